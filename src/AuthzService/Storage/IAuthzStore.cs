@@ -1,0 +1,58 @@
+using Qbee.Authz.Service.Domain.Model;
+
+namespace Qbee.Authz.Service.Storage;
+
+/// <summary>
+/// The SQL source of truth. Every write is one transaction that checks the state rules, writes,
+/// bumps the account's revision, records <paramref name="audit"/> with that revision, and returns it.
+/// A write that throws (a <see cref="Domain.DomainException"/>) leaves the data unchanged.
+/// </summary>
+internal interface IAuthzStore
+{
+    /// <summary>Creates the database when missing and applies pending migrations, each once, in a transaction.</summary>
+    Task InitializeAsync(CancellationToken cancellationToken);
+
+    /// <summary>Creates the account with root, unassigned_group, the default role and the owner. Revision 1.</summary>
+    Task<long> CreateAccountAsync(AccountRecord account, RoleRecord defaultRole, UserRecord owner, AuditRecord audit, CancellationToken cancellationToken);
+
+    Task<long> PutRoleAsync(RoleRecord role, AuditRecord audit, CancellationToken cancellationToken);
+
+    Task<long> DeleteRoleAsync(string accountId, string roleId, AuditRecord audit, CancellationToken cancellationToken);
+
+    Task<long> PutUserAsync(UserRecord user, AuditRecord audit, CancellationToken cancellationToken);
+
+    Task<long> DeleteUserAsync(string accountId, string userId, AuditRecord audit, CancellationToken cancellationToken);
+
+    /// <summary>Returns the node as stored: a device whose parent is missing lands in unassigned_group.</summary>
+    Task<(NodeRecord Node, long Revision)> PutNodeAsync(NodeRecord node, AuditRecord audit, CancellationToken cancellationToken);
+
+    Task<long> DeleteNodeAsync(string accountId, string nodeId, AuditRecord audit, CancellationToken cancellationToken);
+
+    /// <summary><paramref name="enabled"/> null clears the setting.</summary>
+    Task<long> SetRemoteAccessAsync(string accountId, RemoteAccessTarget targetKind, string target, bool? enabled, AuditRecord audit, CancellationToken cancellationToken);
+
+    Task<IReadOnlyList<AccountRecord>> ListAccountsAsync(CancellationToken cancellationToken);
+
+    Task<AccountRecord?> GetAccountAsync(string accountId, CancellationToken cancellationToken);
+
+    /// <summary>Everything of one account, read in one transaction so it is consistent with its revision.</summary>
+    Task<AccountData?> LoadAccountAsync(string accountId, CancellationToken cancellationToken);
+
+    /// <summary>Appends decision events (admin events are written by their own write). One transaction.</summary>
+    Task AppendAuditEventsAsync(IReadOnlyList<AuditRecord> events, CancellationToken cancellationToken);
+
+    /// <summary>Newest first; <see cref="AuditQuery.BeforeEventId"/> pages.</summary>
+    Task<IReadOnlyList<AuditRecord>> ListAuditEventsAsync(AuditQuery query, CancellationToken cancellationToken);
+
+    /// <summary>Cheap liveness probe of the database.</summary>
+    Task PingAsync(CancellationToken cancellationToken);
+}
+
+/// <summary>Filters of ListAuditEvents. Empty strings and nulls do not filter.</summary>
+internal sealed record AuditQuery(
+    string AccountId,
+    int Limit,
+    long? BeforeEventId,
+    string UserId,
+    string DeviceId,
+    DateTimeOffset? Since);
