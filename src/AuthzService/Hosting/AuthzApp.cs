@@ -1,13 +1,82 @@
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Qbee.Authz.Service.Admin;
+using Qbee.Authz.Service.Audit;
+using Qbee.Authz.Service.Caching;
+using Qbee.Authz.Service.Checks;
+using Qbee.Authz.Service.Grpc;
+using Qbee.Authz.Service.Storage;
+using Qbee.Authz.V1;
+
 namespace Qbee.Authz.Service.Hosting;
 
 /// <summary>Builds the service's WebApplication; the entry point and the functional tests share it.</summary>
 internal static class AuthzApp
 {
-    public static WebApplication Build(string[] args)
+    public const string DefaultUrl = "http://127.0.0.1:50051";
+
+    public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
     {
         var builder = WebApplication.CreateBuilder(args);
-        builder.Services.AddGrpc();
+        // Lowest priority: ASPNETCORE_URLS, --urls and Kestrel__* settings override these defaults.
+        builder.Configuration.Sources.Insert(0, new Microsoft.Extensions.Configuration.Memory.MemoryConfigurationSource
+        {
+            InitialData = new Dictionary<string, string?>
+            {
+                ["Kestrel:EndpointDefaults:Protocols"] = nameof(HttpProtocols.Http2),
+            },
+        });
+        if (string.IsNullOrEmpty(builder.Configuration[WebHostDefaults.ServerUrlsKey]))
+        {
+            builder.WebHost.UseUrls(DefaultUrl);
+        }
+
+        builder.Services.AddAuthzService(builder.Configuration);
+        configure?.Invoke(builder);
+
         var app = builder.Build();
+        app.MapAuthzService();
+        return app;
+    }
+
+    public static IServiceCollection AddAuthzService(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddSingleton(TimeProvider.System);
+        services.AddAuthzStore(configuration);
+        services.AddOptions<AuditOptions>().Bind(configuration.GetSection(AuditOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+
+        services.AddSingleton<SnapshotRegistry>();
+        services.AddSingleton<SnapshotRefresher>();
+        services.AddSingleton<UserResolver>();
+        services.AddSingleton<CheckEngine>();
+        services.AddSingleton<ScopeQueries>();
+        services.AddSingleton<AdminCommands>();
+        services.AddSingleton<AuditQueue>();
+        services.AddSingleton<ServiceStatus>();
+        services.AddSingleton<Readiness>();
+
+        // Order matters: start-up loads snapshots first; the audit writer stops last and drains.
+        services.AddHostedService<StartupInitializer>();
+        services.AddSingleton<AuditWriter>();
+        services.AddHostedService(sp => sp.GetRequiredService<AuditWriter>());
+
+        services.AddGrpc(o => o.Interceptors.Add<ErrorInterceptor>());
+        services.AddGrpcReflection();
+        services.AddGrpcHealthChecks(o =>
+            {
+                o.Services.Map(string.Empty, _ => true);
+                o.Services.Map(AuthorizationService.Descriptor.FullName, _ => true);
+                o.Services.Map(AdminService.Descriptor.FullName, _ => true);
+            })
+            .AddCheck<Readiness>("ready");
+        return services;
+    }
+
+    public static WebApplication MapAuthzService(this WebApplication app)
+    {
+        app.MapGrpcService<AuthorizationGrpcService>();
+        app.MapGrpcService<AdminGrpcService>();
+        app.MapGrpcReflectionService();
+        app.MapGrpcHealthChecksService();
         return app;
     }
 }

@@ -1,0 +1,163 @@
+using Qbee.Authz.Service.Domain;
+using Qbee.Authz.Service.Domain.Model;
+using Qbee.Authz.Service.Domain.Resources;
+using Qbee.Authz.V1;
+
+namespace Qbee.Authz.Service.Admin;
+
+/// <summary>
+/// Turns admin requests into records, checking every rule that needs no state (the store checks the rest in
+/// its transaction). Errors name the field as the caller wrote it, e.g. <c>role.policies[1].resources[0]</c>.
+/// </summary>
+internal static class AdminValidator
+{
+    public static RoleRecord ToRecord(Role? role)
+    {
+        if (role is null)
+        {
+            throw new InvalidFieldException("role", "is required");
+        }
+
+        Ids.RequireId(role.AccountId, "role.account_id");
+        Ids.RequireId(role.RoleId, "role.role_id");
+        var name = TextRules.Require(role.Name, "role.name", AdminLimits.MaxNameLength);
+        var description = TextRules.Optional(role.Description, "role.description", AdminLimits.MaxDescriptionLength, allowNewlines: true);
+        if (role.Policies.Count > AdminLimits.MaxPoliciesPerRole)
+        {
+            throw new InvalidFieldException("role.policies", $"has more than {AdminLimits.MaxPoliciesPerRole} policies");
+        }
+
+        var policies = new List<PolicyRecord>(role.Policies.Count);
+        for (var i = 0; i < role.Policies.Count; i++)
+        {
+            policies.Add(ToRecord(role.Policies[i], $"role.policies[{i}]"));
+        }
+
+        return new RoleRecord(role.AccountId, role.RoleId, name, description, policies);
+    }
+
+    private static PolicyRecord ToRecord(Policy policy, string field)
+    {
+        var permission = PermissionCatalog.Require(policy.Permission, $"{field}.permission");
+        var canonical = PermissionCatalog.NameOf(permission);
+        if (policy.Resources.Count > AdminLimits.MaxResourcesPerPolicy)
+        {
+            throw new InvalidFieldException($"{field}.resources", $"has more than {AdminLimits.MaxResourcesPerPolicy} resources");
+        }
+
+        if (policy.Resources.Count > 0 && !PermissionCatalog.IsRestrictable(permission))
+        {
+            throw new InvalidFieldException($"{field}.resources", $"{canonical} is not restrictable: it takes no resources");
+        }
+
+        var resources = new List<string>(policy.Resources.Count);
+        for (var j = 0; j < policy.Resources.Count; j++)
+        {
+            try
+            {
+                var filter = ResourceParser.Parse(policy.Resources[j], permission == Permission.RemoteAccessConnect);
+                resources.Add(filter.Text);
+            }
+            catch (ResourceSyntaxException e)
+            {
+                throw new InvalidFieldException($"{field}.resources[{j}]", e.Message);
+            }
+        }
+
+        return new PolicyRecord(canonical, resources);
+    }
+
+    public static UserRecord ToRecord(User? user, string field = "user")
+    {
+        if (user is null)
+        {
+            throw new InvalidFieldException(field, "is required");
+        }
+
+        Ids.RequireId(user.AccountId, $"{field}.account_id");
+        Ids.RequireId(user.UserId, $"{field}.user_id");
+        var email = TextRules.Email(user.Email, $"{field}.email");
+        var first = TextRules.Optional(user.FirstName, $"{field}.first_name", AdminLimits.MaxNameLength);
+        var last = TextRules.Optional(user.LastName, $"{field}.last_name", AdminLimits.MaxNameLength);
+        if (user.RoleIds.Count > AdminLimits.MaxRolesPerUser)
+        {
+            throw new InvalidFieldException($"{field}.role_ids", $"has more than {AdminLimits.MaxRolesPerUser} roles");
+        }
+
+        for (var i = 0; i < user.RoleIds.Count; i++)
+        {
+            Ids.RequireId(user.RoleIds[i], $"{field}.role_ids[{i}]");
+            if (user.RoleIds.IndexOf(user.RoleIds[i]) != i)
+            {
+                throw new InvalidFieldException($"{field}.role_ids[{i}]", $"role '{user.RoleIds[i]}' is listed twice");
+            }
+        }
+
+        var status = user.Status switch
+        {
+            UserStatus.Unspecified or UserStatus.Active => UserState.Active,
+            UserStatus.Disabled => UserState.Disabled,
+            _ => throw new InvalidFieldException($"{field}.status", $"unknown status {(int)user.Status}"),
+        };
+
+        return new UserRecord(user.AccountId, user.UserId, email, first, last, user.RoleIds.ToArray(), status);
+    }
+
+    public static NodeRecord ToRecord(Node? node)
+    {
+        if (node is null)
+        {
+            throw new InvalidFieldException("node", "is required");
+        }
+
+        Ids.RequireId(node.AccountId, "node.account_id");
+        var kind = node.Type switch
+        {
+            NodeType.Group => NodeKind.Group,
+            NodeType.Device => NodeKind.Device,
+            NodeType.Unspecified => throw new InvalidFieldException("node.type", "is required: NODE_TYPE_GROUP or NODE_TYPE_DEVICE"),
+            _ => throw new InvalidFieldException("node.type", $"unknown type {(int)node.Type}"),
+        };
+
+        if (kind == NodeKind.Device)
+        {
+            Ids.RequireDeviceId(node.NodeId, "node.node_id");
+        }
+        else
+        {
+            Ids.RequireId(node.NodeId, "node.node_id");
+            if (Ids.IsDeviceId(node.NodeId))
+            {
+                // Keeps device ids and group ids apart, so a device_id in a check is never a group.
+                throw new InvalidFieldException("node.node_id", "a group id must not look like a device id (64 lowercase hex)");
+            }
+
+            if (node.AgentRemoteAccessDisabled)
+            {
+                throw new InvalidFieldException("node.agent_remote_access_disabled", "applies to devices only");
+            }
+        }
+
+        if (node.ParentId.Length > 0)
+        {
+            Ids.RequireId(node.ParentId, "node.parent_id");
+        }
+
+        var title = TextRules.Optional(node.Title, "node.title", AdminLimits.MaxTitleLength);
+        if (node.Tags.Count > AdminLimits.MaxTagsPerNode)
+        {
+            throw new InvalidFieldException("node.tags", $"has more than {AdminLimits.MaxTagsPerNode} tags");
+        }
+
+        for (var i = 0; i < node.Tags.Count; i++)
+        {
+            Ids.RequireId(node.Tags[i], $"node.tags[{i}]");
+            if (node.Tags.IndexOf(node.Tags[i]) != i)
+            {
+                throw new InvalidFieldException($"node.tags[{i}]", $"tag '{node.Tags[i]}' is listed twice");
+            }
+        }
+
+        return new NodeRecord(node.AccountId, node.NodeId, kind, node.ParentId, title, node.Tags.ToArray(), node.AgentRemoteAccessDisabled);
+    }
+}

@@ -1,0 +1,75 @@
+using Microsoft.Extensions.Options;
+using Qbee.Authz.Service.Domain.Model;
+using Qbee.Authz.Service.Hosting;
+using Qbee.Authz.Service.Storage;
+
+namespace Qbee.Authz.Service.Audit;
+
+/// <summary>
+/// Drains the audit queue into the store in batches, one transaction each. On shutdown it stops taking new
+/// events and writes every queued one before the process exits; a failed batch is retried, never dropped.
+/// </summary>
+internal sealed class AuditWriter(
+    AuditQueue queue,
+    IAuthzStore store,
+    IOptions<AuditOptions> options,
+    TimeProvider timeProvider,
+    ILogger<AuditWriter> logger) : BackgroundService
+{
+    private static readonly TimeSpan RetryDelay = TimeSpan.FromMilliseconds(200);
+
+    private long _written;
+
+    public long Written => Interlocked.Read(ref _written);
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        queue.Complete();
+        await base.StopAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var batch = new List<AuditRecord>(options.Value.BatchSize);
+        var drained = 0;
+        // Reads until the queue is completed and empty; stoppingToken is not passed so shutdown drains.
+        while (await queue.Reader.WaitToReadAsync(CancellationToken.None).ConfigureAwait(false))
+        {
+            while (batch.Count < options.Value.BatchSize && queue.Reader.TryRead(out var record))
+            {
+                batch.Add(record);
+            }
+
+            await WriteAsync(batch).ConfigureAwait(false);
+            if (stoppingToken.IsCancellationRequested)
+            {
+                drained += batch.Count;
+            }
+
+            batch.Clear();
+        }
+
+        if (drained > 0)
+        {
+            AuthzLog.AuditDrained(logger, drained);
+        }
+    }
+
+    private async Task WriteAsync(List<AuditRecord> batch)
+    {
+        while (true)
+        {
+            try
+            {
+                await store.AppendAuditEventsAsync(batch, CancellationToken.None).ConfigureAwait(false);
+                Interlocked.Add(ref _written, batch.Count);
+                return;
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                AuthzLog.AuditWriteFailed(logger, e, batch.Count);
+                await Task.Delay(RetryDelay, timeProvider).ConfigureAwait(false);
+            }
+        }
+    }
+}

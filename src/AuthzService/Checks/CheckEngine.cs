@@ -1,0 +1,213 @@
+using System.Text;
+using Qbee.Authz.Service.Admin;
+using Qbee.Authz.Service.Audit;
+using Qbee.Authz.Service.Domain;
+using Qbee.Authz.Service.Domain.Evaluation;
+using Qbee.Authz.Service.Domain.Model;
+using Qbee.Authz.Service.Domain.Snapshot;
+using Qbee.Authz.V1;
+
+namespace Qbee.Authz.Service.Checks;
+
+/// <summary>
+/// Answers Check, CheckBatch and CheckApiCall from the snapshots. The common path (no min_revision wait, no
+/// remote-access audit) completes synchronously and allocates only the response.
+/// </summary>
+internal sealed class CheckEngine(UserResolver users, AuditQueue audit, TimeProvider timeProvider)
+{
+    public const int MaxBatch = 1000;
+    private const int MaxPathLength = 2048;
+
+    public ValueTask<CheckResponse> CheckAsync(CheckRequest request, AuditContext context, CancellationToken cancellationToken)
+    {
+        var check = PreparedCheck.From(request);
+        var resolved = users.ResolveAsync(check.UserId, check.MinRevision, cancellationToken);
+        if (!resolved.IsCompletedSuccessfully)
+        {
+            return CheckAfterWaitAsync(resolved, check, request, context, cancellationToken);
+        }
+
+        var (snapshot, user) = resolved.Result;
+        var response = Answer(snapshot, user, check);
+        return check.Permission == Permission.RemoteAccessConnect
+            ? AuditAsync(response, snapshot, request, context, cancellationToken)
+            : new ValueTask<CheckResponse>(response);
+    }
+
+    public async Task<CheckBatchResponse> CheckBatchAsync(CheckBatchRequest request, AuditContext context, CancellationToken cancellationToken)
+    {
+        if (request.Checks.Count is 0 or > MaxBatch)
+        {
+            throw new InvalidFieldException("checks", $"must hold 1..{MaxBatch} checks (has {request.Checks.Count})");
+        }
+
+        var prepared = new PreparedCheck[request.Checks.Count];
+        for (var i = 0; i < prepared.Length; i++)
+        {
+            prepared[i] = PreparedCheck.From(request.Checks[i], $"checks[{i}].");
+        }
+
+        // One snapshot per account for the whole batch, so its answers agree with each other.
+        var pinned = new Dictionary<string, AccountSnapshot>(StringComparer.Ordinal);
+        var response = new CheckBatchResponse();
+        for (var i = 0; i < prepared.Length; i++)
+        {
+            var (snapshot, user) = await users.ResolveAsync(prepared[i].UserId, prepared[i].MinRevision, cancellationToken).ConfigureAwait(false);
+            if (snapshot is not null)
+            {
+                if (pinned.TryGetValue(snapshot.AccountId, out var held) && held.Revision >= prepared[i].MinRevision)
+                {
+                    snapshot = held;
+                    user = held.Users.GetValueOrDefault(prepared[i].UserId);
+                }
+                else
+                {
+                    pinned[snapshot.AccountId] = snapshot;
+                }
+            }
+
+            var answer = Answer(snapshot, user, prepared[i]);
+            if (prepared[i].Permission == Permission.RemoteAccessConnect)
+            {
+                await audit.EnqueueAsync(ToAudit(answer, snapshot, request.Checks[i], context), cancellationToken).ConfigureAwait(false);
+            }
+
+            response.Results.Add(answer);
+        }
+
+        return response;
+    }
+
+    public async Task<CheckResponse> CheckApiCallAsync(CheckApiCallRequest request, CancellationToken cancellationToken)
+    {
+        Ids.RequireId(request.UserId, "user_id");
+        var method = request.Method.ToUpperInvariant();
+        if (!ApiCallTable.IsKnownMethod(method))
+        {
+            throw new InvalidFieldException("method", "must be GET, POST, PUT, PATCH or DELETE");
+        }
+
+        if (request.Path.Length is 0 or > MaxPathLength || request.Path[0] != '/' || request.Path.Any(char.IsControl))
+        {
+            throw new InvalidFieldException("path", $"must be an absolute URL path of at most {MaxPathLength} characters without control characters");
+        }
+
+        var route = ApiCallTable.Match(method, request.Path, out var resourceId);
+        if (resourceId is not null && !Ids.IsValidId(resourceId))
+        {
+            throw new InvalidFieldException("path", $"'{Domain.Printable.Clip(resourceId)}' is not a valid node id");
+        }
+
+        var (snapshot, user) = await users.ResolveAsync(request.UserId, (long)Math.Min(request.MinRevision, long.MaxValue), cancellationToken).ConfigureAwait(false);
+        if (route is null)
+        {
+            var unknown = Decision.Deny(DecisionReason.ApiCallUnknown, snapshot?.Revision ?? 0);
+            return ToResponse(unknown, string.Empty, request.Explain ? $"{method} {Domain.Printable.Clip(request.Path)} is not in the API table." : null);
+        }
+
+        StringBuilder? explain = request.Explain ? new StringBuilder().Append(method).Append(' ').Append(route.Template).Append(" needs ")
+            .Append(PermissionCatalog.NameOf(route.Permission)).Append(". ") : null;
+        var decision = Decide(snapshot, user, route.Permission, resourceId, route.ResourceSegment >= 0 ? route.Segments[route.ResourceSegment] : null, default, explain);
+        return ToResponse(decision, PermissionCatalog.NameOf(route.Permission), explain?.ToString());
+    }
+
+    public static CheckResponse Answer(AccountSnapshot? snapshot, UserEntry? user, in PreparedCheck check)
+    {
+        var explain = check.Explain ? new StringBuilder() : null;
+        var decision = Decide(snapshot, user, check.Permission, check.DeviceId.Length > 0 ? check.DeviceId : null, "{device_id}", check.RemoteAccess, explain);
+        return ToResponse(decision, PermissionCatalog.NameOf(check.Permission), explain?.ToString());
+    }
+
+    /// <param name="nodeId">The device (or, for an API call, node) named; null: none.</param>
+    /// <param name="parameter">How the node was named: {device_id} must be a device, {group_id} a group, {node_id} either.</param>
+    private static Decision Decide(
+        AccountSnapshot? snapshot,
+        UserEntry? user,
+        Permission permission,
+        string? nodeId,
+        string? parameter,
+        in Domain.Resources.RemoteAccessQuery query,
+        StringBuilder? explain)
+    {
+        if (snapshot is null)
+        {
+            explain?.Append("No account has this user. ");
+            return Decision.Deny(DecisionReason.UserNotFound, 0);
+        }
+
+        var node = -1;
+        var missing = false;
+        if (nodeId is not null && PermissionCatalog.IsRestrictable(permission))
+        {
+            missing = !snapshot.NodeIndex.TryGetValue(nodeId, out node) || !KindFits(snapshot.IsDevice[node], parameter);
+            if (missing)
+            {
+                node = -1;
+            }
+        }
+
+        return Evaluator.Check(snapshot, user, permission, node, missing, query, explain);
+    }
+
+    private static bool KindFits(bool isDevice, string? parameter) => parameter switch
+    {
+        "{device_id}" => isDevice,
+        "{group_id}" => !isDevice,
+        _ => true,
+    };
+
+    private static CheckResponse ToResponse(in Decision decision, string permission, string? explanation) => new()
+    {
+        Allowed = decision.Allowed,
+        Reason = decision.Reason,
+        Permission = permission,
+        RoleId = decision.Grant?.RoleId ?? string.Empty,
+        Resource = decision.Allowed ? decision.Grant?.Resource ?? string.Empty : string.Empty,
+        Restricted = decision.Restricted,
+        Revision = (ulong)decision.Revision,
+        Message = explanation is null ? decision.Sentence : $"{decision.Sentence} {explanation}".TrimEnd(),
+    };
+
+    private async ValueTask<CheckResponse> CheckAfterWaitAsync(
+        ValueTask<(AccountSnapshot? Snapshot, UserEntry? User)> resolving,
+        PreparedCheck check,
+        CheckRequest request,
+        AuditContext context,
+        CancellationToken cancellationToken)
+    {
+        var (snapshot, user) = await resolving.ConfigureAwait(false);
+        var response = Answer(snapshot, user, check);
+        return check.Permission == Permission.RemoteAccessConnect
+            ? await AuditAsync(response, snapshot, request, context, cancellationToken).ConfigureAwait(false)
+            : response;
+    }
+
+    private async ValueTask<CheckResponse> AuditAsync(CheckResponse response, AccountSnapshot? snapshot, CheckRequest request, AuditContext context, CancellationToken cancellationToken)
+    {
+        await audit.EnqueueAsync(ToAudit(response, snapshot, request, context), cancellationToken).ConfigureAwait(false);
+        return response;
+    }
+
+    private AuditRecord ToAudit(CheckResponse response, AccountSnapshot? snapshot, CheckRequest request, AuditContext context)
+    {
+        var remote = request.RemoteAccess;
+        return new AuditRecord(
+            EventId: 0,
+            Time: timeProvider.GetUtcNow(),
+            AccountId: snapshot?.AccountId ?? string.Empty,
+            Kind: "remote_access.check",
+            UserId: request.UserId,
+            DeviceId: request.DeviceId,
+            Permission: response.Permission,
+            RemoteAccess: remote is null ? null : new RemoteAccessRequest(
+                (RemoteAction)(int)remote.Action, remote.Proto, (int)Math.Min(remote.Port, int.MaxValue), remote.Dst, remote.Direction, remote.Path),
+            Allowed: response.Allowed,
+            Reason: (int)response.Reason,
+            RoleId: response.RoleId,
+            Resource: response.Resource,
+            Caller: context.Caller,
+            RequestId: context.RequestId,
+            Detail: response.Message,
+            Revision: (long)response.Revision);
+    }
+}

@@ -1,0 +1,17 @@
+namespace Qbee.Authz.Service.Domain.Snapshot;
+
+/// <summary>A user as a check sees it: active or not, and its grants flattened per permission.</summary>
+internal sealed class UserEntry(string userId, bool disabled, string[] roleIds, Grant[][] grantsByPermission)
+{
+    public string UserId { get; } = userId;
+
+    public bool Disabled { get; } = disabled;
+
+    /// <summary>The roles in the user's order; only those that exist.</summary>
+    public string[] RoleIds { get; } = roleIds;
+
+    /// <summary>Indexed by <see cref="Permission"/>: the union of the user's roles, in role then policy order.</summary>
+    public Grant[][] GrantsByPermission { get; } = grantsByPermission;
+
+    public Grant[] GrantsFor(Permission permission) => GrantsByPermission[(int)permission];
+}

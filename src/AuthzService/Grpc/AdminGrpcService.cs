@@ -1,0 +1,122 @@
+using Grpc.Core;
+using Qbee.Authz.Service.Admin;
+using Qbee.Authz.Service.Domain;
+using Qbee.Authz.Service.Hosting;
+using Qbee.Authz.Service.Storage;
+using Qbee.Authz.V1;
+
+namespace Qbee.Authz.Service.Grpc;
+
+/// <summary>qbee.authz.v1.AdminService: thin, writes go through <see cref="AdminCommands"/>.</summary>
+internal sealed class AdminGrpcService(AdminCommands commands, IAuthzStore store, ServiceStatus status) : AdminService.AdminServiceBase
+{
+    public override async Task<CreateAccountResponse> CreateAccount(CreateAccountRequest request, ServerCallContext context)
+    {
+        var (account, owner, role, revision) = await commands.CreateAccountAsync(request, context.ToAuditContext(), context.CancellationToken);
+        return new CreateAccountResponse { Account = account.ToProto(), Owner = owner.ToProto(), DefaultRole = role.ToProto(), Revision = (ulong)revision };
+    }
+
+    public override async Task<PutRoleResponse> PutRole(PutRoleRequest request, ServerCallContext context)
+    {
+        var (role, revision) = await commands.PutRoleAsync(request, context.ToAuditContext(), context.CancellationToken);
+        return new PutRoleResponse { Role = role.ToProto(), Revision = (ulong)revision };
+    }
+
+    public override async Task<DeleteRoleResponse> DeleteRole(DeleteRoleRequest request, ServerCallContext context) =>
+        new() { Revision = (ulong)await commands.DeleteRoleAsync(request, context.ToAuditContext(), context.CancellationToken) };
+
+    public override async Task<ListRolesResponse> ListRoles(ListRolesRequest request, ServerCallContext context)
+    {
+        var data = await LoadAsync(request.AccountId, context.CancellationToken);
+        var response = new ListRolesResponse { Revision = (ulong)data.Account.Revision };
+        response.Roles.AddRange(data.Roles.Select(r => r.ToProto()));
+        return response;
+    }
+
+    public override async Task<PutUserResponse> PutUser(PutUserRequest request, ServerCallContext context)
+    {
+        var (user, revision) = await commands.PutUserAsync(request, context.ToAuditContext(), context.CancellationToken);
+        return new PutUserResponse { User = user.ToProto(), Revision = (ulong)revision };
+    }
+
+    public override async Task<DeleteUserResponse> DeleteUser(DeleteUserRequest request, ServerCallContext context) =>
+        new() { Revision = (ulong)await commands.DeleteUserAsync(request, context.ToAuditContext(), context.CancellationToken) };
+
+    public override async Task<ListUsersResponse> ListUsers(ListUsersRequest request, ServerCallContext context)
+    {
+        var data = await LoadAsync(request.AccountId, context.CancellationToken);
+        var response = new ListUsersResponse { Revision = (ulong)data.Account.Revision };
+        response.Users.AddRange(data.Users.Select(u => u.ToProto()));
+        return response;
+    }
+
+    public override async Task<PutNodeResponse> PutNode(PutNodeRequest request, ServerCallContext context)
+    {
+        var (node, revision) = await commands.PutNodeAsync(request, context.ToAuditContext(), context.CancellationToken);
+        return new PutNodeResponse { Node = node.ToProto(), Revision = (ulong)revision };
+    }
+
+    public override async Task<DeleteNodeResponse> DeleteNode(DeleteNodeRequest request, ServerCallContext context) =>
+        new() { Revision = (ulong)await commands.DeleteNodeAsync(request, context.ToAuditContext(), context.CancellationToken) };
+
+    public override async Task<GetNodeResponse> GetNode(GetNodeRequest request, ServerCallContext context)
+    {
+        Ids.RequireId(request.NodeId, "node_id");
+        var data = await LoadAsync(request.AccountId, context.CancellationToken);
+        var node = data.Nodes.FirstOrDefault(n => n.NodeId == request.NodeId)
+            ?? throw new NotFoundException($"node {request.NodeId} not found in account {request.AccountId}");
+        return new GetNodeResponse { Node = node.ToProto(), Revision = (ulong)data.Account.Revision };
+    }
+
+    public override async Task<SetRemoteAccessResponse> SetRemoteAccess(SetRemoteAccessRequest request, ServerCallContext context) =>
+        new() { Revision = (ulong)await commands.SetRemoteAccessAsync(request, context.ToAuditContext(), context.CancellationToken) };
+
+    public override async Task<ListAuditEventsResponse> ListAuditEvents(ListAuditEventsRequest request, ServerCallContext context)
+    {
+        Ids.RequireId(request.AccountId, "account_id");
+        if (request.UserId.Length > 0)
+        {
+            Ids.RequireId(request.UserId, "user_id");
+        }
+
+        if (request.DeviceId.Length > 0)
+        {
+            Ids.RequireDeviceId(request.DeviceId, "device_id");
+        }
+
+        var pageSize = request.PageSize switch
+        {
+            0 => 100,
+            > 0 and <= 1000 => request.PageSize,
+            _ => throw new InvalidFieldException("page_size", "must be 1..1000 (0: 100)"),
+        };
+        var since = request.Since?.ToDateTimeOffset();
+        var tokenQuery = $"audit|{request.AccountId}|{request.UserId}|{request.DeviceId}|{request.Since}";
+        var cursor = PageToken.Decode(request.PageToken, tokenQuery, "page_token");
+        long? before = null;
+        if (cursor.Length > 0)
+        {
+            before = long.TryParse(cursor, out var id) && id > 0 ? id : throw new InvalidFieldException("page_token", "is not a page token of this service");
+        }
+
+        var events = await store.ListAuditEventsAsync(
+            new AuditQuery(request.AccountId, pageSize + 1, before, request.UserId, request.DeviceId, since), context.CancellationToken);
+        var response = new ListAuditEventsResponse();
+        response.Events.AddRange(events.Take(pageSize).Select(e => e.ToProto()));
+        if (events.Count > pageSize)
+        {
+            response.NextPageToken = PageToken.Encode(tokenQuery, events[pageSize - 1].EventId.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        }
+
+        return response;
+    }
+
+    public override Task<GetStatusResponse> GetStatus(GetStatusRequest request, ServerCallContext context) =>
+        status.GetAsync(context.CancellationToken);
+
+    private async Task<Domain.Model.AccountData> LoadAsync(string accountId, CancellationToken cancellationToken)
+    {
+        Ids.RequireId(accountId, "account_id");
+        return await store.LoadAccountAsync(accountId, cancellationToken) ?? throw new NotFoundException($"account {accountId} not found");
+    }
+}

@@ -1,0 +1,61 @@
+using Grpc.Core;
+using Grpc.Core.Interceptors;
+using Qbee.Authz.Service.Domain;
+using Qbee.Authz.Service.Hosting;
+
+namespace Qbee.Authz.Service.Grpc;
+
+/// <summary>
+/// The one place where domain errors become gRPC statuses. Anything else is logged and answered INTERNAL
+/// without its details (they stay in the log).
+/// </summary>
+internal sealed class ErrorInterceptor(ILogger<ErrorInterceptor> logger) : Interceptor
+{
+    public override async Task<TResponse> UnaryServerHandler<TRequest, TResponse>(
+        TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
+    {
+        try
+        {
+            return await continuation(request, context).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not RpcException)
+        {
+            throw Translate(e, context);
+        }
+    }
+
+    public override async Task ServerStreamingServerHandler<TRequest, TResponse>(
+        TRequest request, IServerStreamWriter<TResponse> responseStream, ServerCallContext context, ServerStreamingServerMethod<TRequest, TResponse> continuation)
+    {
+        try
+        {
+            await continuation(request, responseStream, context).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not RpcException)
+        {
+            throw Translate(e, context);
+        }
+    }
+
+    private RpcException Translate(Exception exception, ServerCallContext context)
+    {
+        var status = exception switch
+        {
+            InvalidFieldException e => new Status(StatusCode.InvalidArgument, e.Message),
+            NotFoundException e => new Status(StatusCode.NotFound, e.Message),
+            AlreadyExistsException e => new Status(StatusCode.AlreadyExists, e.Message),
+            PreconditionFailedException e => new Status(StatusCode.FailedPrecondition, e.Message),
+            UnavailableException e => new Status(StatusCode.Unavailable, e.Message),
+            OperationCanceledException when context.CancellationToken.IsCancellationRequested =>
+                new Status(StatusCode.Cancelled, "The call was cancelled or its deadline passed."),
+            _ => Unexpected(exception, context.Method),
+        };
+        return new RpcException(status);
+    }
+
+    private Status Unexpected(Exception exception, string method)
+    {
+        AuthzLog.UnexpectedError(logger, exception, method);
+        return new Status(StatusCode.Internal, "Internal error; the service log has the details.");
+    }
+}

@@ -1,0 +1,35 @@
+namespace Qbee.Authz.Service.Hosting;
+
+/// <summary>Every log line of the service, source-generated, each with its own event id.</summary>
+internal static partial class AuthzLog
+{
+    [LoggerMessage(1, LogLevel.Information, "Store ready: {Provider}, schema version {Version}")]
+    public static partial void StoreReady(ILogger logger, string provider, int version);
+
+    [LoggerMessage(2, LogLevel.Information, "Loaded {Accounts} account snapshots in {ElapsedMs:F1} ms")]
+    public static partial void SnapshotsLoaded(ILogger logger, int accounts, double elapsedMs);
+
+    [LoggerMessage(3, LogLevel.Debug, "Snapshot of {AccountId} at revision {Revision}: {Devices} devices, {Users} users, built in {ElapsedMs:F1} ms")]
+    public static partial void SnapshotBuilt(ILogger logger, string accountId, long revision, int devices, int users, double elapsedMs);
+
+    [LoggerMessage(4, LogLevel.Warning, "Account {AccountId}: a stored grant is left out of the snapshot (it grants nothing): {Reason}")]
+    public static partial void ResourceSkipped(ILogger logger, string accountId, string reason);
+
+    [LoggerMessage(5, LogLevel.Warning, "The audit queue is full: checks wait for room ({Depth} events queued)")]
+    public static partial void AuditQueueFull(ILogger logger, int depth);
+
+    [LoggerMessage(6, LogLevel.Error, "Writing {Count} audit events failed; retrying")]
+    public static partial void AuditWriteFailed(ILogger logger, Exception exception, int count);
+
+    [LoggerMessage(7, LogLevel.Information, "Audit writer drained {Count} events at shutdown")]
+    public static partial void AuditDrained(ILogger logger, int count);
+
+    [LoggerMessage(8, LogLevel.Information, "Serving after start-up in {ElapsedMs:F0} ms")]
+    public static partial void Started(ILogger logger, double elapsedMs);
+
+    [LoggerMessage(9, LogLevel.Error, "Start-up failed: {Reason}")]
+    public static partial void StartupFailed(ILogger logger, Exception exception, string reason);
+
+    [LoggerMessage(10, LogLevel.Error, "Unexpected error in {Method}")]
+    public static partial void UnexpectedError(ILogger logger, Exception exception, string method);
+}
