@@ -1,0 +1,707 @@
+using Qbee.Authz.Service.Domain;
+using Qbee.Authz.Service.Domain.Model;
+
+namespace Qbee.Authz.Service.Storage;
+
+/// <summary>
+/// The store logic, shared by every SQL provider: the provider only brings its <see cref="SqlDialect"/> and its
+/// <see cref="IStoreConnectionFactory"/>. Each write checks the rules inside its transaction before it writes
+/// anything, so a refused write leaves the data (and the revision) as it was.
+/// </summary>
+internal sealed class SqlAuthzStore(IStoreConnectionFactory connections, SqlDialect sql, TimeProvider timeProvider) : IAuthzStore
+{
+    // Deeper than any real tree; only stops a walk over a corrupt (cyclic) parent chain.
+    private const int MaxTreeDepth = 10_000;
+    private const int DefaultAuditLimit = 100;
+
+    public async Task InitializeAsync(CancellationToken cancellationToken)
+    {
+        var migrations = sql.Migrations;
+        for (var i = 1; i < migrations.Count; i++)
+        {
+            if (migrations[i].Version <= migrations[i - 1].Version)
+            {
+                throw new InvalidOperationException("Store migrations must have ascending, unique versions.");
+            }
+        }
+
+        await using (var setup = await BeginAsync(write: true, cancellationToken))
+        {
+            await setup.ExecuteAsync(sql.CreateMigrationsTable);
+            var applied = await setup.QueryAsync<long>(sql.SelectMigrationVersions);
+            var latestKnown = migrations.Count == 0 ? 0 : migrations[^1].Version;
+            var latestApplied = applied.DefaultIfEmpty(0).Max();
+            if (latestApplied > latestKnown)
+            {
+                // An older binary must not write into a schema it does not know.
+                throw new InvalidOperationException(
+                    $"The database schema is at version {latestApplied}; this service knows versions up to {latestKnown}.");
+            }
+
+            await setup.CommitAsync();
+        }
+
+        foreach (var migration in migrations)
+        {
+            await using var tx = await BeginAsync(write: true, cancellationToken);
+
+            // Checked inside the write transaction: two instances starting together apply it once.
+            if (await tx.ScalarAsync<long>(sql.CountMigration, new { migration.Version }) > 0)
+            {
+                continue;
+            }
+
+            foreach (var statement in migration.Statements)
+            {
+                await tx.ExecuteAsync(statement);
+            }
+
+            await tx.ExecuteAsync(sql.InsertMigration, new { migration.Version, AppliedAt = NowMilliseconds() });
+            await tx.CommitAsync();
+        }
+    }
+
+    public async Task<long> CreateAccountAsync(
+        AccountRecord account, RoleRecord defaultRole, UserRecord owner, AuditRecord audit, CancellationToken cancellationToken)
+    {
+        Ids.RequireId(account.AccountId, "account_id");
+        var accountId = account.AccountId;
+        defaultRole = defaultRole with { AccountId = accountId };
+        ValidateRole(defaultRole);
+
+        // The owner holds the default role; the account has no other role yet.
+        var ownerRoles = owner.RoleIds.Contains(defaultRole.RoleId) ? owner.RoleIds : [defaultRole.RoleId, .. owner.RoleIds];
+        owner = owner with { AccountId = accountId, RoleIds = ownerRoles };
+        ValidateUser(owner, "owner");
+        foreach (var roleId in owner.RoleIds)
+        {
+            if (roleId != defaultRole.RoleId)
+            {
+                throw new NotFoundException($"role {roleId} not found in account {accountId}");
+            }
+        }
+
+        const long revision = 1;
+        await using var tx = await BeginAsync(write: true, cancellationToken);
+        if (await tx.ScalarAsync<long>(sql.CountAccount, new { AccountId = accountId }) > 0)
+        {
+            throw new AlreadyExistsException($"account {accountId} already exists");
+        }
+
+        await CheckUserIsFreeAsync(tx, owner);
+
+        await tx.ExecuteAsync(sql.InsertAccount, new
+        {
+            AccountId = accountId,
+            account.Name,
+            Revision = revision,
+            CreatedAt = NowMilliseconds(),
+        });
+        await UpsertNodeRowAsync(tx, new NodeRecord(accountId, Ids.Root, NodeKind.Group, "", Ids.Root, [], false));
+        await UpsertNodeRowAsync(tx, new NodeRecord(accountId, Ids.UnassignedGroup, NodeKind.Group, Ids.Root, Ids.UnassignedGroup, [], false));
+        await UpsertRoleRowAsync(tx, defaultRole);
+        await WriteUserRowsAsync(tx, owner);
+        await InsertAuditAsync(tx, audit, accountId, revision);
+        await tx.CommitAsync();
+        return revision;
+    }
+
+    public Task<long> PutRoleAsync(RoleRecord role, AuditRecord audit, CancellationToken cancellationToken)
+    {
+        ValidateRole(role);
+        return WriteAsync(role.AccountId, audit, async (tx, _) =>
+        {
+            var holder = await tx.ScalarAsync<string>(sql.SelectRoleIdByName, new { role.AccountId, role.Name });
+            if (holder is not null && holder != role.RoleId)
+            {
+                throw new AlreadyExistsException($"role name '{role.Name}' is taken by role {holder}");
+            }
+
+            await UpsertRoleRowAsync(tx, role);
+        }, cancellationToken);
+    }
+
+    public Task<long> DeleteRoleAsync(string accountId, string roleId, AuditRecord audit, CancellationToken cancellationToken)
+    {
+        Ids.RequireId(accountId, "account_id");
+        Ids.RequireId(roleId, "role_id");
+        return WriteAsync(accountId, audit, async (tx, _) =>
+        {
+            var key = new { AccountId = accountId, RoleId = roleId };
+            if (await tx.ScalarAsync<long>(sql.CountRole, key) == 0)
+            {
+                throw new NotFoundException($"role {roleId} not found in account {accountId}");
+            }
+
+            var users = (await tx.QueryAsync<string>(sql.SelectRoleUserIds, key)).ToList();
+            if (users.Count > 0)
+            {
+                // Ordinal, not the database collation: the message is the same on every provider.
+                users.Sort(StringComparer.Ordinal);
+                throw new PreconditionFailedException($"role {roleId} is assigned to users: {string.Join(", ", users)}");
+            }
+
+            await tx.ExecuteAsync(sql.DeleteRole, key);
+        }, cancellationToken);
+    }
+
+    public Task<long> PutUserAsync(UserRecord user, AuditRecord audit, CancellationToken cancellationToken)
+    {
+        ValidateUser(user, "user");
+        return WriteAsync(user.AccountId, audit, async (tx, _) =>
+        {
+            await CheckUserIsFreeAsync(tx, user);
+            if (user.RoleIds.Count > 0)
+            {
+                var existing = (await tx.QueryAsync<string>(sql.SelectExistingRoleIds, new { user.AccountId, RoleIds = user.RoleIds.ToArray() }))
+                    .ToHashSet(StringComparer.Ordinal);
+                foreach (var roleId in user.RoleIds)
+                {
+                    if (!existing.Contains(roleId))
+                    {
+                        throw new NotFoundException($"role {roleId} not found in account {user.AccountId}");
+                    }
+                }
+            }
+
+            await WriteUserRowsAsync(tx, user);
+        }, cancellationToken);
+    }
+
+    public Task<long> DeleteUserAsync(string accountId, string userId, AuditRecord audit, CancellationToken cancellationToken)
+    {
+        Ids.RequireId(accountId, "account_id");
+        Ids.RequireId(userId, "user_id");
+        return WriteAsync(accountId, audit, async (tx, _) =>
+        {
+            var owner = await tx.ScalarAsync<string>(sql.SelectUserAccountId, new { UserId = userId });
+            if (owner != accountId)
+            {
+                throw new NotFoundException($"user {userId} not found in account {accountId}");
+            }
+
+            await tx.ExecuteAsync(sql.DeleteUserRoles, new { UserId = userId });
+            await tx.ExecuteAsync(sql.DeleteUser, new { AccountId = accountId, UserId = userId });
+        }, cancellationToken);
+    }
+
+    public async Task<(NodeRecord Node, long Revision)> PutNodeAsync(NodeRecord node, AuditRecord audit, CancellationToken cancellationToken)
+    {
+        ValidateNode(node);
+        NodeRecord? stored = null;
+        var revision = await WriteAsync(node.AccountId, audit, async (tx, _) =>
+        {
+            var existing = await FindNodeAsync(tx, node.AccountId, node.NodeId);
+            if (existing is not null && existing.Kind != (long)node.Kind)
+            {
+                throw new PreconditionFailedException(
+                    $"node {node.NodeId} is a {KindName((NodeKind)existing.Kind)}; its type cannot change");
+            }
+
+            var parentId = await ResolveParentAsync(tx, node);
+            if (existing is not null && node.Kind == NodeKind.Group && parentId.Length > 0)
+            {
+                await CheckNoCycleAsync(tx, node.AccountId, node.NodeId, parentId);
+            }
+
+            stored = node with { ParentId = parentId, Tags = node.Tags.ToArray() };
+            await UpsertNodeRowAsync(tx, stored);
+            await tx.ExecuteAsync(sql.DeleteNodeTags, new { node.AccountId, node.NodeId });
+            await InsertTagsAsync(tx, stored);
+        }, cancellationToken);
+        return (stored!, revision);
+    }
+
+    public Task<long> DeleteNodeAsync(string accountId, string nodeId, AuditRecord audit, CancellationToken cancellationToken)
+    {
+        Ids.RequireId(accountId, "account_id");
+        Ids.RequireId(nodeId, "node_id");
+        return WriteAsync(accountId, audit, async (tx, _) =>
+        {
+            if (nodeId is Ids.Root or Ids.UnassignedGroup)
+            {
+                throw new PreconditionFailedException($"node {nodeId} is reserved and cannot be deleted");
+            }
+
+            var key = new { AccountId = accountId, NodeId = nodeId };
+            var existing = await FindNodeAsync(tx, accountId, nodeId)
+                ?? throw new NotFoundException($"node {nodeId} not found in account {accountId}");
+            if (existing.Kind == (long)NodeKind.Group && await tx.ScalarAsync<long>(sql.CountChildren, key) > 0)
+            {
+                throw new PreconditionFailedException($"group {nodeId} is not empty");
+            }
+
+            await tx.ExecuteAsync(sql.DeleteNodeTags, key);
+            await tx.ExecuteAsync(sql.DeleteRemoteAccessSetting, new
+            {
+                AccountId = accountId,
+                TargetKind = (long)RemoteAccessTarget.Node,
+                Target = nodeId,
+            });
+            await tx.ExecuteAsync(sql.DeleteNode, key);
+        }, cancellationToken);
+    }
+
+    public Task<long> SetRemoteAccessAsync(
+        string accountId, RemoteAccessTarget targetKind, string target, bool? enabled, AuditRecord audit, CancellationToken cancellationToken)
+    {
+        Ids.RequireId(accountId, "account_id");
+        switch (targetKind)
+        {
+            case RemoteAccessTarget.Node:
+                Ids.RequireId(target, "node_id");
+                break;
+            case RemoteAccessTarget.Tag:
+                Ids.RequireId(target, "tag");
+                break;
+            default:
+                throw new InvalidFieldException("target", "must be a node or a tag");
+        }
+
+        return WriteAsync(accountId, audit, async (tx, revision) =>
+        {
+            if (targetKind == RemoteAccessTarget.Node && await FindNodeAsync(tx, accountId, target) is null)
+            {
+                throw new NotFoundException($"node {target} not found in account {accountId}");
+            }
+
+            var key = new { AccountId = accountId, TargetKind = (long)targetKind, Target = target };
+            if (enabled is { } value)
+            {
+                await tx.ExecuteAsync(sql.UpsertRemoteAccessSetting, new
+                {
+                    key.AccountId,
+                    key.TargetKind,
+                    key.Target,
+                    Enabled = value,
+                    ChangedRevision = revision,
+                });
+            }
+            else
+            {
+                await tx.ExecuteAsync(sql.DeleteRemoteAccessSetting, key);
+            }
+        }, cancellationToken);
+    }
+
+    public async Task<IReadOnlyList<AccountRecord>> ListAccountsAsync(CancellationToken cancellationToken)
+    {
+        await using var tx = await BeginAsync(write: false, cancellationToken);
+        return (await tx.QueryAsync<AccountRecord>(sql.SelectAccounts)).ToList();
+    }
+
+    public async Task<AccountRecord?> GetAccountAsync(string accountId, CancellationToken cancellationToken)
+    {
+        await using var tx = await BeginAsync(write: false, cancellationToken);
+        return await tx.SingleOrDefaultAsync<AccountRecord>(sql.SelectAccount, new { AccountId = accountId });
+    }
+
+    public async Task<AccountData?> LoadAccountAsync(string accountId, CancellationToken cancellationToken)
+    {
+        var key = new { AccountId = accountId };
+        await using var tx = await BeginAsync(write: false, cancellationToken);
+        var account = await tx.SingleOrDefaultAsync<AccountRecord>(sql.SelectAccount, key);
+        if (account is null)
+        {
+            return null;
+        }
+
+        var roles = (await tx.QueryAsync<RoleRow>(sql.SelectRoles, key))
+            .Select(r => new RoleRecord(accountId, r.RoleId, r.Name, r.Description, PolicyJson.Deserialize(r.Policies)))
+            .ToList();
+
+        var rolesByUser = GroupOrdered(
+            await tx.QueryAsync<UserRoleRow>(sql.SelectUserRoles, key), r => r.UserId, r => r.RoleId);
+        var users = (await tx.QueryAsync<UserRow>(sql.SelectUsers, key))
+            .Select(u => new UserRecord(
+                accountId,
+                u.UserId,
+                u.Email,
+                u.FirstName,
+                u.LastName,
+                rolesByUser.TryGetValue(u.UserId, out var roleIds) ? roleIds : [],
+                (UserState)u.Status))
+            .ToList();
+
+        // Two queries for the whole tree, however large: tags are grouped in memory, never fetched per node.
+        // Read by ordinal rather than mapped by Dapper: with 100k nodes the per-row mapping doubled the load time.
+        var tagsByNode = await ReadTagsAsync(tx, key);
+        var nodes = await ReadNodesAsync(tx, accountId, tagsByNode, key);
+
+        var settings = (await tx.QueryAsync<RemoteAccessSettingRow>(sql.SelectRemoteAccessSettings, key))
+            .Select(s => new RemoteAccessSettingRecord((RemoteAccessTarget)s.TargetKind, s.Target, s.Enabled, s.ChangedRevision))
+            .ToList();
+
+        await tx.CommitAsync();
+        return new AccountData(account, roles, users, nodes, settings);
+    }
+
+    public async Task AppendAuditEventsAsync(IReadOnlyList<AuditRecord> events, CancellationToken cancellationToken)
+    {
+        if (events.Count == 0)
+        {
+            return;
+        }
+
+        var rows = events.Select(e => AuditRow.From(e, e.AccountId, e.Revision)).ToList();
+        await using var tx = await BeginAsync(write: true, cancellationToken);
+
+        // Dapper runs a list of parameter objects through one command: the insert is prepared once for the batch.
+        await tx.ExecuteAsync(sql.InsertAuditEvent, rows);
+        await tx.CommitAsync();
+    }
+
+    public async Task<IReadOnlyList<AuditRecord>> ListAuditEventsAsync(AuditQuery query, CancellationToken cancellationToken)
+    {
+        var byUser = !string.IsNullOrEmpty(query.UserId);
+        var byDevice = !string.IsNullOrEmpty(query.DeviceId);
+        await using var tx = await BeginAsync(write: false, cancellationToken);
+        var rows = await tx.QueryAsync<AuditRow>(sql.ListAuditEvents(byUser, byDevice), new
+        {
+            query.AccountId,
+            BeforeEventId = query.BeforeEventId ?? long.MaxValue,
+            Since = query.Since?.ToUnixTimeMilliseconds() ?? long.MinValue,
+            UserId = query.UserId ?? "",
+            DeviceId = query.DeviceId ?? "",
+            Limit = query.Limit > 0 ? query.Limit : DefaultAuditLimit,
+        });
+        return rows.Select(r => r.ToRecord()).ToList();
+    }
+
+    public async Task PingAsync(CancellationToken cancellationToken)
+    {
+        await using var tx = await BeginAsync(write: false, cancellationToken);
+        await tx.ScalarAsync<long>(sql.Ping);
+    }
+
+    /// <summary>
+    /// The frame of every write to an existing account: lock the account, apply (which checks before it writes),
+    /// bump the revision by one, record the audit event with it, commit. <paramref name="apply"/> gets the new
+    /// revision.
+    /// </summary>
+    private async Task<long> WriteAsync(
+        string accountId, AuditRecord audit, Func<StoreTransaction, long, Task> apply, CancellationToken cancellationToken)
+    {
+        await using var tx = await BeginAsync(write: true, cancellationToken);
+        var current = await tx.ScalarAsync<long?>(sql.SelectAccountRevisionForUpdate, new { AccountId = accountId })
+            ?? throw new NotFoundException($"account {accountId} not found");
+        var revision = current + 1;
+        await apply(tx, revision);
+        await tx.ExecuteAsync(sql.UpdateAccountRevision, new { AccountId = accountId, Revision = revision });
+        await InsertAuditAsync(tx, audit, accountId, revision);
+        await tx.CommitAsync();
+        return revision;
+    }
+
+    private async Task<StoreTransaction> BeginAsync(bool write, CancellationToken cancellationToken)
+    {
+        var connection = await connections.OpenAsync(cancellationToken);
+        try
+        {
+            var transaction = await connections.BeginTransactionAsync(connection, write, cancellationToken);
+            return new StoreTransaction(connection, transaction, cancellationToken);
+        }
+        catch
+        {
+            await connection.DisposeAsync();
+            throw;
+        }
+    }
+
+    private Task InsertAuditAsync(StoreTransaction tx, AuditRecord audit, string accountId, long revision) =>
+        tx.ExecuteAsync(sql.InsertAuditEvent, AuditRow.From(audit, accountId, revision));
+
+    /// <summary>User ids and emails are unique across the platform, not only in the account.</summary>
+    private async Task CheckUserIsFreeAsync(StoreTransaction tx, UserRecord user)
+    {
+        var holderAccount = await tx.ScalarAsync<string>(sql.SelectUserAccountId, new { user.UserId });
+        if (holderAccount is not null && holderAccount != user.AccountId)
+        {
+            // The other account is not named: accounts never learn about each other.
+            throw new AlreadyExistsException($"user_id {user.UserId} is taken");
+        }
+
+        var emailHolder = await tx.ScalarAsync<string>(sql.SelectUserIdByEmail, new { EmailNormalized = NormalizeEmail(user.Email) });
+        if (emailHolder is not null && emailHolder != user.UserId)
+        {
+            throw new AlreadyExistsException($"email '{user.Email}' is taken");
+        }
+    }
+
+    private async Task WriteUserRowsAsync(StoreTransaction tx, UserRecord user)
+    {
+        await tx.ExecuteAsync(sql.UpsertUser, new
+        {
+            user.UserId,
+            user.AccountId,
+            user.Email,
+            EmailNormalized = NormalizeEmail(user.Email),
+            user.FirstName,
+            user.LastName,
+            Status = (long)user.Status,
+        });
+        await tx.ExecuteAsync(sql.DeleteUserRoles, new { user.UserId });
+        if (user.RoleIds.Count > 0)
+        {
+            await tx.ExecuteAsync(sql.InsertUserRole, user.RoleIds.Select((roleId, position) => new
+            {
+                user.UserId,
+                user.AccountId,
+                RoleId = roleId,
+                Position = (long)position,
+            }).ToList());
+        }
+    }
+
+    private Task UpsertRoleRowAsync(StoreTransaction tx, RoleRecord role) =>
+        tx.ExecuteAsync(sql.UpsertRole, new
+        {
+            role.AccountId,
+            role.RoleId,
+            role.Name,
+            Description = role.Description ?? "",
+            Policies = PolicyJson.Serialize(role.Policies),
+        });
+
+    private async Task UpsertNodeRowAsync(StoreTransaction tx, NodeRecord node)
+    {
+        await tx.ExecuteAsync(sql.UpsertNode, new
+        {
+            node.AccountId,
+            node.NodeId,
+            Kind = (long)node.Kind,
+            node.ParentId,
+            Title = node.Title ?? "",
+            node.AgentRemoteAccessDisabled,
+        });
+    }
+
+    private async Task InsertTagsAsync(StoreTransaction tx, NodeRecord node)
+    {
+        if (node.Tags.Count > 0)
+        {
+            await tx.ExecuteAsync(sql.InsertNodeTag, node.Tags.Select((tag, position) => new
+            {
+                node.AccountId,
+                node.NodeId,
+                Tag = tag,
+                Position = (long)position,
+            }).ToList());
+        }
+    }
+
+    private Task<NodeRow?> FindNodeAsync(StoreTransaction tx, string accountId, string nodeId) =>
+        tx.SingleOrDefaultAsync<NodeRow>(sql.SelectNode, new { AccountId = accountId, NodeId = nodeId });
+
+    /// <summary>The parent the node is stored under, after the reserved-node and defaulting rules.</summary>
+    private async Task<string> ResolveParentAsync(StoreTransaction tx, NodeRecord node)
+    {
+        var requested = node.ParentId ?? "";
+        if (node.NodeId == Ids.Root)
+        {
+            return requested.Length == 0
+                ? ""
+                : throw new PreconditionFailedException("root is the top of the tree and cannot have a parent");
+        }
+
+        if (requested == node.NodeId)
+        {
+            throw new PreconditionFailedException($"node {node.NodeId} cannot be its own parent");
+        }
+
+        if (node.Kind == NodeKind.Group)
+        {
+            var parentId = requested.Length == 0 ? Ids.Root : requested;
+            if (node.NodeId == Ids.UnassignedGroup && parentId != Ids.Root)
+            {
+                throw new PreconditionFailedException("unassigned_group must stay directly under root");
+            }
+
+            var parent = await FindNodeAsync(tx, node.AccountId, parentId)
+                ?? throw new NotFoundException($"parent_id {parentId} not found in account {node.AccountId}");
+            RequireGroupParent(parent);
+            return parentId;
+        }
+
+        // A device reported under a parent we do not know yet lands where new devices land.
+        if (requested.Length == 0)
+        {
+            return Ids.UnassignedGroup;
+        }
+
+        var deviceParent = await FindNodeAsync(tx, node.AccountId, requested);
+        if (deviceParent is null)
+        {
+            return Ids.UnassignedGroup;
+        }
+
+        RequireGroupParent(deviceParent);
+        return requested;
+    }
+
+    private static void RequireGroupParent(NodeRow parent)
+    {
+        if (parent.Kind != (long)NodeKind.Group)
+        {
+            throw new PreconditionFailedException($"parent_id {parent.NodeId} is a device; only a group can hold nodes");
+        }
+    }
+
+    /// <summary>Moving a group under itself or one of its descendants would cut the subtree off the tree.</summary>
+    private async Task CheckNoCycleAsync(StoreTransaction tx, string accountId, string nodeId, string parentId)
+    {
+        var current = parentId;
+        for (var depth = 0; current.Length > 0 && depth < MaxTreeDepth; depth++)
+        {
+            if (current == nodeId)
+            {
+                throw new PreconditionFailedException($"group {nodeId} cannot move under {parentId}, which is inside it");
+            }
+
+            var row = await FindNodeAsync(tx, accountId, current);
+            current = row?.ParentId ?? "";
+        }
+    }
+
+    private async Task<Dictionary<string, IReadOnlyList<string>>> ReadTagsAsync(StoreTransaction tx, object key)
+    {
+        var tagsByNode = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
+        await using var reader = await tx.ReaderAsync(sql.SelectNodeTags, key);
+        List<string>? tags = null;
+        var currentNode = "";
+        while (await reader.ReadAsync())
+        {
+            var nodeId = reader.GetString(0);
+
+            // Rows come ordered by node: a new list starts when the node changes.
+            if (tags is null || nodeId != currentNode)
+            {
+                currentNode = nodeId;
+                if (!tagsByNode.TryGetValue(nodeId, out var existing))
+                {
+                    existing = new List<string>(2);
+                    tagsByNode.Add(nodeId, existing);
+                }
+
+                tags = (List<string>)existing;
+            }
+
+            tags.Add(reader.GetString(1));
+        }
+
+        return tagsByNode;
+    }
+
+    private async Task<List<NodeRecord>> ReadNodesAsync(
+        StoreTransaction tx, string accountId, Dictionary<string, IReadOnlyList<string>> tagsByNode, object key)
+    {
+        var nodes = new List<NodeRecord>();
+        await using var reader = await tx.ReaderAsync(sql.SelectNodes, key);
+        while (await reader.ReadAsync())
+        {
+            var nodeId = reader.GetString(0);
+            nodes.Add(new NodeRecord(
+                accountId,
+                nodeId,
+                (NodeKind)reader.GetInt64(1),
+                reader.GetString(2),
+                reader.GetString(3),
+                tagsByNode.TryGetValue(nodeId, out var tags) ? tags : [],
+                reader.GetInt64(4) != 0));
+        }
+
+        return nodes;
+    }
+
+    private static Dictionary<string, IReadOnlyList<string>> GroupOrdered<T>(
+        IEnumerable<T> rows, Func<T, string> key, Func<T, string> value)
+    {
+        var groups = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
+        foreach (var row in rows)
+        {
+            var k = key(row);
+            if (!groups.TryGetValue(k, out var list))
+            {
+                list = new List<string>(2);
+                groups.Add(k, list);
+            }
+
+            ((List<string>)list).Add(value(row));
+        }
+
+        return groups;
+    }
+
+    private static void ValidateRole(RoleRecord role)
+    {
+        Ids.RequireId(role.AccountId, "role.account_id");
+        Ids.RequireId(role.RoleId, "role.role_id");
+        if (string.IsNullOrWhiteSpace(role.Name))
+        {
+            throw new InvalidFieldException("role.name", "is required");
+        }
+    }
+
+    private static void ValidateUser(UserRecord user, string field)
+    {
+        Ids.RequireId(user.AccountId, $"{field}.account_id");
+        Ids.RequireId(user.UserId, $"{field}.user_id");
+        if (string.IsNullOrWhiteSpace(user.Email))
+        {
+            throw new InvalidFieldException($"{field}.email", "is required");
+        }
+
+        if (!Enum.IsDefined(user.Status))
+        {
+            throw new InvalidFieldException($"{field}.status", "must be active or disabled");
+        }
+
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var roleId in user.RoleIds)
+        {
+            Ids.RequireId(roleId, $"{field}.role_ids");
+            if (!seen.Add(roleId))
+            {
+                throw new InvalidFieldException($"{field}.role_ids", $"role {roleId} is listed twice");
+            }
+        }
+    }
+
+    private static void ValidateNode(NodeRecord node)
+    {
+        Ids.RequireId(node.AccountId, "node.account_id");
+        switch (node.Kind)
+        {
+            case NodeKind.Group:
+                Ids.RequireId(node.NodeId, "node.node_id");
+                break;
+            case NodeKind.Device:
+                Ids.RequireDeviceId(node.NodeId, "node.node_id");
+                break;
+            default:
+                throw new InvalidFieldException("node.type", "must be a group or a device");
+        }
+
+        if (!string.IsNullOrEmpty(node.ParentId) && !Ids.IsValidNodeId(node.ParentId))
+        {
+            throw new InvalidFieldException("node.parent_id", $"must be 1..{Ids.MaxLength} characters of [A-Za-z0-9._-]");
+        }
+
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var tag in node.Tags)
+        {
+            Ids.RequireId(tag, "node.tags");
+            if (!seen.Add(tag))
+            {
+                throw new InvalidFieldException("node.tags", $"tag {tag} is listed twice");
+            }
+        }
+    }
+
+    private static string KindName(NodeKind kind) => kind == NodeKind.Device ? "device" : "group";
+
+    // Emails compare case-insensitively across the platform; the address itself is kept as given.
+    private static string NormalizeEmail(string email) => email.ToLowerInvariant();
+
+    private long NowMilliseconds() => timeProvider.GetUtcNow().ToUnixTimeMilliseconds();
+}

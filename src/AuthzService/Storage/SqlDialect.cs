@@ -1,0 +1,145 @@
+namespace Qbee.Authz.Service.Storage;
+
+/// <summary>
+/// Every SQL text the store runs, and the schema migrations. A provider supplies a dialect and a connection
+/// factory; the store logic (<see cref="SqlAuthzStore"/>) is shared. Statements written in portable SQL are
+/// virtual here; what differs between engines (DDL, upserts, row locks, paging) is abstract.
+/// </summary>
+/// <remarks>Parameters are named after the properties the store passes (<c>@AccountId</c>, ...).</remarks>
+internal abstract class SqlDialect
+{
+    /// <summary>In ascending, unique versions.</summary>
+    public abstract IReadOnlyList<SqlMigration> Migrations { get; }
+
+    /// <summary>Idempotent: creates <c>schema_migrations(version, applied_at)</c> when missing.</summary>
+    public abstract string CreateMigrationsTable { get; }
+
+    public virtual string SelectMigrationVersions => "SELECT version FROM schema_migrations ORDER BY version";
+
+    public virtual string CountMigration => "SELECT COUNT(*) FROM schema_migrations WHERE version = @Version";
+
+    public virtual string InsertMigration => "INSERT INTO schema_migrations (version, applied_at) VALUES (@Version, @AppliedAt)";
+
+    public virtual string Ping => "SELECT 1";
+
+    // Accounts
+
+    /// <summary>The account's revision, read so that no other write of the account can interleave.</summary>
+    public abstract string SelectAccountRevisionForUpdate { get; }
+
+    public virtual string SelectAccount =>
+        "SELECT account_id AS AccountId, name AS Name, revision AS Revision FROM accounts WHERE account_id = @AccountId";
+
+    public virtual string SelectAccounts =>
+        "SELECT account_id AS AccountId, name AS Name, revision AS Revision FROM accounts ORDER BY account_id";
+
+    public virtual string CountAccount => "SELECT COUNT(*) FROM accounts WHERE account_id = @AccountId";
+
+    public virtual string InsertAccount =>
+        "INSERT INTO accounts (account_id, name, revision, created_at) VALUES (@AccountId, @Name, @Revision, @CreatedAt)";
+
+    public virtual string UpdateAccountRevision =>
+        "UPDATE accounts SET revision = @Revision WHERE account_id = @AccountId";
+
+    // Roles
+
+    public virtual string SelectRoleIdByName =>
+        "SELECT role_id FROM roles WHERE account_id = @AccountId AND name = @Name";
+
+    public virtual string CountRole => "SELECT COUNT(*) FROM roles WHERE account_id = @AccountId AND role_id = @RoleId";
+
+    /// <summary>Dapper expands <c>@RoleIds</c> into a list.</summary>
+    public virtual string SelectExistingRoleIds =>
+        "SELECT role_id FROM roles WHERE account_id = @AccountId AND role_id IN @RoleIds";
+
+    public abstract string UpsertRole { get; }
+
+    public virtual string DeleteRole => "DELETE FROM roles WHERE account_id = @AccountId AND role_id = @RoleId";
+
+    public virtual string SelectRoleUserIds =>
+        "SELECT user_id FROM user_roles WHERE account_id = @AccountId AND role_id = @RoleId";
+
+    public virtual string SelectRoles =>
+        "SELECT role_id AS RoleId, name AS Name, description AS Description, policies AS Policies "
+        + "FROM roles WHERE account_id = @AccountId ORDER BY role_id";
+
+    // Users
+
+    public virtual string SelectUserAccountId => "SELECT account_id FROM users WHERE user_id = @UserId";
+
+    public virtual string SelectUserIdByEmail => "SELECT user_id FROM users WHERE email_normalized = @EmailNormalized";
+
+    public abstract string UpsertUser { get; }
+
+    public virtual string DeleteUser => "DELETE FROM users WHERE account_id = @AccountId AND user_id = @UserId";
+
+    public virtual string DeleteUserRoles => "DELETE FROM user_roles WHERE user_id = @UserId";
+
+    public virtual string InsertUserRole =>
+        "INSERT INTO user_roles (user_id, account_id, role_id, position) VALUES (@UserId, @AccountId, @RoleId, @Position)";
+
+    public virtual string SelectUsers =>
+        "SELECT user_id AS UserId, email AS Email, first_name AS FirstName, last_name AS LastName, status AS Status "
+        + "FROM users WHERE account_id = @AccountId ORDER BY user_id";
+
+    public virtual string SelectUserRoles =>
+        "SELECT user_id AS UserId, role_id AS RoleId FROM user_roles WHERE account_id = @AccountId ORDER BY user_id, position";
+
+    // Nodes
+
+    public virtual string SelectNode =>
+        "SELECT node_id AS NodeId, kind AS Kind, parent_id AS ParentId FROM nodes WHERE account_id = @AccountId AND node_id = @NodeId";
+
+    public virtual string CountChildren => "SELECT COUNT(*) FROM nodes WHERE account_id = @AccountId AND parent_id = @NodeId";
+
+    public abstract string UpsertNode { get; }
+
+    public virtual string DeleteNode => "DELETE FROM nodes WHERE account_id = @AccountId AND node_id = @NodeId";
+
+    public virtual string DeleteNodeTags => "DELETE FROM node_tags WHERE account_id = @AccountId AND node_id = @NodeId";
+
+    public virtual string InsertNodeTag =>
+        "INSERT INTO node_tags (account_id, node_id, tag, position) VALUES (@AccountId, @NodeId, @Tag, @Position)";
+
+    /// <summary>Read by ordinal: keep the column order.</summary>
+    public virtual string SelectNodes =>
+        "SELECT node_id AS NodeId, kind AS Kind, parent_id AS ParentId, title AS Title, "
+        + "agent_remote_access_disabled AS AgentRemoteAccessDisabled FROM nodes WHERE account_id = @AccountId ORDER BY node_id";
+
+    /// <summary>Read by ordinal, and grouped relying on the order by node.</summary>
+    public virtual string SelectNodeTags =>
+        "SELECT node_id, tag FROM node_tags WHERE account_id = @AccountId ORDER BY node_id, position";
+
+    // Remote-access settings
+
+    public abstract string UpsertRemoteAccessSetting { get; }
+
+    public virtual string DeleteRemoteAccessSetting =>
+        "DELETE FROM remote_access_settings WHERE account_id = @AccountId AND target_kind = @TargetKind AND target = @Target";
+
+    public virtual string SelectRemoteAccessSettings =>
+        "SELECT target_kind AS TargetKind, target AS Target, enabled AS Enabled, changed_revision AS ChangedRevision "
+        + "FROM remote_access_settings WHERE account_id = @AccountId ORDER BY target_kind, target";
+
+    // Audit
+
+    public virtual string InsertAuditEvent =>
+        "INSERT INTO audit_events (time, account_id, kind, user_id, device_id, permission, ra_action, ra_proto, ra_port, "
+        + "ra_dst, ra_direction, ra_path, allowed, reason, role_id, resource, caller, request_id, detail, revision) VALUES "
+        + "(@Time, @AccountId, @Kind, @UserId, @DeviceId, @Permission, @RaAction, @RaProto, @RaPort, @RaDst, @RaDirection, "
+        + "@RaPath, @Allowed, @Reason, @RoleId, @Resource, @Caller, @RequestId, @Detail, @Revision)";
+
+    /// <summary>
+    /// Newest first, at most <c>@Limit</c> rows of <c>@AccountId</c> with <c>event_id &lt; @BeforeEventId</c> and
+    /// <c>time &gt;= @Since</c>; also filtered on <c>@UserId</c> / <c>@DeviceId</c> when asked. Columns as
+    /// <see cref="AuditRow"/>.
+    /// </summary>
+    public abstract string ListAuditEvents(bool byUser, bool byDevice);
+
+    /// <summary>The select list that maps onto <see cref="AuditRow"/>.</summary>
+    protected const string AuditColumns =
+        "event_id AS EventId, time AS Time, account_id AS AccountId, kind AS Kind, user_id AS UserId, device_id AS DeviceId, "
+        + "permission AS Permission, ra_action AS RaAction, ra_proto AS RaProto, ra_port AS RaPort, ra_dst AS RaDst, "
+        + "ra_direction AS RaDirection, ra_path AS RaPath, allowed AS Allowed, reason AS Reason, role_id AS RoleId, "
+        + "resource AS Resource, caller AS Caller, request_id AS RequestId, detail AS Detail, revision AS Revision";
+}

@@ -1,0 +1,167 @@
+namespace Qbee.Authz.Service.Storage;
+
+/// <summary>
+/// SQLite text. Column types stay portable (TEXT, INTEGER) so the SQL Server migrations map them one to one
+/// (NVARCHAR, BIGINT). Times are unix milliseconds. Tables keyed by text are WITHOUT ROWID: stored in key
+/// order (a clustered key, as on SQL Server), so loading an account's tree is one range scan per table.
+/// </summary>
+internal sealed class SqliteDialect : SqlDialect
+{
+    public static readonly SqliteDialect Instance = new();
+
+    private static readonly SqlMigration[] AllMigrations =
+    [
+        new(1, "initial schema",
+        [
+            """
+            CREATE TABLE accounts (
+                account_id TEXT NOT NULL PRIMARY KEY,
+                name TEXT NOT NULL,
+                revision INTEGER NOT NULL,
+                created_at INTEGER NOT NULL
+            )
+            """,
+            """
+            CREATE TABLE roles (
+                account_id TEXT NOT NULL REFERENCES accounts (account_id),
+                role_id TEXT NOT NULL,
+                name TEXT NOT NULL,
+                description TEXT NOT NULL,
+                policies TEXT NOT NULL,
+                PRIMARY KEY (account_id, role_id),
+                UNIQUE (account_id, name)
+            ) WITHOUT ROWID
+            """,
+            """
+            CREATE TABLE users (
+                user_id TEXT NOT NULL PRIMARY KEY,
+                account_id TEXT NOT NULL REFERENCES accounts (account_id),
+                email TEXT NOT NULL,
+                email_normalized TEXT NOT NULL UNIQUE,
+                first_name TEXT NOT NULL,
+                last_name TEXT NOT NULL,
+                status INTEGER NOT NULL
+            )
+            """,
+            "CREATE INDEX ix_users_account ON users (account_id, user_id)",
+            """
+            CREATE TABLE user_roles (
+                user_id TEXT NOT NULL REFERENCES users (user_id),
+                account_id TEXT NOT NULL,
+                role_id TEXT NOT NULL,
+                position INTEGER NOT NULL,
+                PRIMARY KEY (user_id, position),
+                UNIQUE (user_id, role_id),
+                FOREIGN KEY (account_id, role_id) REFERENCES roles (account_id, role_id)
+            ) WITHOUT ROWID
+            """,
+            "CREATE INDEX ix_user_roles_role ON user_roles (account_id, role_id)",
+            """
+            CREATE TABLE nodes (
+                account_id TEXT NOT NULL REFERENCES accounts (account_id),
+                node_id TEXT NOT NULL,
+                kind INTEGER NOT NULL,
+                parent_id TEXT NOT NULL,
+                title TEXT NOT NULL,
+                agent_remote_access_disabled INTEGER NOT NULL,
+                PRIMARY KEY (account_id, node_id)
+            ) WITHOUT ROWID
+            """,
+            "CREATE INDEX ix_nodes_parent ON nodes (account_id, parent_id)",
+            """
+            CREATE TABLE node_tags (
+                account_id TEXT NOT NULL,
+                node_id TEXT NOT NULL,
+                tag TEXT NOT NULL,
+                position INTEGER NOT NULL,
+                PRIMARY KEY (account_id, node_id, position),
+                UNIQUE (account_id, node_id, tag),
+                FOREIGN KEY (account_id, node_id) REFERENCES nodes (account_id, node_id)
+            ) WITHOUT ROWID
+            """,
+            """
+            CREATE TABLE remote_access_settings (
+                account_id TEXT NOT NULL REFERENCES accounts (account_id),
+                target_kind INTEGER NOT NULL,
+                target TEXT NOT NULL,
+                enabled INTEGER NOT NULL,
+                changed_revision INTEGER NOT NULL,
+                PRIMARY KEY (account_id, target_kind, target)
+            ) WITHOUT ROWID
+            """,
+            """
+            CREATE TABLE audit_events (
+                event_id INTEGER PRIMARY KEY AUTOINCREMENT,
+                time INTEGER NOT NULL,
+                account_id TEXT NOT NULL,
+                kind TEXT NOT NULL,
+                user_id TEXT NOT NULL,
+                device_id TEXT NOT NULL,
+                permission TEXT NOT NULL,
+                ra_action INTEGER NULL,
+                ra_proto TEXT NULL,
+                ra_port INTEGER NULL,
+                ra_dst TEXT NULL,
+                ra_direction TEXT NULL,
+                ra_path TEXT NULL,
+                allowed INTEGER NOT NULL,
+                reason INTEGER NOT NULL,
+                role_id TEXT NOT NULL,
+                resource TEXT NOT NULL,
+                caller TEXT NOT NULL,
+                request_id TEXT NOT NULL,
+                detail TEXT NOT NULL,
+                revision INTEGER NOT NULL
+            )
+            """,
+            "CREATE INDEX ix_audit_account ON audit_events (account_id, event_id)",
+            "CREATE INDEX ix_audit_account_user ON audit_events (account_id, user_id, event_id)",
+            "CREATE INDEX ix_audit_account_device ON audit_events (account_id, device_id, event_id)",
+        ]),
+    ];
+
+    private SqliteDialect()
+    {
+    }
+
+    public override IReadOnlyList<SqlMigration> Migrations => AllMigrations;
+
+    public override string CreateMigrationsTable =>
+        "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER NOT NULL PRIMARY KEY, applied_at INTEGER NOT NULL)";
+
+    // Write transactions start with BEGIN IMMEDIATE (see SqliteConnectionFactory): the whole database is
+    // already locked for writing, so a plain read is enough.
+    public override string SelectAccountRevisionForUpdate =>
+        "SELECT revision FROM accounts WHERE account_id = @AccountId";
+
+    public override string UpsertRole =>
+        "INSERT INTO roles (account_id, role_id, name, description, policies) "
+        + "VALUES (@AccountId, @RoleId, @Name, @Description, @Policies) "
+        + "ON CONFLICT (account_id, role_id) DO UPDATE SET name = excluded.name, description = excluded.description, "
+        + "policies = excluded.policies";
+
+    public override string UpsertUser =>
+        "INSERT INTO users (user_id, account_id, email, email_normalized, first_name, last_name, status) "
+        + "VALUES (@UserId, @AccountId, @Email, @EmailNormalized, @FirstName, @LastName, @Status) "
+        + "ON CONFLICT (user_id) DO UPDATE SET email = excluded.email, email_normalized = excluded.email_normalized, "
+        + "first_name = excluded.first_name, last_name = excluded.last_name, status = excluded.status";
+
+    public override string UpsertNode =>
+        "INSERT INTO nodes (account_id, node_id, kind, parent_id, title, agent_remote_access_disabled) "
+        + "VALUES (@AccountId, @NodeId, @Kind, @ParentId, @Title, @AgentRemoteAccessDisabled) "
+        + "ON CONFLICT (account_id, node_id) DO UPDATE SET parent_id = excluded.parent_id, title = excluded.title, "
+        + "agent_remote_access_disabled = excluded.agent_remote_access_disabled";
+
+    public override string UpsertRemoteAccessSetting =>
+        "INSERT INTO remote_access_settings (account_id, target_kind, target, enabled, changed_revision) "
+        + "VALUES (@AccountId, @TargetKind, @Target, @Enabled, @ChangedRevision) "
+        + "ON CONFLICT (account_id, target_kind, target) DO UPDATE SET enabled = excluded.enabled, "
+        + "changed_revision = excluded.changed_revision";
+
+    public override string ListAuditEvents(bool byUser, bool byDevice) =>
+        $"SELECT {AuditColumns} FROM audit_events WHERE account_id = @AccountId AND event_id < @BeforeEventId "
+        + "AND time >= @Since"
+        + (byUser ? " AND user_id = @UserId" : string.Empty)
+        + (byDevice ? " AND device_id = @DeviceId" : string.Empty)
+        + " ORDER BY event_id DESC LIMIT @Limit";
+}

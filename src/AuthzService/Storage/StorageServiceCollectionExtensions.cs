@@ -1,0 +1,29 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace Qbee.Authz.Service.Storage;
+
+internal static class StorageServiceCollectionExtensions
+{
+    /// <summary>
+    /// Registers the SQL store from <c>Authz:Store</c>, validated at start-up. The host still calls
+    /// <see cref="IAuthzStore.InitializeAsync"/> before serving, to apply the migrations.
+    /// </summary>
+    public static IServiceCollection AddAuthzStore(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<StoreOptions>()
+            .Bind(configuration.GetSection(StoreOptions.SectionName))
+            .ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<StoreOptions>, StoreOptionsValidator>());
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<IAuthzStore>(sp =>
+        {
+            var options = sp.GetRequiredService<IOptions<StoreOptions>>().Value;
+            return new SqlAuthzStore(
+                new SqliteConnectionFactory(options.ConnectionString),
+                SqliteDialect.Instance,
+                sp.GetRequiredService<TimeProvider>());
+        });
+        return services;
+    }
+}

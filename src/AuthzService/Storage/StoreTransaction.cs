@@ -1,0 +1,35 @@
+using System.Data.Common;
+using Dapper;
+
+namespace Qbee.Authz.Service.Storage;
+
+/// <summary>
+/// A connection and its open transaction: every command runs in the transaction with the caller's
+/// cancellation token. Disposing without <see cref="CommitAsync"/> rolls back.
+/// </summary>
+internal sealed class StoreTransaction(DbConnection connection, DbTransaction transaction, CancellationToken cancellationToken)
+    : IAsyncDisposable
+{
+    public Task<int> ExecuteAsync(string sql, object? param = null) => connection.ExecuteAsync(Define(sql, param));
+
+    public Task<T?> ScalarAsync<T>(string sql, object? param = null) => connection.ExecuteScalarAsync<T>(Define(sql, param));
+
+    public Task<T?> SingleOrDefaultAsync<T>(string sql, object? param = null) =>
+        connection.QuerySingleOrDefaultAsync<T>(Define(sql, param));
+
+    public Task<IEnumerable<T>> QueryAsync<T>(string sql, object? param = null) => connection.QueryAsync<T>(Define(sql, param));
+
+    /// <summary>For large reads mapped by hand: still parameterised through Dapper.</summary>
+    public Task<DbDataReader> ReaderAsync(string sql, object? param = null) => connection.ExecuteReaderAsync(Define(sql, param));
+
+    public Task CommitAsync() => transaction.CommitAsync(cancellationToken);
+
+    public async ValueTask DisposeAsync()
+    {
+        await transaction.DisposeAsync();
+        await connection.DisposeAsync();
+    }
+
+    private CommandDefinition Define(string sql, object? param) =>
+        new(sql, param, transaction, cancellationToken: cancellationToken);
+}

@@ -1,0 +1,84 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using Qbee.Authz.Service.Storage;
+
+namespace Qbee.Authz.Service.UnitTests.Storage;
+
+public sealed class StoreOptionsValidatorTests
+{
+    private static readonly StoreOptionsValidator Validator = new();
+
+    [Fact]
+    public void Validate_Defaults_Succeeds()
+    {
+        var options = new StoreOptions();
+
+        Assert.True(Validator.Validate(null, options).Succeeded);
+        Assert.Equal(("Sqlite", "Data Source=data/authz.db"), (options.Provider, options.ConnectionString));
+    }
+
+    [Theory]
+    [InlineData("SqlServer")]
+    [InlineData("Postgres")]
+    public void Validate_OtherProvider_FailsNamingTheSetting(string provider)
+    {
+        var result = Validator.Validate(null, new StoreOptions { Provider = provider });
+
+        Assert.True(result.Failed);
+        Assert.Contains("Authz:Store:Provider", result.FailureMessage);
+        Assert.Contains(provider, result.FailureMessage);
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("Data Source=")]
+    [InlineData("Nonsense Keyword=1")]
+    public void Validate_BadConnectionString_Fails(string connectionString)
+    {
+        var result = Validator.Validate(null, new StoreOptions { ConnectionString = connectionString });
+
+        Assert.True(result.Failed);
+        Assert.Contains("Authz:Store:ConnectionString", result.FailureMessage);
+    }
+
+    [Fact]
+    public void AddAuthzStore_BadProvider_FailsWhenOptionsAreRead()
+    {
+        var configuration = new ConfigurationBuilder()
+            .AddInMemoryCollection(new Dictionary<string, string?> { ["Authz:Store:Provider"] = "SqlServer" })
+            .Build();
+        using var services = new ServiceCollection().AddAuthzStore(configuration).BuildServiceProvider();
+
+        var error = Assert.Throws<OptionsValidationException>(() => services.GetRequiredService<IOptions<StoreOptions>>().Value);
+
+        Assert.Contains("not supported", error.Message);
+    }
+
+    [Fact]
+    public async Task AddAuthzStore_Configured_ResolvesAWorkingStore()
+    {
+        var directory = Path.Combine(Path.GetTempPath(), "authz-store-tests", Guid.NewGuid().ToString("N"));
+        try
+        {
+            var configuration = new ConfigurationBuilder()
+                .AddInMemoryCollection(new Dictionary<string, string?>
+                {
+                    ["Authz:Store:ConnectionString"] = $"Data Source={Path.Combine(directory, "nested", "authz.db")};Pooling=False",
+                })
+                .Build();
+            await using var services = new ServiceCollection().AddAuthzStore(configuration).BuildServiceProvider();
+
+            var store = services.GetRequiredService<IAuthzStore>();
+            await store.InitializeAsync(CancellationToken.None);
+            await store.PingAsync(CancellationToken.None);
+
+            Assert.Same(store, services.GetRequiredService<IAuthzStore>());
+            Assert.True(File.Exists(Path.Combine(directory, "nested", "authz.db")));
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+}
