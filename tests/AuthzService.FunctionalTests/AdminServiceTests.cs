@@ -1,0 +1,389 @@
+using Grpc.Core;
+using Qbee.Authz.V1;
+
+namespace Qbee.Authz.Service.FunctionalTests;
+
+public sealed class AdminServiceTests : IAsyncLifetime
+{
+    private const string Acme = "acme";
+    private static readonly string Device1 = Fleet.DeviceId(1);
+    private AuthzServer _server = null!;
+
+    private AdminService.AdminServiceClient Admin => _server.Admin;
+
+    public async Task InitializeAsync()
+    {
+        _server = await AuthzServer.StartAsync();
+        await Admin.CreateAccountAsync(Fleet.Account(Acme, "olivia"));
+    }
+
+    public async Task DisposeAsync() => await _server.DisposeAsync();
+
+    [Fact]
+    public async Task CreateAccount_CreatesRootUnassignedDefaultRoleAndOwner()
+    {
+        var created = await Admin.CreateAccountAsync(Fleet.Account("initech", "peter"));
+
+        Assert.Equal(1ul, created.Revision);
+        Assert.Equal("default", created.DefaultRole.RoleId);
+        Assert.Equal(27, created.DefaultRole.Policies.Count);
+        Assert.All(created.DefaultRole.Policies, p => Assert.Empty(p.Resources));
+        Assert.Equal(["default"], created.Owner.RoleIds);
+        var root = await Admin.GetNodeAsync(new GetNodeRequest { AccountId = "initech", NodeId = "root" });
+        var unassigned = await Admin.GetNodeAsync(new GetNodeRequest { AccountId = "initech", NodeId = "unassigned_group" });
+        Assert.Equal(NodeType.Group, root.Node.Type);
+        Assert.Equal("root", unassigned.Node.ParentId);
+        var check = await _server.Authz.CheckAsync(new CheckRequest { UserId = "peter", Permission = "billing:manage" });
+        Assert.True(check.Allowed);
+    }
+
+    [Fact]
+    public async Task CreateAccount_Twice_IsAlreadyExists()
+    {
+        await AssertRejected(StatusCode.AlreadyExists, () => Admin.CreateAccountAsync(Fleet.Account(Acme, "other")).ResponseAsync);
+    }
+
+    [Fact]
+    public async Task EveryWrite_BumpsTheRevisionByOne()
+    {
+        var before = await RevisionAsync();
+        var role = await Admin.PutRoleAsync(new PutRoleRequest { Role = Fleet.Role(Acme, "ops", ("device:read", [])) });
+        var user = await Admin.PutUserAsync(new PutUserRequest { User = Fleet.User(Acme, "bob", "ops") });
+        var node = await Admin.PutNodeAsync(new PutNodeRequest { Node = Fleet.Device(Acme, Device1, "") });
+        var setting = await Admin.SetRemoteAccessAsync(new SetRemoteAccessRequest { AccountId = Acme, Tag = "x", Setting = RemoteAccessSetting.Enabled });
+        var deleteUser = await Admin.DeleteUserAsync(new DeleteUserRequest { AccountId = Acme, UserId = "bob" });
+        var deleteRole = await Admin.DeleteRoleAsync(new DeleteRoleRequest { AccountId = Acme, RoleId = "ops" });
+        var deleteNode = await Admin.DeleteNodeAsync(new DeleteNodeRequest { AccountId = Acme, NodeId = Device1 });
+
+        Assert.Equal(
+            Enumerable.Range(1, 7).Select(i => before + (ulong)i),
+            [role.Revision, user.Revision, node.Revision, setting.Revision, deleteUser.Revision, deleteRole.Revision, deleteNode.Revision]);
+    }
+
+    [Fact]
+    public async Task PutRole_AliasIsStoredCanonical_AndListRolesReturnsIt()
+    {
+        await Admin.PutRoleAsync(new PutRoleRequest { Role = Fleet.Role(Acme, "logs", ("reports:markread", ["tag:a"])) });
+
+        var roles = await Admin.ListRolesAsync(new ListRolesRequest { AccountId = Acme });
+
+        var logs = Assert.Single(roles.Roles, r => r.RoleId == "logs");
+        Assert.Equal("reports:acknowledge", logs.Policies[0].Permission);
+        Assert.Equal(["tag:a"], logs.Policies[0].Resources);
+    }
+
+    [Theory]
+    [InlineData("device:fly", "", "role.policies[0].permission")]
+    [InlineData("audit:read", "tag:a", "role.policies[0].resources")]
+    [InlineData("device:read", "tag:", "role.policies[0].resources[0]")]
+    [InlineData("device:read", "tag:a/console", "role.policies[0].resources[0]")]
+    [InlineData("remote-access:connect", "*/tunnel(port=0)", "role.policies[0].resources[0]")]
+    [InlineData("remote-access:connect", "*/console(port=22)", "role.policies[0].resources[0]")]
+    [InlineData("remote-access:connect", "*/tunnel(port=22", "role.policies[0].resources[0]")]
+    [InlineData("remote-access:connect", "*/copy(path=/a;path=/b)", "role.policies[0].resources[0]")]
+    public async Task PutRole_Malformed_IsInvalidArgumentNamingTheField_AndChangesNothing(string permission, string resource, string field)
+    {
+        var before = await RevisionAsync();
+        var role = Fleet.Role(Acme, "bad", (permission, resource.Length > 0 ? [resource] : []));
+
+        var error = await AssertRejected(StatusCode.InvalidArgument, () => Admin.PutRoleAsync(new PutRoleRequest { Role = role }).ResponseAsync);
+
+        Assert.StartsWith(field, error.Status.Detail);
+        Assert.Equal(before, await RevisionAsync());
+        var roles = await Admin.ListRolesAsync(new ListRolesRequest { AccountId = Acme });
+        Assert.DoesNotContain(roles.Roles, r => r.RoleId == "bad");
+    }
+
+    [Fact]
+    public async Task PutRole_NameTakenInAccount_IsAlreadyExists()
+    {
+        var role = Fleet.Role(Acme, "copy", ("audit:read", []));
+        role.Name = "Default";
+
+        await AssertRejectedUnchanged(StatusCode.AlreadyExists, () => Admin.PutRoleAsync(new PutRoleRequest { Role = role }).ResponseAsync);
+    }
+
+    [Fact]
+    public async Task DeleteRole_WhileAssigned_IsFailedPreconditionNamingTheUsers()
+    {
+        var error = await AssertRejectedUnchanged(StatusCode.FailedPrecondition, () =>
+            Admin.DeleteRoleAsync(new DeleteRoleRequest { AccountId = Acme, RoleId = "default" }).ResponseAsync);
+
+        Assert.Contains("olivia", error.Status.Detail);
+    }
+
+    [Fact]
+    public async Task DeleteRole_Missing_IsNotFound()
+    {
+        await AssertRejectedUnchanged(StatusCode.NotFound, () =>
+            Admin.DeleteRoleAsync(new DeleteRoleRequest { AccountId = Acme, RoleId = "ghost" }).ResponseAsync);
+    }
+
+    [Fact]
+    public async Task PutUser_EmailTakenInAnyCase_IsAlreadyExists()
+    {
+        await Admin.CreateAccountAsync(Fleet.Account("globex", "gina"));
+        var user = Fleet.User(Acme, "bob", "default");
+        user.Email = "GINA@Example.com";
+
+        await AssertRejectedUnchanged(StatusCode.AlreadyExists, () => Admin.PutUserAsync(new PutUserRequest { User = user }).ResponseAsync);
+    }
+
+    [Fact]
+    public async Task PutUser_PlusAddress_IsADifferentEmail()
+    {
+        var user = Fleet.User(Acme, "olivia2", "default");
+        user.Email = "olivia+org2@example.com";
+
+        var stored = await Admin.PutUserAsync(new PutUserRequest { User = user });
+
+        Assert.Equal("olivia+org2@example.com", stored.User.Email);
+    }
+
+    [Fact]
+    public async Task PutUser_RoleOfAnotherAccount_IsNotFound()
+    {
+        await Admin.CreateAccountAsync(Fleet.Account("globex", "gina"));
+        await Admin.PutRoleAsync(new PutRoleRequest { Role = Fleet.Role("globex", "theirs", ("audit:read", [])) });
+
+        await AssertRejectedUnchanged(StatusCode.NotFound, () =>
+            Admin.PutUserAsync(new PutUserRequest { User = Fleet.User(Acme, "bob", "theirs") }).ResponseAsync);
+    }
+
+    [Theory]
+    [InlineData("bob@exаmple.com")] // Cyrillic 'а'
+    [InlineData("bob")]
+    [InlineData("bob@@example.com")]
+    [InlineData("bob @example.com")]
+    public async Task PutUser_MalformedEmail_IsInvalidArgument(string email)
+    {
+        var user = Fleet.User(Acme, "bob", "default");
+        user.Email = email;
+
+        var error = await AssertRejectedUnchanged(StatusCode.InvalidArgument, () => Admin.PutUserAsync(new PutUserRequest { User = user }).ResponseAsync);
+
+        Assert.StartsWith("user.email", error.Status.Detail);
+    }
+
+    [Fact]
+    public async Task DisabledUser_IsDeniedEverything_AndDeletedUserIsNotFound()
+    {
+        var user = Fleet.User(Acme, "bob", "default");
+        user.Status = UserStatus.Disabled;
+        await Admin.PutUserAsync(new PutUserRequest { User = user });
+        var disabled = await _server.Authz.CheckAsync(new CheckRequest { UserId = "bob", Permission = "audit:read" });
+        await Admin.DeleteUserAsync(new DeleteUserRequest { AccountId = Acme, UserId = "bob" });
+        var deleted = await _server.Authz.CheckAsync(new CheckRequest { UserId = "bob", Permission = "audit:read" });
+
+        Assert.Equal(DecisionReason.UserDisabled, disabled.Reason);
+        Assert.Equal(DecisionReason.UserNotFound, deleted.Reason);
+    }
+
+    [Fact]
+    public async Task DeleteUser_Missing_IsNotFound()
+    {
+        await AssertRejectedUnchanged(StatusCode.NotFound, () =>
+            Admin.DeleteUserAsync(new DeleteUserRequest { AccountId = Acme, UserId = "ghost" }).ResponseAsync);
+    }
+
+    [Fact]
+    public async Task PutNode_DeviceWithMissingParent_LandsInUnassignedGroup()
+    {
+        var stored = await Admin.PutNodeAsync(new PutNodeRequest { Node = Fleet.Device(Acme, Device1, "nowhere") });
+
+        Assert.Equal("unassigned_group", stored.Node.ParentId);
+    }
+
+    [Theory]
+    [InlineData("ABC")]
+    [InlineData("0123")]
+    public async Task PutNode_DeviceIdNotLowercaseHex64_IsInvalidArgument(string id)
+    {
+        var error = await AssertRejectedUnchanged(StatusCode.InvalidArgument, () =>
+            Admin.PutNodeAsync(new PutNodeRequest { Node = Fleet.Device(Acme, id, "") }).ResponseAsync);
+
+        Assert.StartsWith("node.node_id", error.Status.Detail);
+    }
+
+    [Fact]
+    public async Task PutNode_ParentIsADevice_IsFailedPrecondition()
+    {
+        await Admin.PutNodeAsync(new PutNodeRequest { Node = Fleet.Device(Acme, Device1, "") });
+
+        await AssertRejectedUnchanged(StatusCode.FailedPrecondition, () =>
+            Admin.PutNodeAsync(new PutNodeRequest { Node = Fleet.Group(Acme, "g", Device1) }).ResponseAsync);
+    }
+
+    [Fact]
+    public async Task PutNode_GroupUnderItsOwnDescendant_IsFailedPrecondition()
+    {
+        await Admin.PutNodeAsync(new PutNodeRequest { Node = Fleet.Group(Acme, "a") });
+        await Admin.PutNodeAsync(new PutNodeRequest { Node = Fleet.Group(Acme, "b", "a") });
+
+        await AssertRejectedUnchanged(StatusCode.FailedPrecondition, () =>
+            Admin.PutNodeAsync(new PutNodeRequest { Node = Fleet.Group(Acme, "a", "b") }).ResponseAsync);
+        var a = await Admin.GetNodeAsync(new GetNodeRequest { AccountId = Acme, NodeId = "a" });
+        Assert.Equal("root", a.Node.ParentId);
+    }
+
+    [Fact]
+    public async Task PutNode_MovingRoot_IsFailedPrecondition()
+    {
+        await Admin.PutNodeAsync(new PutNodeRequest { Node = Fleet.Group(Acme, "a") });
+
+        await AssertRejectedUnchanged(StatusCode.FailedPrecondition, () =>
+            Admin.PutNodeAsync(new PutNodeRequest { Node = Fleet.Group(Acme, "root", "a") }).ResponseAsync);
+    }
+
+    [Theory]
+    [InlineData("root")]
+    [InlineData("unassigned_group")]
+    public async Task DeleteNode_ReservedGroup_IsFailedPrecondition(string node)
+    {
+        await AssertRejectedUnchanged(StatusCode.FailedPrecondition, () =>
+            Admin.DeleteNodeAsync(new DeleteNodeRequest { AccountId = Acme, NodeId = node }).ResponseAsync);
+    }
+
+    [Fact]
+    public async Task DeleteNode_GroupWithChildren_IsFailedPrecondition_EmptyGroupGoes()
+    {
+        await Admin.PutNodeAsync(new PutNodeRequest { Node = Fleet.Group(Acme, "a") });
+        await Admin.PutNodeAsync(new PutNodeRequest { Node = Fleet.Device(Acme, Device1, "a") });
+
+        await AssertRejectedUnchanged(StatusCode.FailedPrecondition, () =>
+            Admin.DeleteNodeAsync(new DeleteNodeRequest { AccountId = Acme, NodeId = "a" }).ResponseAsync);
+        await Admin.DeleteNodeAsync(new DeleteNodeRequest { AccountId = Acme, NodeId = Device1 });
+        await Admin.DeleteNodeAsync(new DeleteNodeRequest { AccountId = Acme, NodeId = "a" });
+        await AssertRejected(StatusCode.NotFound, () => Admin.GetNodeAsync(new GetNodeRequest { AccountId = Acme, NodeId = "a" }).ResponseAsync);
+    }
+
+    [Fact]
+    public async Task SetRemoteAccess_NodeAndTagTogetherOrNeither_IsInvalidArgument()
+    {
+        await AssertRejectedUnchanged(StatusCode.InvalidArgument, () => Admin.SetRemoteAccessAsync(
+            new SetRemoteAccessRequest { AccountId = Acme, NodeId = "root", Tag = "x", Setting = RemoteAccessSetting.Enabled }).ResponseAsync);
+        await AssertRejectedUnchanged(StatusCode.InvalidArgument, () => Admin.SetRemoteAccessAsync(
+            new SetRemoteAccessRequest { AccountId = Acme, Setting = RemoteAccessSetting.Enabled }).ResponseAsync);
+        await AssertRejectedUnchanged(StatusCode.InvalidArgument, () => Admin.SetRemoteAccessAsync(
+            new SetRemoteAccessRequest { AccountId = Acme, NodeId = "root" }).ResponseAsync);
+    }
+
+    [Fact]
+    public async Task SetRemoteAccess_MissingNode_IsNotFound()
+    {
+        await AssertRejectedUnchanged(StatusCode.NotFound, () => Admin.SetRemoteAccessAsync(
+            new SetRemoteAccessRequest { AccountId = Acme, NodeId = "ghost", Setting = RemoteAccessSetting.Enabled }).ResponseAsync);
+    }
+
+    [Fact]
+    public async Task SetRemoteAccess_OnRootThenClear_TurnsConnectOnAndOff()
+    {
+        await Admin.PutNodeAsync(new PutNodeRequest { Node = Fleet.Device(Acme, Device1, "") });
+        var console = new CheckRequest
+        {
+            UserId = "olivia", Permission = "remote-access:connect", DeviceId = Device1,
+            RemoteAccess = new RemoteAccess { Action = RemoteAccessAction.Console },
+        };
+
+        var off = await _server.Authz.CheckAsync(console);
+        await Admin.SetRemoteAccessAsync(new SetRemoteAccessRequest { AccountId = Acme, NodeId = "root", Setting = RemoteAccessSetting.Enabled });
+        var on = await _server.Authz.CheckAsync(console);
+        await Admin.SetRemoteAccessAsync(new SetRemoteAccessRequest { AccountId = Acme, NodeId = "root", Setting = RemoteAccessSetting.Clear });
+        var cleared = await _server.Authz.CheckAsync(console);
+
+        Assert.Equal(DecisionReason.RemoteAccessDisabled, off.Reason);
+        Assert.True(on.Allowed);
+        Assert.Equal(DecisionReason.RemoteAccessDisabled, cleared.Reason);
+    }
+
+    [Fact]
+    public async Task WriteToMissingAccount_IsNotFound()
+    {
+        await AssertRejected(StatusCode.NotFound, () =>
+            Admin.PutRoleAsync(new PutRoleRequest { Role = Fleet.Role("ghost", "r", ("audit:read", [])) }).ResponseAsync);
+    }
+
+    [Fact]
+    public async Task ListAuditEvents_ReturnsAdminChangesNewestFirst_Paged()
+    {
+        await Admin.PutRoleAsync(new PutRoleRequest { Role = Fleet.Role(Acme, "ops", ("device:read", [])) });
+        var headers = new Metadata { { "x-request-id", "req-42" } };
+        await Admin.PutUserAsync(new PutUserRequest { User = Fleet.User(Acme, "bob", "ops") }, headers);
+
+        var first = await Admin.ListAuditEventsAsync(new ListAuditEventsRequest { AccountId = Acme, PageSize = 2 });
+        var rest = await Admin.ListAuditEventsAsync(new ListAuditEventsRequest { AccountId = Acme, PageSize = 2, PageToken = first.NextPageToken });
+
+        Assert.Equal(["admin.put_user", "admin.put_role"], first.Events.Select(e => e.Kind));
+        Assert.Equal("req-42", first.Events[0].RequestId);
+        Assert.Equal("bob", first.Events[0].UserId);
+        Assert.Equal(["admin.create_account"], rest.Events.Select(e => e.Kind));
+        Assert.Empty(rest.NextPageToken);
+    }
+
+    [Fact]
+    public async Task RemoteAccessDecisions_AreAudited_AllowedAndDenied()
+    {
+        await Admin.PutNodeAsync(new PutNodeRequest { Node = Fleet.Device(Acme, Device1, "") });
+        await Admin.SetRemoteAccessAsync(new SetRemoteAccessRequest { AccountId = Acme, NodeId = "root", Setting = RemoteAccessSetting.Enabled });
+        var tunnel = new RemoteAccess { Action = RemoteAccessAction.Tunnel, Proto = "tcp", Port = 22, Dst = "localhost" };
+        await _server.Authz.CheckAsync(new CheckRequest { UserId = "olivia", Permission = "remote-access:connect", DeviceId = Device1, RemoteAccess = tunnel });
+        await Admin.SetRemoteAccessAsync(new SetRemoteAccessRequest { AccountId = Acme, NodeId = Device1, Setting = RemoteAccessSetting.Disabled });
+        await _server.Authz.CheckAsync(new CheckRequest { UserId = "olivia", Permission = "remote-access:connect", DeviceId = Device1, RemoteAccess = tunnel });
+
+        // Decisions are written off the hot path: stopping the service drains the queue into the store.
+        await _server.RestartAsync();
+        var events = await Admin.ListAuditEventsAsync(new ListAuditEventsRequest { AccountId = Acme, DeviceId = Device1 });
+
+        var decisions = events.Events.Where(e => e.Kind == "remote_access.check").ToList();
+        Assert.Equal([false, true], decisions.Select(e => e.Allowed));
+        Assert.Equal(DecisionReason.RemoteAccessDisabled, decisions[0].Reason);
+        Assert.Equal(22u, decisions[1].RemoteAccess.Port);
+        Assert.Equal("default", decisions[1].RoleId);
+    }
+
+    [Fact]
+    public async Task GetStatus_ReportsStoreAndAccountSnapshots()
+    {
+        var status = await Admin.GetStatusAsync(new GetStatusRequest());
+
+        Assert.Equal("ok", status.Store.State);
+        var acme = Assert.Single(status.Accounts, a => a.AccountId == Acme);
+        Assert.Equal(acme.Revision, acme.SnapshotRevision);
+        Assert.NotEmpty(status.Version);
+    }
+
+    [Fact]
+    public async Task Restart_KeepsEverything_AndServesFromTheStore()
+    {
+        await Admin.PutRoleAsync(new PutRoleRequest { Role = Fleet.Role(Acme, "ops", ("device:read", ["tag:x"])) });
+        var before = await RevisionAsync();
+
+        await _server.RestartAsync();
+
+        Assert.Equal(before, await RevisionAsync());
+        var check = await _server.Authz.CheckAsync(new CheckRequest { UserId = "olivia", Permission = "device:read" });
+        Assert.True(check.Allowed);
+        Assert.Equal(before, check.Revision);
+    }
+
+    private async Task<ulong> RevisionAsync() => (await Admin.ListRolesAsync(new ListRolesRequest { AccountId = Acme })).Revision;
+
+    private static async Task<RpcException> AssertRejected(StatusCode expected, Func<Task> call)
+    {
+        var error = await Assert.ThrowsAsync<RpcException>(call);
+        Assert.Equal(expected, error.StatusCode);
+        return error;
+    }
+
+    private async Task<RpcException> AssertRejectedUnchanged(StatusCode expected, Func<Task> call)
+    {
+        var before = await Admin.ListRolesAsync(new ListRolesRequest { AccountId = Acme });
+        var users = await Admin.ListUsersAsync(new ListUsersRequest { AccountId = Acme });
+        var error = await AssertRejected(expected, call);
+        var after = await Admin.ListRolesAsync(new ListRolesRequest { AccountId = Acme });
+        var usersAfter = await Admin.ListUsersAsync(new ListUsersRequest { AccountId = Acme });
+        Assert.Equal(before, after);
+        Assert.Equal(users, usersAfter);
+        return error;
+    }
+}
