@@ -27,9 +27,10 @@ internal sealed class AdminGrpcService(AdminCommands commands, IAuthzStore store
 
     public override async Task<ListRolesResponse> ListRoles(ListRolesRequest request, ServerCallContext context)
     {
-        var data = await LoadAsync(request.AccountId, context.CancellationToken);
-        var response = new ListRolesResponse { Revision = (ulong)data.Account.Revision };
-        response.Roles.AddRange(data.Roles.Select(r => r.ToProto()));
+        Ids.RequireId(request.AccountId, "account_id");
+        var (roles, revision) = await store.ListRolesAsync(request.AccountId, context.CancellationToken) ?? throw AccountNotFound(request.AccountId);
+        var response = new ListRolesResponse { Revision = (ulong)revision };
+        response.Roles.AddRange(roles.Select(r => r.ToProto()));
         return response;
     }
 
@@ -44,9 +45,10 @@ internal sealed class AdminGrpcService(AdminCommands commands, IAuthzStore store
 
     public override async Task<ListUsersResponse> ListUsers(ListUsersRequest request, ServerCallContext context)
     {
-        var data = await LoadAsync(request.AccountId, context.CancellationToken);
-        var response = new ListUsersResponse { Revision = (ulong)data.Account.Revision };
-        response.Users.AddRange(data.Users.Select(u => u.ToProto()));
+        Ids.RequireId(request.AccountId, "account_id");
+        var (users, revision) = await store.ListUsersAsync(request.AccountId, context.CancellationToken) ?? throw AccountNotFound(request.AccountId);
+        var response = new ListUsersResponse { Revision = (ulong)revision };
+        response.Users.AddRange(users.Select(u => u.ToProto()));
         return response;
     }
 
@@ -61,11 +63,12 @@ internal sealed class AdminGrpcService(AdminCommands commands, IAuthzStore store
 
     public override async Task<GetNodeResponse> GetNode(GetNodeRequest request, ServerCallContext context)
     {
+        Ids.RequireId(request.AccountId, "account_id");
         Ids.RequireId(request.NodeId, "node_id");
-        var data = await LoadAsync(request.AccountId, context.CancellationToken);
-        var node = data.Nodes.FirstOrDefault(n => n.NodeId == request.NodeId)
-            ?? throw new NotFoundException($"node {request.NodeId} not found in account {request.AccountId}");
-        return new GetNodeResponse { Node = node.ToProto(), Revision = (ulong)data.Account.Revision };
+        var (node, revision) = await store.GetNodeAsync(request.AccountId, request.NodeId, context.CancellationToken) ?? throw AccountNotFound(request.AccountId);
+        return node is null
+            ? throw new NotFoundException($"node {request.NodeId} not found in account {request.AccountId}")
+            : new GetNodeResponse { Node = node.ToProto(), Revision = (ulong)revision };
     }
 
     public override async Task<SetRemoteAccessResponse> SetRemoteAccess(SetRemoteAccessRequest request, ServerCallContext context) =>
@@ -114,9 +117,5 @@ internal sealed class AdminGrpcService(AdminCommands commands, IAuthzStore store
     public override Task<GetStatusResponse> GetStatus(GetStatusRequest request, ServerCallContext context) =>
         status.GetAsync(context.CancellationToken);
 
-    private async Task<Domain.Model.AccountData> LoadAsync(string accountId, CancellationToken cancellationToken)
-    {
-        Ids.RequireId(accountId, "account_id");
-        return await store.LoadAccountAsync(accountId, cancellationToken) ?? throw new NotFoundException($"account {accountId} not found");
-    }
+    private static NotFoundException AccountNotFound(string accountId) => new($"account {accountId} not found");
 }

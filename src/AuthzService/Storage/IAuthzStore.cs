@@ -38,6 +38,15 @@ internal interface IAuthzStore
     /// <summary>Everything of one account, read in one transaction so it is consistent with its revision.</summary>
     Task<AccountData?> LoadAccountAsync(string accountId, CancellationToken cancellationToken);
 
+    /// <summary>The account's roles and revision; null when the account does not exist.</summary>
+    Task<(IReadOnlyList<RoleRecord> Roles, long Revision)?> ListRolesAsync(string accountId, CancellationToken cancellationToken);
+
+    /// <summary>The account's users and revision; null when the account does not exist.</summary>
+    Task<(IReadOnlyList<UserRecord> Users, long Revision)?> ListUsersAsync(string accountId, CancellationToken cancellationToken);
+
+    /// <summary>One node (null when missing) and the account's revision; null when the account does not exist.</summary>
+    Task<(NodeRecord? Node, long Revision)?> GetNodeAsync(string accountId, string nodeId, CancellationToken cancellationToken);
+
     /// <summary>Appends decision events (admin events are written by their own write). One transaction.</summary>
     Task AppendAuditEventsAsync(IReadOnlyList<AuditRecord> events, CancellationToken cancellationToken);
 

@@ -306,22 +306,8 @@ internal sealed class SqlAuthzStore(IStoreConnectionFactory connections, SqlDial
             return null;
         }
 
-        var roles = (await tx.QueryAsync<RoleRow>(sql.SelectRoles, key))
-            .Select(r => new RoleRecord(accountId, r.RoleId, r.Name, r.Description, PolicyJson.Deserialize(r.Policies)))
-            .ToList();
-
-        var rolesByUser = GroupOrdered(
-            await tx.QueryAsync<UserRoleRow>(sql.SelectUserRoles, key), r => r.UserId, r => r.RoleId);
-        var users = (await tx.QueryAsync<UserRow>(sql.SelectUsers, key))
-            .Select(u => new UserRecord(
-                accountId,
-                u.UserId,
-                u.Email,
-                u.FirstName,
-                u.LastName,
-                rolesByUser.TryGetValue(u.UserId, out var roleIds) ? roleIds : [],
-                (UserState)u.Status))
-            .ToList();
+        var roles = await ReadRolesAsync(tx, accountId);
+        var users = await ReadUsersAsync(tx, accountId);
 
         // Two queries for the whole tree, however large: tags are grouped in memory, never fetched per node.
         // Read by ordinal rather than mapped by Dapper: with 100k nodes the per-row mapping doubled the load time.
@@ -334,6 +320,60 @@ internal sealed class SqlAuthzStore(IStoreConnectionFactory connections, SqlDial
 
         await tx.CommitAsync();
         return new AccountData(account, roles, users, nodes, settings);
+    }
+
+    public async Task<(IReadOnlyList<RoleRecord> Roles, long Revision)?> ListRolesAsync(string accountId, CancellationToken cancellationToken)
+    {
+        await using var tx = await BeginAsync(write: false, cancellationToken);
+        var account = await tx.SingleOrDefaultAsync<AccountRecord>(sql.SelectAccount, new { AccountId = accountId });
+        return account is null ? null : (await ReadRolesAsync(tx, accountId), account.Revision);
+    }
+
+    public async Task<(IReadOnlyList<UserRecord> Users, long Revision)?> ListUsersAsync(string accountId, CancellationToken cancellationToken)
+    {
+        await using var tx = await BeginAsync(write: false, cancellationToken);
+        var account = await tx.SingleOrDefaultAsync<AccountRecord>(sql.SelectAccount, new { AccountId = accountId });
+        return account is null ? null : (await ReadUsersAsync(tx, accountId), account.Revision);
+    }
+
+    public async Task<(NodeRecord? Node, long Revision)?> GetNodeAsync(string accountId, string nodeId, CancellationToken cancellationToken)
+    {
+        var key = new { AccountId = accountId, NodeId = nodeId };
+        await using var tx = await BeginAsync(write: false, cancellationToken);
+        var account = await tx.SingleOrDefaultAsync<AccountRecord>(sql.SelectAccount, key);
+        if (account is null)
+        {
+            return null;
+        }
+
+        var tags = (await tx.QueryAsync<string>(sql.SelectTagsOfNode, key)).ToList();
+        await using var reader = await tx.ReaderAsync(sql.SelectFullNode, key);
+        var node = await reader.ReadAsync()
+            ? new NodeRecord(accountId, reader.GetString(0), (NodeKind)reader.GetInt64(1), reader.GetString(2), reader.GetString(3), tags, reader.GetInt64(4) != 0)
+            : null;
+        return (node, account.Revision);
+    }
+
+    private async Task<List<RoleRecord>> ReadRolesAsync(StoreTransaction tx, string accountId) =>
+        (await tx.QueryAsync<RoleRow>(sql.SelectRoles, new { AccountId = accountId }))
+            .Select(r => new RoleRecord(accountId, r.RoleId, r.Name, r.Description, PolicyJson.Deserialize(r.Policies)))
+            .ToList();
+
+    private async Task<List<UserRecord>> ReadUsersAsync(StoreTransaction tx, string accountId)
+    {
+        var key = new { AccountId = accountId };
+        var rolesByUser = GroupOrdered(
+            await tx.QueryAsync<UserRoleRow>(sql.SelectUserRoles, key), r => r.UserId, r => r.RoleId);
+        return (await tx.QueryAsync<UserRow>(sql.SelectUsers, key))
+            .Select(u => new UserRecord(
+                accountId,
+                u.UserId,
+                u.Email,
+                u.FirstName,
+                u.LastName,
+                rolesByUser.TryGetValue(u.UserId, out var roleIds) ? roleIds : [],
+                (UserState)u.Status))
+            .ToList();
     }
 
     public async Task AppendAuditEventsAsync(IReadOnlyList<AuditRecord> events, CancellationToken cancellationToken)

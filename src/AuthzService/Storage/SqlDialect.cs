@@ -106,6 +106,13 @@ internal abstract class SqlDialect
         "SELECT node_id AS NodeId, kind AS Kind, parent_id AS ParentId, title AS Title, "
         + "agent_remote_access_disabled AS AgentRemoteAccessDisabled FROM nodes WHERE account_id = @AccountId ORDER BY node_id";
 
+    /// <summary>Read by ordinal: the columns of <see cref="SelectNodes"/>.</summary>
+    public virtual string SelectFullNode =>
+        "SELECT node_id, kind, parent_id, title, agent_remote_access_disabled FROM nodes WHERE account_id = @AccountId AND node_id = @NodeId";
+
+    public virtual string SelectTagsOfNode =>
+        "SELECT tag FROM node_tags WHERE account_id = @AccountId AND node_id = @NodeId ORDER BY position";
+
     /// <summary>Read by ordinal, and grouped relying on the order by node.</summary>
     public virtual string SelectNodeTags =>
         "SELECT node_id, tag FROM node_tags WHERE account_id = @AccountId ORDER BY node_id, position";
