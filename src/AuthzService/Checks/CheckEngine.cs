@@ -1,10 +1,12 @@
 using System.Text;
+using Grpc.Core;
 using Qbee.Authz.Service.Admin;
 using Qbee.Authz.Service.Audit;
 using Qbee.Authz.Service.Domain;
 using Qbee.Authz.Service.Domain.Evaluation;
 using Qbee.Authz.Service.Domain.Model;
 using Qbee.Authz.Service.Domain.Snapshot;
+using Qbee.Authz.Service.Grpc;
 using Qbee.Authz.V1;
 
 namespace Qbee.Authz.Service.Checks;
@@ -18,7 +20,8 @@ internal sealed class CheckEngine(UserResolver users, AuditQueue audit, TimeProv
     public const int MaxBatch = 1000;
     private const int MaxPathLength = 2048;
 
-    public ValueTask<CheckResponse> CheckAsync(CheckRequest request, AuditContext context, CancellationToken cancellationToken)
+    /// <remarks>The call context is read for audit only, so checks that are not audited never touch its headers.</remarks>
+    public ValueTask<CheckResponse> CheckAsync(CheckRequest request, ServerCallContext context, CancellationToken cancellationToken)
     {
         var check = PreparedCheck.From(request);
         var resolved = users.ResolveAsync(check.UserId, check.MinRevision, cancellationToken);
@@ -30,7 +33,7 @@ internal sealed class CheckEngine(UserResolver users, AuditQueue audit, TimeProv
         var (snapshot, user) = resolved.Result;
         var response = Answer(snapshot, user, check);
         return check.Permission == Permission.RemoteAccessConnect
-            ? AuditAsync(response, snapshot, request, context, cancellationToken)
+            ? AuditAsync(response, snapshot, request, context.ToAuditContext(), cancellationToken)
             : new ValueTask<CheckResponse>(response);
     }
 
@@ -172,13 +175,13 @@ internal sealed class CheckEngine(UserResolver users, AuditQueue audit, TimeProv
         ValueTask<(AccountSnapshot? Snapshot, UserEntry? User)> resolving,
         PreparedCheck check,
         CheckRequest request,
-        AuditContext context,
+        ServerCallContext context,
         CancellationToken cancellationToken)
     {
         var (snapshot, user) = await resolving.ConfigureAwait(false);
         var response = Answer(snapshot, user, check);
         return check.Permission == Permission.RemoteAccessConnect
-            ? await AuditAsync(response, snapshot, request, context, cancellationToken).ConfigureAwait(false)
+            ? await AuditAsync(response, snapshot, request, context.ToAuditContext(), cancellationToken).ConfigureAwait(false)
             : response;
     }
 

@@ -9,7 +9,7 @@ internal sealed class AuthorizationGrpcService(CheckEngine checks, ScopeQueries 
 {
     public override Task<CheckResponse> Check(CheckRequest request, ServerCallContext context)
     {
-        var answer = checks.CheckAsync(request, context.ToAuditContext(), context.CancellationToken);
+        var answer = checks.CheckAsync(request, context, context.CancellationToken);
         return answer.IsCompletedSuccessfully ? Task.FromResult(answer.Result) : answer.AsTask();
     }
 
