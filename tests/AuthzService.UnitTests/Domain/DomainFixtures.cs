@@ -1,0 +1,83 @@
+using System.Text;
+using Qbee.Authz.Service.Domain;
+using Qbee.Authz.Service.Domain.Evaluation;
+using Qbee.Authz.Service.Domain.Model;
+using Qbee.Authz.Service.Domain.Resources;
+using Qbee.Authz.Service.Domain.Snapshot;
+
+namespace Qbee.Authz.Service.UnitTests.Domain;
+
+/// <summary>Builders for hand-made accounts and a check that looks up ids like the check engine does.</summary>
+internal static class DomainFixtures
+{
+    public static readonly DateTimeOffset BuiltAt = new(2025, 1, 2, 3, 4, 5, TimeSpan.Zero);
+
+    public static NodeRecord Group(string account, string id, string parent, params string[] tags) =>
+        new(account, id, NodeKind.Group, parent, $"Group {id}", tags, false);
+
+    public static NodeRecord Device(string account, string id, string parent, bool agentDisabled, params string[] tags) =>
+        new(account, id, NodeKind.Device, parent, $"Device {id[..6]}", tags, agentDisabled);
+
+    public static RoleRecord Role(string account, string id, params PolicyRecord[] policies) =>
+        new(account, id, $"Role {id}", $"About {id}", policies);
+
+    public static PolicyRecord Policy(string permission, params string[] resources) => new(permission, resources);
+
+    public static UserRecord User(string account, string id, bool disabled, params string[] roles) =>
+        new(account, id, $"{id}@example.com", "First", "Last", roles, disabled ? UserState.Disabled : UserState.Active);
+
+    public static RemoteAccessSettingRecord NodeSetting(string node, bool enabled, long revision = 1) =>
+        new(RemoteAccessTarget.Node, node, enabled, revision);
+
+    public static RemoteAccessSettingRecord TagSetting(string tag, bool enabled, long revision) =>
+        new(RemoteAccessTarget.Tag, tag, enabled, revision);
+
+    public static AccountSnapshot Compile(AccountData data) => SnapshotCompiler.Compile(data, BuiltAt);
+
+    /// <summary>
+    /// Runs a check the way the check engine names things: <paramref name="target"/> null means no device;
+    /// with <paramref name="anyNode"/> false the target must be a device (a check's device_id, an API call's
+    /// {device_id}), with true it may be a group too (an API call's {node_id}).
+    /// </summary>
+    public static Decision Check(
+        AccountSnapshot snapshot,
+        string userId,
+        string permissionName,
+        string? target,
+        in RemoteAccessQuery query,
+        bool anyNode = false,
+        StringBuilder? explain = null)
+    {
+        Assert.True(PermissionCatalog.TryResolve(permissionName, out var permission), permissionName);
+        var user = snapshot.Users.GetValueOrDefault(userId);
+        var node = -1;
+        var missing = false;
+        if (target is not null && PermissionCatalog.IsRestrictable(permission))
+        {
+            missing = !snapshot.NodeIndex.TryGetValue(target, out node) || !(anyNode || snapshot.IsDevice[node]);
+            if (missing)
+            {
+                node = -1;
+            }
+        }
+
+        return Evaluator.Check(snapshot, user, permission, node, missing, query, explain);
+    }
+
+    public static RemoteAccessQuery Tunnel(TunnelProtocol protocol, int port, string? dst) =>
+        new(RemoteAction.Tunnel, protocol, port, dst, CopyDirection.None, null);
+
+    public static RemoteAccessQuery Copy(CopyDirection direction, string? path)
+    {
+        string? normalized = null;
+        if (path is not null)
+        {
+            Assert.True(DevicePath.TryNormalize(path, out var n, out var error), error);
+            normalized = n;
+        }
+
+        return new RemoteAccessQuery(RemoteAction.Copy, TunnelProtocol.None, 0, null, direction, normalized);
+    }
+
+    public static RemoteAccessQuery Plain(RemoteAction action) => new(action, TunnelProtocol.None, 0, null, CopyDirection.None, null);
+}

@@ -1,0 +1,63 @@
+using Qbee.Authz.Service.Domain;
+using Qbee.Authz.Service.Domain.Model;
+using Qbee.Authz.Service.Domain.Resources;
+using Qbee.Authz.V1;
+using static Qbee.Authz.Service.UnitTests.Domain.DomainFixtures;
+
+namespace Qbee.Authz.Service.UnitTests.Domain;
+
+/// <summary>
+/// Documented behaviour the engine does not have yet. These tests assert what DOMAIN.md (or the code's own
+/// contract) says, so they fail until the engine is fixed; they are not to be skipped or weakened.
+/// </summary>
+public sealed class KnownBugsTests
+{
+    private const string A = "acme";
+
+    private static readonly string Device1 = 1.ToString("x64");
+
+    // DOMAIN.md: "restricted in the answer says that not every action is allowed". One unrestricted grant per
+    // action allows every action with every parameter, exactly like a grant without action.
+    private static AccountData PerActionGrants() => new(
+        new AccountRecord(A, "Acme", 3),
+        [Role(A, "each", Policy("remote-access:connect", "*/console", "*/tunnel", "*/reload", "*/copy"))],
+        [User(A, "ivan", false, "each")],
+        [Group(A, "root", ""), Device(A, Device1, "root", false)],
+        [NodeSetting("root", true)]);
+
+    [Fact]
+    public void Check_ConnectOnDeviceWithoutAction_EveryActionGrantedSeparately_NotRestricted()
+    {
+        var snapshot = Compile(PerActionGrants());
+        foreach (var action in new[] { RemoteAction.Console, RemoteAction.Tunnel, RemoteAction.Reload, RemoteAction.Copy })
+        {
+            Assert.True(Check(snapshot, "ivan", "remote-access:connect", Device1, Plain(action)).Allowed);
+        }
+
+        Assert.True(Check(snapshot, "ivan", "remote-access:connect", Device1, Tunnel(TunnelProtocol.Udp, 9999, "localhost")).Allowed);
+        Assert.True(Check(snapshot, "ivan", "remote-access:connect", Device1, Copy(CopyDirection.Upload, "/etc")).Allowed);
+
+        var decision = Check(snapshot, "ivan", "remote-access:connect", Device1, RemoteAccessQuery.None);
+        Assert.True(decision.Allowed);
+        Assert.False(decision.Restricted);
+    }
+
+    [Fact]
+    public void Check_ConnectWithoutDeviceOrAction_EveryActionGrantedSeparatelyOnStar_NotRestricted()
+    {
+        var decision = Check(Compile(PerActionGrants()), "ivan", "remote-access:connect", null, RemoteAccessQuery.None);
+        Assert.True(decision.Allowed);
+        Assert.False(decision.Restricted);
+    }
+
+    // ResourceParser's contract: "Errors name the offending part". A negative port or an open range names ''.
+    [Theory]
+    [InlineData("*/tunnel(port=-1)", "-1")]
+    [InlineData("*/tunnel(port=-22)", "-22")]
+    [InlineData("*/tunnel(port=22-)", "22-")]
+    public void Parse_NegativeOrOpenPort_MessageNamesTheOffendingPort(string text, string offending)
+    {
+        var e = Assert.Throws<ResourceSyntaxException>(() => ResourceParser.Parse(text, allowActions: true));
+        Assert.Contains($"'{offending}'", e.Message, StringComparison.Ordinal);
+    }
+}
