@@ -104,7 +104,8 @@ internal static class ReferenceEvaluator
             }
 
             // Covers every device (and, for a connect check without action, every action) only through a '*' grant.
-            var everywhere = allowing.Any(g => g.Entity == EntityKind.Any && (query.Action != RemoteAction.None || g.Action == RemoteAction.None));
+            var star = allowing.Where(g => g.Entity == EntityKind.Any).ToList();
+            var everywhere = query.Action != RemoteAction.None ? star.Count > 0 : AllowsEveryAction(star);
             return new(DecisionReason.Granted, !everywhere);
         }
 

@@ -12,6 +12,9 @@ namespace Qbee.Authz.Service.Domain.Evaluation;
 /// </summary>
 internal static class Evaluator
 {
+    private const int EveryAction = (1 << (int)RemoteAction.Console) | (1 << (int)RemoteAction.Tunnel)
+        | (1 << (int)RemoteAction.Reload) | (1 << (int)RemoteAction.Copy);
+
     /// <param name="user">Null when the user does not exist (in this snapshot).</param>
     /// <param name="device">-1: no device named (or a non-restrictable permission, where the device is ignored).</param>
     /// <param name="deviceNamedButMissing">A device was named and is not a device of this account.</param>
@@ -68,7 +71,8 @@ internal static class Evaluator
     private static Decision CheckWithoutDevice(Grant[] grants, in RemoteAccessQuery query, long revision, StringBuilder? explain)
     {
         Grant? first = null;
-        var everywhere = false;
+        var anyStar = false;
+        var starActions = 0;
         foreach (var grant in grants)
         {
             var allows = grant.Filter.AllowsAction(query);
@@ -80,11 +84,15 @@ internal static class Evaluator
             }
 
             first ??= grant;
-            if (grant.Filter.Entity == EntityKind.Any && (query.Action != RemoteAction.None || grant.Filter.Action == RemoteAction.None))
+            if (grant.Filter.Entity == EntityKind.Any)
             {
-                everywhere = true;
+                anyStar = true;
+                starActions |= FullyAllowedActions(grant.Filter);
             }
         }
+
+        // Everywhere: a '*' grant allows the asked action; asked for none, '*' grants allow every action fully.
+        var everywhere = query.Action != RemoteAction.None ? anyStar : starActions == EveryAction;
 
         if (first is null)
         {
@@ -125,7 +133,7 @@ internal static class Evaluator
         }
 
         var inScope = false;
-        var everyAction = false;
+        var actions = 0;
         Grant? first = null;
         foreach (var grant in grants)
         {
@@ -145,7 +153,7 @@ internal static class Evaluator
 
             explain?.Append("Role ").Append(grant.RoleId).Append(" resource '").Append(grant.Resource).Append("' matches. ");
             first ??= grant;
-            everyAction |= grant.Filter.Action == RemoteAction.None;
+            actions |= FullyAllowedActions(grant.Filter);
         }
 
         if (!inScope)
@@ -164,9 +172,14 @@ internal static class Evaluator
             return Decision.Deny(DecisionReason.RemoteAccessDisabled, revision);
         }
 
-        var restricted = permission == Permission.RemoteAccessConnect && query.Action == RemoteAction.None && !everyAction;
+        var restricted = permission == Permission.RemoteAccessConnect && query.Action == RemoteAction.None && actions != EveryAction;
         return new Decision(DecisionReason.Granted, first, restricted, revision);
     }
+
+    /// <summary>The actions a resource allows with any parameters, as bits: all for no action, none when options narrow it.</summary>
+    private static int FullyAllowedActions(ResourceFilter filter) => filter.Action == RemoteAction.None
+        ? EveryAction
+        : filter.HasNoOptions ? 1 << (int)filter.Action : 0;
 
     /// <summary>Scope: <c>*</c>, a tag of the device, or a node among its ancestors (itself included).</summary>
     public static bool Covers(Grant grant, ReadOnlySpan<int> ancestors, ReadOnlySpan<int> tags) => grant.Filter.Entity switch

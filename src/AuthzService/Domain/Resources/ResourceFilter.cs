@@ -51,6 +51,10 @@ internal sealed class ResourceFilter
 
     public string? PathPrefix { get; }
 
+    /// <summary>Its action (or every action) with any parameters: no option narrows it.</summary>
+    public bool HasNoOptions => Protocol == TunnelProtocol.None && Ports is null && Destination is null
+        && Direction == CopyDirection.None && PathPrefix is null;
+
     /// <summary>Every device, every action, no options.</summary>
     public bool IsUnrestricted => Entity == EntityKind.Any && Action == RemoteAction.None;
 

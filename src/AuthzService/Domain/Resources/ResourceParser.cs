@@ -232,6 +232,11 @@ internal static class ResourceParser
         {
             var item = items[i].Trim();
             var dash = item.IndexOf('-');
+            if (dash == 0 || dash == item.Length - 1)
+            {
+                throw new ResourceSyntaxException($"port '{Printable.Clip(item)}' must be a port 1..65535 or a range a-b");
+            }
+
             if (dash < 0)
             {
                 var port = ParsePort(item);

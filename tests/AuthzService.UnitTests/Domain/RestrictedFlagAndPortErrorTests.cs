@@ -7,10 +7,10 @@ using static Qbee.Authz.Service.UnitTests.Domain.DomainFixtures;
 namespace Qbee.Authz.Service.UnitTests.Domain;
 
 /// <summary>
-/// Documented behaviour the engine does not have yet. These tests assert what DOMAIN.md (or the code's own
-/// contract) says, so they fail until the engine is fixed; they are not to be skipped or weakened.
+/// Two bugs the property tests found: the restricted flag with one grant per action, and port errors that
+/// named an empty string instead of the offending port.
 /// </summary>
-public sealed class KnownBugsTests
+public sealed class RestrictedFlagAndPortErrorTests
 {
     private const string A = "acme";
 
