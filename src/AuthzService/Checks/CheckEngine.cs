@@ -101,7 +101,7 @@ internal sealed class CheckEngine(UserResolver users, AuditQueue audit, TimeProv
             throw new InvalidFieldException("path", $"'{Domain.Printable.Clip(resourceId)}' is not a valid node id");
         }
 
-        var (snapshot, user) = await users.ResolveAsync(request.UserId, (long)Math.Min(request.MinRevision, long.MaxValue), cancellationToken).ConfigureAwait(false);
+        var (snapshot, user) = await users.ResolveAsync(request.UserId, UserResolver.ToRevision(request.MinRevision), cancellationToken).ConfigureAwait(false);
         if (route is null)
         {
             var unknown = Decision.Deny(DecisionReason.ApiCallUnknown, snapshot?.Revision ?? 0);

@@ -25,6 +25,6 @@ internal readonly record struct PreparedCheck(
         }
 
         var remoteAccess = RemoteAccessReader.Read(request.RemoteAccess, permission, field + "remote_access");
-        return new PreparedCheck(request.UserId, permission, request.DeviceId, remoteAccess, (long)Math.Min(request.MinRevision, long.MaxValue), request.Explain);
+        return new PreparedCheck(request.UserId, permission, request.DeviceId, remoteAccess, UserResolver.ToRevision(request.MinRevision), request.Explain);
     }
 }

@@ -12,14 +12,11 @@ namespace Qbee.Authz.Service.Checks;
 /// </summary>
 internal sealed class ScopeQueries(UserResolver users)
 {
-    public const int DefaultPageSize = 100;
-    public const int MaxPageSize = 1000;
-
     public async Task<ResolveScopeResponse> ResolveScopeAsync(ResolveScopeRequest request, CancellationToken cancellationToken)
     {
         Ids.RequireId(request.UserId, "user_id");
         var permission = PermissionCatalog.Require(request.Permission, "permission");
-        var (snapshot, user) = await users.ResolveAsync(request.UserId, (long)Math.Min(request.MinRevision, long.MaxValue), cancellationToken).ConfigureAwait(false);
+        var (snapshot, user) = await users.ResolveAsync(request.UserId, UserResolver.ToRevision(request.MinRevision), cancellationToken).ConfigureAwait(false);
         var response = new ResolveScopeResponse { Revision = (ulong)(snapshot?.Revision ?? 0) };
         if (snapshot is null || user is null)
         {
@@ -58,12 +55,7 @@ internal sealed class ScopeQueries(UserResolver users)
         Ids.RequireId(request.UserId, "user_id");
         var permission = PermissionCatalog.Require(request.Permission, "permission");
         var query = RemoteAccessReader.Read(request.RemoteAccess, permission, "remote_access");
-        var pageSize = request.PageSize switch
-        {
-            0 => DefaultPageSize,
-            > 0 and <= MaxPageSize => request.PageSize,
-            _ => throw new InvalidFieldException("page_size", $"must be 1..{MaxPageSize} (0: {DefaultPageSize})"),
-        };
+        var pageSize = PageToken.ReadPageSize(request.PageSize);
 
         var tokenQuery = $"devices|{request.UserId}|{PermissionCatalog.NameOf(permission)}|{request.RemoteAccess}";
         var after = PageToken.Decode(request.PageToken, tokenQuery, "page_token");
@@ -72,7 +64,7 @@ internal sealed class ScopeQueries(UserResolver users)
             throw new InvalidFieldException("page_token", "is not a page token of this service");
         }
 
-        var (snapshot, user) = await users.ResolveAsync(request.UserId, (long)Math.Min(request.MinRevision, long.MaxValue), cancellationToken).ConfigureAwait(false);
+        var (snapshot, user) = await users.ResolveAsync(request.UserId, UserResolver.ToRevision(request.MinRevision), cancellationToken).ConfigureAwait(false);
         var response = new ListAllowedDevicesResponse { Revision = (ulong)(snapshot?.Revision ?? 0) };
         if (snapshot is null || user is null || user.Disabled || user.GrantsFor(permission).Length == 0)
         {
@@ -106,7 +98,7 @@ internal sealed class ScopeQueries(UserResolver users)
             Ids.RequireDeviceId(request.DeviceId, "device_id");
         }
 
-        var (snapshot, user) = await users.ResolveAsync(request.UserId, (long)Math.Min(request.MinRevision, long.MaxValue), cancellationToken).ConfigureAwait(false);
+        var (snapshot, user) = await users.ResolveAsync(request.UserId, UserResolver.ToRevision(request.MinRevision), cancellationToken).ConfigureAwait(false);
         var response = new GetEffectivePermissionsResponse { Revision = (ulong)(snapshot?.Revision ?? 0) };
         if (snapshot is null || user is null)
         {

@@ -87,12 +87,7 @@ internal sealed class AdminGrpcService(AdminCommands commands, IAuthzStore store
             Ids.RequireDeviceId(request.DeviceId, "device_id");
         }
 
-        var pageSize = request.PageSize switch
-        {
-            0 => 100,
-            > 0 and <= 1000 => request.PageSize,
-            _ => throw new InvalidFieldException("page_size", "must be 1..1000 (0: 100)"),
-        };
+        var pageSize = PageToken.ReadPageSize(request.PageSize);
         var since = request.Since?.ToDateTimeOffset();
         var tokenQuery = $"audit|{request.AccountId}|{request.UserId}|{request.DeviceId}|{request.Since}";
         var cursor = PageToken.Decode(request.PageToken, tokenQuery, "page_token");

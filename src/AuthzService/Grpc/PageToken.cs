@@ -11,7 +11,17 @@ namespace Qbee.Authz.Service.Grpc;
 /// </summary>
 internal static class PageToken
 {
+    public const int DefaultPageSize = 100;
+    public const int MaxPageSize = 1000;
     private const string Version = "v1";
+
+    /// <summary>page_size of every paged call: 0 means the default, anything outside 1..max is refused.</summary>
+    public static int ReadPageSize(int pageSize, string field = "page_size") => pageSize switch
+    {
+        0 => DefaultPageSize,
+        > 0 and <= MaxPageSize => pageSize,
+        _ => throw new InvalidFieldException(field, $"must be 1..{MaxPageSize} (0: {DefaultPageSize})"),
+    };
 
     public static string Encode(string query, string cursor)
     {
