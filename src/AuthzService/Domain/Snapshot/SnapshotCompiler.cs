@@ -48,7 +48,7 @@ internal static class SnapshotCompiler
             foreach (var tag in nodes[i].Tags)
             {
                 var id = Intern(tag);
-                if (!tags.Skip(tagOffsets[i]).Contains(id))
+                if (!System.Runtime.InteropServices.CollectionsMarshal.AsSpan(tags)[tagOffsets[i]..].Contains(id))
                 {
                     tags.Add(id);
                 }
