@@ -1,3 +1,4 @@
+using System.Buffers;
 using Qbee.Authz.Service.Domain;
 using Qbee.Authz.Service.Domain.Resources;
 using Qbee.Authz.V1;
@@ -7,6 +8,9 @@ namespace Qbee.Authz.Service.Grpc;
 /// <summary>Validates the remote-access part of a request into a <see cref="RemoteAccessQuery"/>.</summary>
 internal static class RemoteAccessReader
 {
+    private static readonly SearchValues<char> HostCharacters =
+        SearchValues.Create("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-_:");
+
     public static RemoteAccessQuery Read(RemoteAccess? remoteAccess, Permission permission, string field)
     {
         if (remoteAccess is null)
@@ -61,7 +65,7 @@ internal static class RemoteAccessReader
             }
 
             var dst = remoteAccess.Dst;
-            if (dst.Length > 253 || !dst.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '-' or '_' or ':'))
+            if (dst.Length > 253 || dst.AsSpan().ContainsAnyExcept(HostCharacters))
             {
                 throw new InvalidFieldException($"{field}.dst", "must be a host name or address");
             }
