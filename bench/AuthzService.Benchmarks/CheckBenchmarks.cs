@@ -40,7 +40,7 @@ public class CheckBenchmarks
         _outOfScope = Inputs(AccountGenerator.GroupReader, Permission.DeviceRead, RemoteAccessQuery.None, DecisionReason.DeviceOutOfScope);
         _tunnel = Inputs(AccountGenerator.TunnelUser, Permission.RemoteAccessConnect, tunnel, DecisionReason.Granted);
         _nonRestrictable = Inputs(AccountGenerator.TagReader, Permission.InventoryRead, RemoteAccessQuery.None, DecisionReason.Granted);
-        _grantedDevices = [.. _granted.Select(i => _snapshot.NodeIndex[i.DeviceId])];
+        _grantedDevices = [.. _granted.Select(i => _snapshot.TryGetDevice(i.DeviceId, out var d) ? d : throw new InvalidOperationException(i.DeviceId))];
     }
 
     /// <summary>device:read, granted through a tag: grant (the 4th of 5 grants).</summary>

@@ -12,7 +12,7 @@ namespace Qbee.Authz.Service.Caching;
 internal sealed class SnapshotRegistry
 {
     private readonly ConcurrentDictionary<string, AccountSlot> _accounts = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, AccountSlot> _userAccounts = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, UserRef> _users = new(StringComparer.Ordinal);
 
     /// <summary>Raised after a swap, with the previous snapshot (null for the first).</summary>
     public event Action<AccountSnapshot?, AccountSnapshot>? Swapped;
@@ -26,12 +26,22 @@ internal sealed class SnapshotRegistry
     /// <summary>The snapshot of the user's account and the user in it; false when no account knows the user.</summary>
     public bool TryFindUser(string userId, out AccountSnapshot snapshot, out UserEntry user)
     {
-        if (_userAccounts.TryGetValue(userId, out var slot) && slot.Current is { } current
-            && current.Users.TryGetValue(userId, out var entry))
+        if (_users.TryGetValue(userId, out var known) && known.Slot.Current is { } current)
         {
-            snapshot = current;
-            user = entry;
-            return true;
+            // One hash lookup on the hot path: the reference already holds the user of the current snapshot.
+            if (ReferenceEquals(current, known.Snapshot))
+            {
+                snapshot = current;
+                user = known.User;
+                return true;
+            }
+
+            if (current.Users.TryGetValue(userId, out var entry))
+            {
+                snapshot = current;
+                user = entry;
+                return true;
+            }
         }
 
         snapshot = null!;
@@ -48,21 +58,22 @@ internal sealed class SnapshotRegistry
             return false;
         }
 
-        foreach (var userId in snapshot.Users.Keys)
+        // Serialised per account so that two swaps in a row leave the directory at the newer one.
+        lock (slot)
         {
-            if (!_userAccounts.TryGetValue(userId, out var known) || known != slot)
+            if (ReferenceEquals(slot.Current, snapshot))
             {
-                _userAccounts[userId] = slot;
-            }
-        }
-
-        if (previous is not null)
-        {
-            foreach (var userId in previous.Users.Keys)
-            {
-                if (!snapshot.Users.ContainsKey(userId))
+                foreach (var (userId, entry) in snapshot.Users)
                 {
-                    _userAccounts.TryRemove(new KeyValuePair<string, AccountSlot>(userId, slot));
+                    _users[userId] = new UserRef(slot, snapshot, entry);
+                }
+
+                foreach (var userId in previous?.Users.Keys ?? [])
+                {
+                    if (!snapshot.Users.ContainsKey(userId) && _users.TryGetValue(userId, out var known) && known.Slot == slot)
+                    {
+                        _users.TryRemove(new KeyValuePair<string, UserRef>(userId, known));
+                    }
                 }
             }
         }
@@ -70,6 +81,9 @@ internal sealed class SnapshotRegistry
         Swapped?.Invoke(previous, snapshot);
         return true;
     }
+
+    /// <summary>A user's account, and the user as the snapshot of that time holds it.</summary>
+    private sealed record UserRef(AccountSlot Slot, AccountSnapshot Snapshot, UserEntry User);
 
     /// <summary>
     /// The account's snapshot at <paramref name="revision"/> or later; waits for it until cancelled

@@ -9,6 +9,8 @@ namespace Qbee.Authz.Service.Domain.Snapshot;
 /// </summary>
 internal sealed class AccountSnapshot
 {
+    private readonly FrozenDictionary<string, int> _groupIndex;
+    private readonly DeviceIdTable _deviceIndex;
     private readonly int[] _ancestorOffsets;
     private readonly int[] _ancestors;
     private readonly int[] _tagOffsets;
@@ -19,7 +21,8 @@ internal sealed class AccountSnapshot
         string accountName,
         long revision,
         DateTimeOffset builtAt,
-        FrozenDictionary<string, int> nodeIndex,
+        FrozenDictionary<string, int> groupIndex,
+        DeviceIdTable deviceIndex,
         string[] nodeIds,
         bool[] isDevice,
         int[] ancestorOffsets,
@@ -36,7 +39,8 @@ internal sealed class AccountSnapshot
         AccountName = accountName;
         Revision = revision;
         BuiltAt = builtAt;
-        NodeIndex = nodeIndex;
+        _groupIndex = groupIndex;
+        _deviceIndex = deviceIndex;
         NodeIds = nodeIds;
         IsDevice = isDevice;
         _ancestorOffsets = ancestorOffsets;
@@ -57,8 +61,6 @@ internal sealed class AccountSnapshot
     public long Revision { get; }
 
     public DateTimeOffset BuiltAt { get; }
-
-    public FrozenDictionary<string, int> NodeIndex { get; }
 
     public string[] NodeIds { get; }
 
@@ -85,6 +87,9 @@ internal sealed class AccountSnapshot
     public ReadOnlySpan<int> TagsOf(int node) =>
         _tags.AsSpan(_tagOffsets[node], _tagOffsets[node + 1] - _tagOffsets[node]);
 
-    public bool TryGetDevice(string deviceId, out int node) =>
-        NodeIndex.TryGetValue(deviceId, out node) && IsDevice[node];
+    public bool TryGetDevice(string deviceId, out int node) => _deviceIndex.TryGet(deviceId, out node);
+
+    /// <summary>A device or a group; device ids and group ids never look alike (the admin API keeps them apart).</summary>
+    public bool TryGetNode(string nodeId, out int node) =>
+        Ids.IsDeviceId(nodeId) ? _deviceIndex.TryGet(nodeId, out node) : _groupIndex.TryGetValue(nodeId, out node);
 }
