@@ -142,7 +142,7 @@ internal sealed class CheckEngine(UserResolver users, AuditQueue audit, TimeProv
         var missing = false;
         if (nodeId is not null && PermissionCatalog.IsRestrictable(permission))
         {
-            missing = !snapshot.TryGetNode(nodeId, out node) || !KindFits(snapshot.IsDevice[node], parameter);
+            missing = !snapshot.TryGetNode(nodeId, out node) || !KindFits(snapshot.IsDevice(node), parameter);
             if (missing)
             {
                 node = -1;

@@ -54,7 +54,7 @@ internal static class DomainFixtures
         var missing = false;
         if (target is not null && PermissionCatalog.IsRestrictable(permission))
         {
-            missing = !snapshot.TryGetNode(target, out node) || !(anyNode || snapshot.IsDevice[node]);
+            missing = !snapshot.TryGetNode(target, out node) || !(anyNode || snapshot.IsDevice(node));
             if (missing)
             {
                 node = -1;

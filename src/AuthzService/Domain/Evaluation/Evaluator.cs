@@ -114,8 +114,8 @@ internal static class Evaluator
     {
         var ancestors = snapshot.AncestorsOf(device);
         // A tag grant never covers a group (an API call on a group): only * and node: grants do.
-        var tags = snapshot.IsDevice[device] ? snapshot.TagsOf(device) : [];
-        explain?.Append(snapshot.IsDevice[device] ? "Device " : "Group ").Append(snapshot.NodeIds[device]).Append(" (path ");
+        var tags = snapshot.IsDevice(device) ? snapshot.TagsOf(device) : [];
+        explain?.Append(snapshot.IsDevice(device) ? "Device " : "Group ").Append(snapshot.NodeIds[device]).Append(" (path ");
         if (explain is not null)
         {
             for (var i = 0; i < ancestors.Length; i++)
@@ -166,7 +166,7 @@ internal static class Evaluator
             return Decision.Deny(DecisionReason.ActionNotGranted, revision);
         }
 
-        if (permission == Permission.RemoteAccessConnect && !snapshot.RemoteAccessEnabled[device])
+        if (permission == Permission.RemoteAccessConnect && !snapshot.RemoteAccessEnabled(device))
         {
             explain?.Append("Remote access is not enabled on the device (its own setting, its tags, its groups, or the agent). ");
             return Decision.Deny(DecisionReason.RemoteAccessDisabled, revision);
@@ -182,7 +182,7 @@ internal static class Evaluator
         : filter.HasNoOptions ? 1 << (int)filter.Action : 0;
 
     /// <summary>Scope: <c>*</c>, a tag of the device, or a node among its ancestors (itself included).</summary>
-    public static bool Covers(Grant grant, ReadOnlySpan<int> ancestors, ReadOnlySpan<int> tags) => grant.Filter.Entity switch
+    public static bool Covers(Grant grant, ReadOnlySpan<int> ancestors, ReadOnlySpan<int> tags) => grant.Entity switch
     {
         EntityKind.Any => true,
         EntityKind.Tag => grant.EntityId >= 0 && tags.Contains(grant.EntityId),

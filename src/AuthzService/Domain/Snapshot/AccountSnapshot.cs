@@ -11,9 +11,8 @@ internal sealed class AccountSnapshot
 {
     private readonly FrozenDictionary<string, int> _groupIndex;
     private readonly DeviceIdTable _deviceIndex;
-    private readonly int[] _ancestorOffsets;
+    private readonly NodeFacts[] _nodes;
     private readonly int[] _ancestors;
-    private readonly int[] _tagOffsets;
     private readonly int[] _tags;
 
     public AccountSnapshot(
@@ -42,12 +41,19 @@ internal sealed class AccountSnapshot
         _groupIndex = groupIndex;
         _deviceIndex = deviceIndex;
         NodeIds = nodeIds;
-        IsDevice = isDevice;
-        _ancestorOffsets = ancestorOffsets;
         _ancestors = ancestors;
-        _tagOffsets = tagOffsets;
         _tags = tags;
-        RemoteAccessEnabled = remoteAccessEnabled;
+        _nodes = new NodeFacts[nodeIds.Length];
+        for (var i = 0; i < _nodes.Length; i++)
+        {
+            _nodes[i] = new NodeFacts(
+                ancestorOffsets[i],
+                tagOffsets[i],
+                ancestorOffsets[i + 1] - ancestorOffsets[i],
+                (ushort)(tagOffsets[i + 1] - tagOffsets[i]),
+                isDevice[i],
+                remoteAccessEnabled[i]);
+        }
         DevicesInOrder = devicesInOrder;
         TagNames = tagNames;
         Users = users;
@@ -64,10 +70,10 @@ internal sealed class AccountSnapshot
 
     public string[] NodeIds { get; }
 
-    public bool[] IsDevice { get; }
+    public bool IsDevice(int node) => _nodes[node].IsDevice;
 
-    /// <summary>Per node: the effective "remote console / remote access" setting, agent flag included.</summary>
-    public bool[] RemoteAccessEnabled { get; }
+    /// <summary>The effective "remote console / remote access" setting of a node, agent flag included.</summary>
+    public bool RemoteAccessEnabled(int node) => _nodes[node].RemoteAccessEnabled;
 
     /// <summary>Device node indexes sorted by device id (ordinal): the stable order of ListAllowedDevices.</summary>
     public int[] DevicesInOrder { get; }
@@ -81,11 +87,9 @@ internal sealed class AccountSnapshot
     public int DeviceCount => DevicesInOrder.Length;
 
     /// <summary>root first, the node itself last.</summary>
-    public ReadOnlySpan<int> AncestorsOf(int node) =>
-        _ancestors.AsSpan(_ancestorOffsets[node], _ancestorOffsets[node + 1] - _ancestorOffsets[node]);
+    public ReadOnlySpan<int> AncestorsOf(int node) => _ancestors.AsSpan(_nodes[node].AncestorStart, _nodes[node].AncestorCount);
 
-    public ReadOnlySpan<int> TagsOf(int node) =>
-        _tags.AsSpan(_tagOffsets[node], _tagOffsets[node + 1] - _tagOffsets[node]);
+    public ReadOnlySpan<int> TagsOf(int node) => _tags.AsSpan(_nodes[node].TagStart, _nodes[node].TagCount);
 
     public bool TryGetDevice(string deviceId, out int node) => _deviceIndex.TryGet(deviceId, out node);
 
@@ -93,3 +97,8 @@ internal sealed class AccountSnapshot
     public bool TryGetNode(string nodeId, out int node) =>
         Ids.IsDeviceId(nodeId) ? _deviceIndex.TryGet(nodeId, out node) : _groupIndex.TryGetValue(nodeId, out node);
 }
+
+/// <summary>
+/// Everything a check reads about a node, in 16 bytes: one cache line fetch instead of one per array.
+/// </summary>
+internal readonly record struct NodeFacts(int AncestorStart, int TagStart, int AncestorCount, ushort TagCount, bool IsDevice, bool RemoteAccessEnabled);

@@ -14,5 +14,8 @@ internal sealed class Grant(string roleId, ResourceFilter filter, int entityId)
 
     public int EntityId { get; } = entityId;
 
+    /// <summary>The filter's entity kind, held here too so that scope needs no second pointer hop.</summary>
+    public EntityKind Entity { get; } = filter.Entity;
+
     public string Resource => Filter.Text;
 }
