@@ -7,8 +7,10 @@ namespace Qbee.Authz.Service.Storage;
 
 /// <summary>
 /// Microsoft.Data.SqlClient connections. Reads run under SNAPSHOT isolation (one consistent view, no locks, as a
-/// SQLite deferred transaction in WAL mode); writes under SERIALIZABLE, with the account row locked first by
-/// <see cref="SqlServerDialect.SelectAccountRevisionForUpdate"/>.
+/// SQLite deferred transaction in WAL mode). Writes run under READ COMMITTED: what serialises them is the account
+/// row, locked first by <see cref="SqlServerDialect.SelectAccountRevisionForUpdate"/>, and the other locked reads
+/// of <see cref="SqlServerDialect"/>; SERIALIZABLE would add range locks on every read, and deadlocks between
+/// writers of neighbouring accounts.
 /// </summary>
 internal sealed class SqlServerConnectionFactory : IStoreConnectionFactory
 {
@@ -50,7 +52,7 @@ internal sealed class SqlServerConnectionFactory : IStoreConnectionFactory
     }
 
     public ValueTask<DbTransaction> BeginTransactionAsync(DbConnection connection, bool write, CancellationToken cancellationToken) =>
-        connection.BeginTransactionAsync(write ? IsolationLevel.Serializable : IsolationLevel.Snapshot, cancellationToken);
+        connection.BeginTransactionAsync(write ? IsolationLevel.ReadCommitted : IsolationLevel.Snapshot, cancellationToken);
 
     private static async Task EnableSnapshotIsolationAsync(SqlConnection connection, CancellationToken cancellationToken)
     {

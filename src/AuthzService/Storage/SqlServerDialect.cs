@@ -7,8 +7,9 @@ namespace Qbee.Authz.Service.Storage;
 /// <remarks>
 /// Every text column is binary-collated: SQLite compares text byte by byte, while a database's default collation
 /// is usually case-insensitive, which would make <c>Admin</c> and <c>admin</c> the same role id or name here only.
-/// Write transactions are SERIALIZABLE (see <see cref="SqlServerConnectionFactory"/>); the reads that decide a
-/// write take update locks, so a second writer of the same rows waits for the first instead of deadlocking with it.
+/// Write transactions are READ COMMITTED (see <see cref="SqlServerConnectionFactory"/>): the reads that decide a
+/// write take update locks held to the commit (<c>UPDLOCK, HOLDLOCK</c>), so a second writer of the same account,
+/// account id, user id or email waits for the first, as every SQLite writer waits for the one before it.
 /// </remarks>
 internal sealed class SqlServerDialect : SqlDialect
 {
@@ -161,28 +162,29 @@ internal sealed class SqlServerDialect : SqlDialect
     public override string SelectUserIdByEmail =>
         "SELECT user_id FROM users WITH (UPDLOCK, HOLDLOCK) WHERE email_normalized = @EmailNormalized";
 
-    // Upserts: update, and insert when no row matched. Safe because the key range is locked by then (the
-    // HOLDLOCK on the update covers the missing key), and simpler to read than MERGE.
+    // Upserts: update, and insert when no row matched (simpler to read than MERGE). No writer can slip in between:
+    // the store runs them after locking the account row (or, for a new account, its key), and a user's id and
+    // email after the locked lookups above.
     public override string UpsertRole =>
-        "UPDATE roles WITH (UPDLOCK, HOLDLOCK) SET name = @Name, description = @Description, policies = @Policies "
+        "UPDATE roles SET name = @Name, description = @Description, policies = @Policies "
         + "WHERE account_id = @AccountId AND role_id = @RoleId; "
         + "IF @@ROWCOUNT = 0 INSERT INTO roles (account_id, role_id, name, description, policies) "
         + "VALUES (@AccountId, @RoleId, @Name, @Description, @Policies)";
 
     public override string UpsertUser =>
-        "UPDATE users WITH (UPDLOCK, HOLDLOCK) SET email = @Email, email_normalized = @EmailNormalized, "
+        "UPDATE users SET email = @Email, email_normalized = @EmailNormalized, "
         + "first_name = @FirstName, last_name = @LastName, status = @Status WHERE user_id = @UserId; "
         + "IF @@ROWCOUNT = 0 INSERT INTO users (user_id, account_id, email, email_normalized, first_name, last_name, status) "
         + "VALUES (@UserId, @AccountId, @Email, @EmailNormalized, @FirstName, @LastName, @Status)";
 
     public override string UpsertNode =>
-        "UPDATE nodes WITH (UPDLOCK, HOLDLOCK) SET parent_id = @ParentId, title = @Title, "
+        "UPDATE nodes SET parent_id = @ParentId, title = @Title, "
         + "agent_remote_access_disabled = @AgentRemoteAccessDisabled WHERE account_id = @AccountId AND node_id = @NodeId; "
         + "IF @@ROWCOUNT = 0 INSERT INTO nodes (account_id, node_id, kind, parent_id, title, agent_remote_access_disabled) "
         + "VALUES (@AccountId, @NodeId, @Kind, @ParentId, @Title, @AgentRemoteAccessDisabled)";
 
     public override string UpsertRemoteAccessSetting =>
-        "UPDATE remote_access_settings WITH (UPDLOCK, HOLDLOCK) SET enabled = @Enabled, changed_revision = @ChangedRevision "
+        "UPDATE remote_access_settings SET enabled = @Enabled, changed_revision = @ChangedRevision "
         + "WHERE account_id = @AccountId AND target_kind = @TargetKind AND target = @Target; "
         + "IF @@ROWCOUNT = 0 INSERT INTO remote_access_settings (account_id, target_kind, target, enabled, changed_revision) "
         + "VALUES (@AccountId, @TargetKind, @Target, @Enabled, @ChangedRevision)";
