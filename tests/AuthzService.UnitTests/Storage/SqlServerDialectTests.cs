@@ -74,6 +74,11 @@ public sealed partial class SqlServerDialectTests
         {
             Assert.Equal(sqlite[i].Statements.Select(Shape), sqlServer[i].Statements.Select(Shape));
         }
+
+        // Guards the comparison itself: the shape holds columns and their constraints.
+        var users = Shape(sqlServer[0].Statements.Single(s => s.StartsWith("CREATE TABLE users", StringComparison.Ordinal)));
+        Assert.Contains("email_normalized NOT NULL UNIQUE", users, StringComparison.Ordinal);
+        Assert.Contains("account_id NOT NULL REFERENCES accounts (account_id)", users, StringComparison.Ordinal);
     }
 
     [Fact]
