@@ -311,6 +311,7 @@ internal sealed class SqlAuthzStore(IStoreConnectionFactory connections, SqlDial
 
         // Two queries for the whole tree, however large: tags are grouped in memory, never fetched per node.
         // Read by ordinal rather than mapped by Dapper: with 100k nodes the per-row mapping doubled the load time.
+        // The flag is read with GetBoolean: an INTEGER on SQLite, a BIT on SQL Server.
         var tagsByNode = await ReadTagsAsync(tx, key);
         var nodes = await ReadNodesAsync(tx, accountId, tagsByNode, key);
 
@@ -349,7 +350,7 @@ internal sealed class SqlAuthzStore(IStoreConnectionFactory connections, SqlDial
         var tags = (await tx.QueryAsync<string>(sql.SelectTagsOfNode, key)).ToList();
         await using var reader = await tx.ReaderAsync(sql.SelectFullNode, key);
         var node = await reader.ReadAsync()
-            ? new NodeRecord(accountId, reader.GetString(0), (NodeKind)reader.GetInt64(1), reader.GetString(2), reader.GetString(3), tags, reader.GetInt64(4) != 0)
+            ? new NodeRecord(accountId, reader.GetString(0), (NodeKind)reader.GetInt64(1), reader.GetString(2), reader.GetString(3), tags, reader.GetBoolean(4))
             : null;
         return (node, account.Revision);
     }
@@ -653,7 +654,7 @@ internal sealed class SqlAuthzStore(IStoreConnectionFactory connections, SqlDial
                 reader.GetString(2),
                 reader.GetString(3),
                 tagsByNode.TryGetValue(nodeId, out var tags) ? tags : [],
-                reader.GetInt64(4) != 0));
+                reader.GetBoolean(4)));
         }
 
         return nodes;

@@ -19,10 +19,10 @@ internal static class StorageServiceCollectionExtensions
         services.TryAddSingleton<IAuthzStore>(sp =>
         {
             var options = sp.GetRequiredService<IOptions<StoreOptions>>().Value;
-            return new SqlAuthzStore(
-                new SqliteConnectionFactory(options.ConnectionString),
-                SqliteDialect.Instance,
-                sp.GetRequiredService<TimeProvider>());
+            var timeProvider = sp.GetRequiredService<TimeProvider>();
+            return options.IsSqlServer
+                ? new SqlAuthzStore(new SqlServerConnectionFactory(options.EffectiveConnectionString), SqlServerDialect.Instance, timeProvider)
+                : new SqlAuthzStore(new SqliteConnectionFactory(options.EffectiveConnectionString), SqliteDialect.Instance, timeProvider);
         });
         return services;
     }

@@ -5,10 +5,22 @@ internal sealed class StoreOptions
 {
     public const string SectionName = "Authz:Store";
     public const string SqliteProvider = "Sqlite";
+    public const string SqlServerProvider = "SqlServer";
+    public const string DefaultSqliteConnectionString = "Data Source=data/authz.db";
 
-    /// <summary><c>Sqlite</c> (the default). <c>SqlServer</c> comes with its dialect.</summary>
+    /// <summary><c>Sqlite</c> (the default) or <c>SqlServer</c>.</summary>
     public string Provider { get; set; } = SqliteProvider;
 
-    /// <summary>A relative SQLite path is relative to the current directory; its directory is created.</summary>
-    public string ConnectionString { get; set; } = "Data Source=data/authz.db";
+    /// <summary>
+    /// Unset means <see cref="DefaultSqliteConnectionString"/> for SQLite (a relative path is relative to the current
+    /// directory; its directory is created); SQL Server has no default.
+    /// </summary>
+    public string? ConnectionString { get; set; }
+
+    public bool IsSqlServer => string.Equals(Provider, SqlServerProvider, StringComparison.OrdinalIgnoreCase);
+
+    public bool IsSqlite => string.Equals(Provider, SqliteProvider, StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>The connection string in force, the provider's default applied.</summary>
+    public string EffectiveConnectionString => ConnectionString ?? (IsSqlite ? DefaultSqliteConnectionString : string.Empty);
 }

@@ -1,3 +1,4 @@
+using Microsoft.Data.SqlClient;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Options;
 
@@ -6,33 +7,74 @@ namespace Qbee.Authz.Service.Storage;
 /// <summary>Stops the service at start-up on a store configuration it cannot use.</summary>
 internal sealed class StoreOptionsValidator : IValidateOptions<StoreOptions>
 {
+    private const string Setting = StoreOptions.SectionName + ":ConnectionString";
+
     public ValidateOptionsResult Validate(string? name, StoreOptions options)
     {
-        if (!string.Equals(options.Provider, StoreOptions.SqliteProvider, StringComparison.OrdinalIgnoreCase))
+        if (options.IsSqlite)
         {
-            return ValidateOptionsResult.Fail(
-                $"{StoreOptions.SectionName}:Provider '{options.Provider}' is not supported; use '{StoreOptions.SqliteProvider}' "
-                + "(SqlServer is not available yet).");
+            return ValidateSqlite(options.EffectiveConnectionString);
         }
 
-        if (string.IsNullOrWhiteSpace(options.ConnectionString))
+        if (options.IsSqlServer)
         {
-            return ValidateOptionsResult.Fail($"{StoreOptions.SectionName}:ConnectionString is required.");
+            return ValidateSqlServer(options.ConnectionString);
+        }
+
+        return ValidateOptionsResult.Fail(
+            $"{StoreOptions.SectionName}:Provider '{options.Provider}' is not supported; use '{StoreOptions.SqliteProvider}' "
+            + $"or '{StoreOptions.SqlServerProvider}'.");
+    }
+
+    private static ValidateOptionsResult ValidateSqlite(string connectionString)
+    {
+        if (string.IsNullOrWhiteSpace(connectionString))
+        {
+            return ValidateOptionsResult.Fail($"{Setting} is required.");
         }
 
         try
         {
-            var builder = new SqliteConnectionStringBuilder(options.ConnectionString);
+            var builder = new SqliteConnectionStringBuilder(connectionString);
             if (string.IsNullOrWhiteSpace(builder.DataSource))
             {
-                return ValidateOptionsResult.Fail(
-                    $"{StoreOptions.SectionName}:ConnectionString must name a database file (Data Source=...).");
+                return ValidateOptionsResult.Fail($"{Setting} must name a database file (Data Source=...).");
             }
         }
         catch (Exception e) when (e is ArgumentException or FormatException or InvalidOperationException)
         {
+            return ValidateOptionsResult.Fail($"{Setting} is not a valid SQLite connection string: {e.Message}");
+        }
+
+        return ValidateOptionsResult.Success;
+    }
+
+    private static ValidateOptionsResult ValidateSqlServer(string? connectionString)
+    {
+        const string Example = "Server=...;Database=qbee_authz;User Id=...;Password=...";
+        if (string.IsNullOrWhiteSpace(connectionString))
+        {
             return ValidateOptionsResult.Fail(
-                $"{StoreOptions.SectionName}:ConnectionString is not a valid SQLite connection string: {e.Message}");
+                $"{Setting} is required with Provider '{StoreOptions.SqlServerProvider}' (there is no default): {Example}");
+        }
+
+        try
+        {
+            var builder = new SqlConnectionStringBuilder(connectionString);
+            if (string.IsNullOrWhiteSpace(builder.DataSource))
+            {
+                return ValidateOptionsResult.Fail($"{Setting} must name the server (Server=...): {Example}");
+            }
+
+            // Without it the login's default database (often master) would receive the schema.
+            if (string.IsNullOrWhiteSpace(builder.InitialCatalog))
+            {
+                return ValidateOptionsResult.Fail($"{Setting} must name the database (Database=...): {Example}");
+            }
+        }
+        catch (Exception e) when (e is ArgumentException or FormatException or InvalidOperationException or KeyNotFoundException)
+        {
+            return ValidateOptionsResult.Fail($"{Setting} is not a valid SQL Server connection string: {e.Message}");
         }
 
         return ValidateOptionsResult.Success;

@@ -15,12 +15,12 @@ public sealed class StoreOptionsValidatorTests
         var options = new StoreOptions();
 
         Assert.True(Validator.Validate(null, options).Succeeded);
-        Assert.Equal(("Sqlite", "Data Source=data/authz.db"), (options.Provider, options.ConnectionString));
+        Assert.Equal(("Sqlite", "Data Source=data/authz.db"), (options.Provider, options.EffectiveConnectionString));
     }
 
     [Theory]
-    [InlineData("SqlServer")]
     [InlineData("Postgres")]
+    [InlineData("")]
     public void Validate_OtherProvider_FailsNamingTheSetting(string provider)
     {
         var result = Validator.Validate(null, new StoreOptions { Provider = provider });
@@ -42,11 +42,78 @@ public sealed class StoreOptionsValidatorTests
         Assert.Contains("Authz:Store:ConnectionString", result.FailureMessage);
     }
 
+    [Theory]
+    [InlineData("SqlServer")]
+    [InlineData("sqlserver")]
+    public void Validate_SqlServerWithConnectionString_Succeeds(string provider)
+    {
+        var result = Validator.Validate(null, new StoreOptions
+        {
+            Provider = provider,
+            ConnectionString = "Server=db.example;Database=qbee_authz;User Id=authz;Password=secret;TrustServerCertificate=True",
+        });
+
+        Assert.True(result.Succeeded, result.FailureMessage);
+    }
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData("")]
+    [InlineData("   ")]
+    public void Validate_SqlServerWithoutConnectionString_FailsSayingItIsRequired(string? connectionString)
+    {
+        var result = Validator.Validate(null, new StoreOptions { Provider = "SqlServer", ConnectionString = connectionString });
+
+        Assert.True(result.Failed);
+        Assert.Contains("Authz:Store:ConnectionString is required with Provider 'SqlServer' (there is no default)", result.FailureMessage);
+    }
+
+    [Theory]
+    [InlineData("Nonsense Keyword=1", "not a valid SQL Server connection string")]
+    [InlineData("Database=qbee_authz", "must name the server")]
+    [InlineData("Server=db.example", "must name the database")]
+    public void Validate_SqlServerBadConnectionString_FailsNamingTheProblem(string connectionString, string message)
+    {
+        var result = Validator.Validate(null, new StoreOptions { Provider = "SqlServer", ConnectionString = connectionString });
+
+        Assert.True(result.Failed);
+        Assert.Contains("Authz:Store:ConnectionString", result.FailureMessage);
+        Assert.Contains(message, result.FailureMessage);
+    }
+
+    [Fact]
+    public void AddAuthzStore_SqlServerWithoutConnectionString_FailsWhenOptionsAreRead()
+    {
+        var configuration = new ConfigurationBuilder()
+            .AddInMemoryCollection(new Dictionary<string, string?> { ["Authz:Store:Provider"] = "SqlServer" })
+            .Build();
+        using var services = new ServiceCollection().AddAuthzStore(configuration).BuildServiceProvider();
+
+        var error = Assert.Throws<OptionsValidationException>(() => services.GetRequiredService<IOptions<StoreOptions>>().Value);
+
+        Assert.Contains("Authz:Store:ConnectionString is required", error.Message);
+    }
+
+    [Fact]
+    public void AddAuthzStore_SqlServer_ResolvesAStoreWithoutConnecting()
+    {
+        var configuration = new ConfigurationBuilder()
+            .AddInMemoryCollection(new Dictionary<string, string?>
+            {
+                ["Authz:Store:Provider"] = "SqlServer",
+                ["Authz:Store:ConnectionString"] = "Server=127.0.0.1,1;Database=qbee_authz;Integrated Security=False;User Id=u;Password=p",
+            })
+            .Build();
+        using var services = new ServiceCollection().AddAuthzStore(configuration).BuildServiceProvider();
+
+        Assert.IsType<SqlAuthzStore>(services.GetRequiredService<IAuthzStore>());
+    }
+
     [Fact]
     public void AddAuthzStore_BadProvider_FailsWhenOptionsAreRead()
     {
         var configuration = new ConfigurationBuilder()
-            .AddInMemoryCollection(new Dictionary<string, string?> { ["Authz:Store:Provider"] = "SqlServer" })
+            .AddInMemoryCollection(new Dictionary<string, string?> { ["Authz:Store:Provider"] = "Postgres" })
             .Build();
         using var services = new ServiceCollection().AddAuthzStore(configuration).BuildServiceProvider();
 

@@ -1,0 +1,198 @@
+namespace Qbee.Authz.Service.Storage;
+
+/// <summary>
+/// T-SQL for SQL Server 2016 and later (Azure SQL too). The schema is the SQLite one, column for column:
+/// TEXT becomes NVARCHAR, INTEGER BIGINT (the rows read every integer as Int64), flags BIT.
+/// </summary>
+/// <remarks>
+/// Every text column is binary-collated: SQLite compares text byte by byte, while a database's default collation
+/// is usually case-insensitive, which would make <c>Admin</c> and <c>admin</c> the same role id or name here only.
+/// Write transactions are READ COMMITTED (see <see cref="SqlServerConnectionFactory"/>): the reads that decide a
+/// write take update locks held to the commit (<c>UPDLOCK, HOLDLOCK</c>), so a second writer of the same account,
+/// account id, user id or email waits for the first, as every SQLite writer waits for the one before it.
+/// </remarks>
+internal sealed class SqlServerDialect : SqlDialect
+{
+    public static readonly SqlServerDialect Instance = new();
+
+    private const string Bin = "COLLATE Latin1_General_100_BIN2";
+
+    // Ids are 1..64 of [A-Za-z0-9._-] (device ids 64 hex); names and titles are bounded by the admin API
+    // (128 and 256). The audit's user and device ids come from check requests as sent, so they get more room.
+    private static readonly SqlMigration[] AllMigrations =
+    [
+        new(1, "initial schema",
+        [
+            $"""
+            CREATE TABLE accounts (
+                account_id NVARCHAR(64) {Bin} NOT NULL PRIMARY KEY,
+                name NVARCHAR(256) {Bin} NOT NULL,
+                revision BIGINT NOT NULL,
+                created_at BIGINT NOT NULL
+            )
+            """,
+            $"""
+            CREATE TABLE roles (
+                account_id NVARCHAR(64) {Bin} NOT NULL REFERENCES accounts (account_id),
+                role_id NVARCHAR(64) {Bin} NOT NULL,
+                name NVARCHAR(256) {Bin} NOT NULL,
+                description NVARCHAR(MAX) {Bin} NOT NULL,
+                policies NVARCHAR(MAX) {Bin} NOT NULL,
+                PRIMARY KEY (account_id, role_id),
+                UNIQUE (account_id, name)
+            )
+            """,
+            $"""
+            CREATE TABLE users (
+                user_id NVARCHAR(64) {Bin} NOT NULL PRIMARY KEY,
+                account_id NVARCHAR(64) {Bin} NOT NULL REFERENCES accounts (account_id),
+                email NVARCHAR(254) {Bin} NOT NULL,
+                email_normalized NVARCHAR(254) {Bin} NOT NULL UNIQUE,
+                first_name NVARCHAR(256) {Bin} NOT NULL,
+                last_name NVARCHAR(256) {Bin} NOT NULL,
+                status BIGINT NOT NULL
+            )
+            """,
+            "CREATE INDEX ix_users_account ON users (account_id, user_id)",
+            $"""
+            CREATE TABLE user_roles (
+                user_id NVARCHAR(64) {Bin} NOT NULL REFERENCES users (user_id),
+                account_id NVARCHAR(64) {Bin} NOT NULL,
+                role_id NVARCHAR(64) {Bin} NOT NULL,
+                position BIGINT NOT NULL,
+                PRIMARY KEY (user_id, position),
+                UNIQUE (user_id, role_id),
+                FOREIGN KEY (account_id, role_id) REFERENCES roles (account_id, role_id)
+            )
+            """,
+            "CREATE INDEX ix_user_roles_role ON user_roles (account_id, role_id)",
+            $"""
+            CREATE TABLE nodes (
+                account_id NVARCHAR(64) {Bin} NOT NULL REFERENCES accounts (account_id),
+                node_id NVARCHAR(64) {Bin} NOT NULL,
+                kind BIGINT NOT NULL,
+                parent_id NVARCHAR(64) {Bin} NOT NULL,
+                title NVARCHAR(256) {Bin} NOT NULL,
+                agent_remote_access_disabled BIT NOT NULL,
+                PRIMARY KEY (account_id, node_id)
+            )
+            """,
+            "CREATE INDEX ix_nodes_parent ON nodes (account_id, parent_id)",
+            $"""
+            CREATE TABLE node_tags (
+                account_id NVARCHAR(64) {Bin} NOT NULL,
+                node_id NVARCHAR(64) {Bin} NOT NULL,
+                tag NVARCHAR(64) {Bin} NOT NULL,
+                position BIGINT NOT NULL,
+                PRIMARY KEY (account_id, node_id, position),
+                UNIQUE (account_id, node_id, tag),
+                FOREIGN KEY (account_id, node_id) REFERENCES nodes (account_id, node_id)
+            )
+            """,
+            $"""
+            CREATE TABLE remote_access_settings (
+                account_id NVARCHAR(64) {Bin} NOT NULL REFERENCES accounts (account_id),
+                target_kind BIGINT NOT NULL,
+                target NVARCHAR(64) {Bin} NOT NULL,
+                enabled BIT NOT NULL,
+                changed_revision BIGINT NOT NULL,
+                PRIMARY KEY (account_id, target_kind, target)
+            )
+            """,
+            $"""
+            CREATE TABLE audit_events (
+                event_id BIGINT IDENTITY(1, 1) NOT NULL PRIMARY KEY,
+                time BIGINT NOT NULL,
+                account_id NVARCHAR(64) {Bin} NOT NULL,
+                kind NVARCHAR(64) {Bin} NOT NULL,
+                user_id NVARCHAR(256) {Bin} NOT NULL,
+                device_id NVARCHAR(256) {Bin} NOT NULL,
+                permission NVARCHAR(128) {Bin} NOT NULL,
+                ra_action BIGINT NULL,
+                ra_proto NVARCHAR(MAX) {Bin} NULL,
+                ra_port BIGINT NULL,
+                ra_dst NVARCHAR(MAX) {Bin} NULL,
+                ra_direction NVARCHAR(MAX) {Bin} NULL,
+                ra_path NVARCHAR(MAX) {Bin} NULL,
+                allowed BIT NOT NULL,
+                reason BIGINT NOT NULL,
+                role_id NVARCHAR(MAX) {Bin} NOT NULL,
+                resource NVARCHAR(MAX) {Bin} NOT NULL,
+                caller NVARCHAR(MAX) {Bin} NOT NULL,
+                request_id NVARCHAR(MAX) {Bin} NOT NULL,
+                detail NVARCHAR(MAX) {Bin} NOT NULL,
+                revision BIGINT NOT NULL
+            )
+            """,
+            "CREATE INDEX ix_audit_account ON audit_events (account_id, event_id)",
+            "CREATE INDEX ix_audit_account_user ON audit_events (account_id, user_id, event_id)",
+            "CREATE INDEX ix_audit_account_device ON audit_events (account_id, device_id, event_id)",
+        ]),
+    ];
+
+    private SqlServerDialect()
+    {
+    }
+
+    public override IReadOnlyList<SqlMigration> Migrations => AllMigrations;
+
+    // Two instances starting together on an empty database: the application lock (released at commit) lets one
+    // create the table while the other waits, instead of both trying to.
+    public override string CreateMigrationsTable =>
+        "EXEC sp_getapplock N'qbee_authz_schema', N'Exclusive', N'Transaction'; "
+        + "IF OBJECT_ID(N'schema_migrations', N'U') IS NULL "
+        + "CREATE TABLE schema_migrations (version BIGINT NOT NULL PRIMARY KEY, applied_at BIGINT NOT NULL)";
+
+    // The second instance waits here until the first has applied (and recorded) the migration.
+    public override string CountMigration =>
+        "SELECT COUNT_BIG(*) FROM schema_migrations WITH (UPDLOCK, HOLDLOCK) WHERE version = @Version";
+
+    // Held to the end of the transaction: every write of the account queues behind this row.
+    public override string SelectAccountRevisionForUpdate =>
+        "SELECT revision FROM accounts WITH (UPDLOCK, HOLDLOCK, ROWLOCK) WHERE account_id = @AccountId";
+
+    // These decide a write that has no account row to lock yet (a new account) or that crosses accounts (user ids
+    // and emails are unique across the platform): the update lock makes a concurrent writer of the same key wait.
+    public override string CountAccount =>
+        "SELECT COUNT_BIG(*) FROM accounts WITH (UPDLOCK, HOLDLOCK) WHERE account_id = @AccountId";
+
+    public override string SelectUserAccountId =>
+        "SELECT account_id FROM users WITH (UPDLOCK, HOLDLOCK) WHERE user_id = @UserId";
+
+    public override string SelectUserIdByEmail =>
+        "SELECT user_id FROM users WITH (UPDLOCK, HOLDLOCK) WHERE email_normalized = @EmailNormalized";
+
+    // Upserts: update, and insert when no row matched (simpler to read than MERGE). No writer can slip in between:
+    // the store runs them after locking the account row (or, for a new account, its key), and a user's id and
+    // email after the locked lookups above.
+    public override string UpsertRole =>
+        "UPDATE roles SET name = @Name, description = @Description, policies = @Policies "
+        + "WHERE account_id = @AccountId AND role_id = @RoleId; "
+        + "IF @@ROWCOUNT = 0 INSERT INTO roles (account_id, role_id, name, description, policies) "
+        + "VALUES (@AccountId, @RoleId, @Name, @Description, @Policies)";
+
+    public override string UpsertUser =>
+        "UPDATE users SET email = @Email, email_normalized = @EmailNormalized, "
+        + "first_name = @FirstName, last_name = @LastName, status = @Status WHERE user_id = @UserId; "
+        + "IF @@ROWCOUNT = 0 INSERT INTO users (user_id, account_id, email, email_normalized, first_name, last_name, status) "
+        + "VALUES (@UserId, @AccountId, @Email, @EmailNormalized, @FirstName, @LastName, @Status)";
+
+    public override string UpsertNode =>
+        "UPDATE nodes SET parent_id = @ParentId, title = @Title, "
+        + "agent_remote_access_disabled = @AgentRemoteAccessDisabled WHERE account_id = @AccountId AND node_id = @NodeId; "
+        + "IF @@ROWCOUNT = 0 INSERT INTO nodes (account_id, node_id, kind, parent_id, title, agent_remote_access_disabled) "
+        + "VALUES (@AccountId, @NodeId, @Kind, @ParentId, @Title, @AgentRemoteAccessDisabled)";
+
+    public override string UpsertRemoteAccessSetting =>
+        "UPDATE remote_access_settings SET enabled = @Enabled, changed_revision = @ChangedRevision "
+        + "WHERE account_id = @AccountId AND target_kind = @TargetKind AND target = @Target; "
+        + "IF @@ROWCOUNT = 0 INSERT INTO remote_access_settings (account_id, target_kind, target, enabled, changed_revision) "
+        + "VALUES (@AccountId, @TargetKind, @Target, @Enabled, @ChangedRevision)";
+
+    public override string ListAuditEvents(bool byUser, bool byDevice) =>
+        $"SELECT TOP (@Limit) {AuditColumns} FROM audit_events WHERE account_id = @AccountId AND event_id < @BeforeEventId "
+        + "AND time >= @Since"
+        + (byUser ? " AND user_id = @UserId" : string.Empty)
+        + (byDevice ? " AND device_id = @DeviceId" : string.Empty)
+        + " ORDER BY event_id DESC";
+}
