@@ -4,6 +4,16 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
+# The functional tests start real redis-server processes on loopback: install it when it is missing.
+if ! command -v redis-server >/dev/null 2>&1; then
+  if [ "$(id -u)" -eq 0 ]; then
+    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server) >/dev/null \
+      || echo "warning: could not install redis-server; the Redis tests will fail"
+  else
+    echo "warning: redis-server is missing (sudo apt-get install -y redis-server); the Redis tests will fail"
+  fi
+fi
+
 results=$(mktemp -d)
 trap 'rm -rf "$results"' EXIT
 
