@@ -25,6 +25,12 @@ internal static class Program
             return;
         }
 
+        if (args is ["--convergence", ..])
+        {
+            ConvergenceHarness.RunAsync(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 1000).GetAwaiter().GetResult();
+            return;
+        }
+
         BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args, Config);
     }
 }
