@@ -9,13 +9,16 @@ namespace Qbee.Authz.Service.Caching;
 /// names the user alone). Lookups are lock-free; the snapshot stays authoritative, so a stale directory
 /// entry can only lead to "user not found", never to a grant.
 /// </summary>
-internal sealed class SnapshotRegistry
+internal sealed class SnapshotRegistry(IEnumerable<ISnapshotObserver> observers)
 {
     private readonly ConcurrentDictionary<string, AccountSlot> _accounts = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, UserRef> _users = new(StringComparer.Ordinal);
+    private readonly ISnapshotObserver[] _observers = [.. observers];
 
-    /// <summary>Raised after a swap, with the previous snapshot (null for the first).</summary>
-    public event Action<AccountSnapshot?, AccountSnapshot>? Swapped;
+    public SnapshotRegistry()
+        : this([])
+    {
+    }
 
     public IEnumerable<AccountSnapshot> Snapshots =>
         _accounts.Values.Select(slot => slot.Current).OfType<AccountSnapshot>();
@@ -78,7 +81,11 @@ internal sealed class SnapshotRegistry
             }
         }
 
-        Swapped?.Invoke(previous, snapshot);
+        foreach (var observer in _observers)
+        {
+            observer.Swapped(snapshot);
+        }
+
         return true;
     }
 

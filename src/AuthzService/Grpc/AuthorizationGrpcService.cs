@@ -1,11 +1,13 @@
 using Grpc.Core;
+using Qbee.Authz.Service.Caching;
 using Qbee.Authz.Service.Checks;
+using Qbee.Authz.Service.Domain;
 using Qbee.Authz.V1;
 
 namespace Qbee.Authz.Service.Grpc;
 
 /// <summary>qbee.authz.v1.AuthorizationService: thin, every answer comes from the check engine.</summary>
-internal sealed class AuthorizationGrpcService(CheckEngine checks, ScopeQueries scopes) : AuthorizationService.AuthorizationServiceBase
+internal sealed class AuthorizationGrpcService(CheckEngine checks, ScopeQueries scopes, RevocationFeed revocations) : AuthorizationService.AuthorizationServiceBase
 {
     public override Task<CheckResponse> Check(CheckRequest request, ServerCallContext context)
     {
@@ -28,6 +30,26 @@ internal sealed class AuthorizationGrpcService(CheckEngine checks, ScopeQueries 
     public override Task<GetEffectivePermissionsResponse> GetEffectivePermissions(GetEffectivePermissionsRequest request, ServerCallContext context) =>
         scopes.GetEffectivePermissionsAsync(request, context.CancellationToken);
 
-    public override Task WatchRevocations(WatchRevocationsRequest request, IServerStreamWriter<RevocationEvent> responseStream, ServerCallContext context) =>
-        throw new RpcException(new Status(StatusCode.Unimplemented, "WatchRevocations is not served yet (it comes with the multi-replica work)."));
+    public override async Task WatchRevocations(WatchRevocationsRequest request, IServerStreamWriter<RevocationEvent> responseStream, ServerCallContext context)
+    {
+        Ids.RequireId(request.AccountId, "account_id");
+        using var subscription = revocations.Subscribe(request.AccountId, UserResolver.ToRevision(request.AfterRevision))
+            ?? throw new NotFoundException($"account {request.AccountId} not found");
+        var sent = UserResolver.ToRevision(request.AfterRevision);
+        foreach (var revocation in subscription.Backlog)
+        {
+            await responseStream.WriteAsync(revocation, context.CancellationToken);
+            sent = (long)revocation.Revision;
+        }
+
+        await foreach (var revocation in subscription.Live.ReadAllAsync(context.CancellationToken))
+        {
+            // A live event may repeat one of the backlog: the stream never goes back in revisions.
+            if ((long)revocation.Revision > sent)
+            {
+                await responseStream.WriteAsync(revocation, context.CancellationToken);
+                sent = (long)revocation.Revision;
+            }
+        }
+    }
 }

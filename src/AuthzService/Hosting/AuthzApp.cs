@@ -45,6 +45,8 @@ internal static class AuthzApp
         services.AddOptions<AuditOptions>().Bind(configuration.GetSection(AuditOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
 
         services.AddSingleton<SnapshotRegistry>();
+        services.AddSingleton<RevocationFeed>();
+        services.AddSingleton<ISnapshotObserver>(sp => sp.GetRequiredService<RevocationFeed>());
         services.AddSingleton<SnapshotRefresher>();
         services.AddSingleton<UserResolver>();
         services.AddSingleton<CheckEngine>();

@@ -1,0 +1,10 @@
+using Qbee.Authz.Service.Domain.Snapshot;
+
+namespace Qbee.Authz.Service.Caching;
+
+/// <summary>Told of every snapshot swapped in, from the first one on (observers are created with the registry).</summary>
+internal interface ISnapshotObserver
+{
+    /// <summary>Called after the swap; calls for one account may arrive out of revision order.</summary>
+    void Swapped(AccountSnapshot snapshot);
+}

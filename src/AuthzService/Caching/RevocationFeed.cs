@@ -1,0 +1,129 @@
+using System.Collections.Concurrent;
+using System.Threading.Channels;
+using Qbee.Authz.Service.Domain.Snapshot;
+using Qbee.Authz.V1;
+
+namespace Qbee.Authz.Service.Caching;
+
+/// <summary>
+/// After each snapshot swap, the users of the account whose rights may have shrunk, kept for replay and pushed
+/// to every WatchRevocations stream of the account. History starts when this replica first saw the account;
+/// a watcher resuming from before that gets every user at once (it cannot be told less without guessing).
+/// </summary>
+internal sealed class RevocationFeed : ISnapshotObserver
+{
+    public const int RetainedEvents = 1024;
+
+    private readonly ConcurrentDictionary<string, AccountHistory> _accounts = new(StringComparer.Ordinal);
+
+    /// <summary>Null when the account is unknown to this replica.</summary>
+    public Subscription? Subscribe(string accountId, long afterRevision)
+    {
+        if (!_accounts.TryGetValue(accountId, out var history))
+        {
+            return null;
+        }
+
+        lock (history)
+        {
+            var backlog = new List<RevocationEvent>();
+            if (afterRevision > 0 && afterRevision < history.Current.Revision)
+            {
+                if (afterRevision >= history.CompleteAfter)
+                {
+                    backlog.AddRange(history.Events.Where(e => (long)e.Revision > afterRevision));
+                }
+                else
+                {
+                    backlog.Add(Everyone(history.Current));
+                }
+            }
+
+            var subscription = new Subscription(history, backlog);
+            history.Subscribers.Add(subscription);
+            return subscription;
+        }
+    }
+
+    public void Swapped(AccountSnapshot snapshot)
+    {
+        var history = _accounts.GetOrAdd(snapshot.AccountId, _ => new AccountHistory(snapshot));
+        lock (history)
+        {
+            // Swaps can be reported out of order: diff against the newest seen, so nothing between is skipped.
+            if (snapshot.Revision <= history.Current.Revision)
+            {
+                return;
+            }
+
+            var users = RevocationDiff.UsersWhoseRightsMayHaveShrunk(history.Current, snapshot);
+            history.Current = snapshot;
+            if (users.Length == 0)
+            {
+                return;
+            }
+
+            var revocation = new RevocationEvent { AccountId = snapshot.AccountId, Revision = (ulong)snapshot.Revision };
+            revocation.UserIds.AddRange(users);
+            history.Events.Add(revocation);
+            if (history.Events.Count > RetainedEvents)
+            {
+                history.CompleteAfter = (long)history.Events[0].Revision;
+                history.Events.RemoveAt(0);
+            }
+
+            foreach (var subscriber in history.Subscribers)
+            {
+                subscriber.Writer.TryWrite(revocation);
+            }
+        }
+    }
+
+    private static RevocationEvent Everyone(AccountSnapshot snapshot)
+    {
+        var revocation = new RevocationEvent { AccountId = snapshot.AccountId, Revision = (ulong)snapshot.Revision };
+        revocation.UserIds.AddRange(snapshot.Users.Values.Where(u => !u.Disabled).Select(u => u.UserId).Order(StringComparer.Ordinal));
+        return revocation;
+    }
+
+    internal sealed class AccountHistory(AccountSnapshot first)
+    {
+        /// <summary>Every revocation after this revision is in <see cref="Events"/>.</summary>
+        public long CompleteAfter { get; set; } = first.Revision;
+
+        public AccountSnapshot Current { get; set; } = first;
+
+        public List<RevocationEvent> Events { get; } = [];
+
+        public List<Subscription> Subscribers { get; } = [];
+    }
+
+    /// <summary>One watcher: the events it missed, then the live ones. Dispose to stop receiving.</summary>
+    internal sealed class Subscription : IDisposable
+    {
+        private readonly AccountHistory _history;
+        private readonly Channel<RevocationEvent> _live = Channel.CreateUnbounded<RevocationEvent>(new UnboundedChannelOptions { SingleReader = true });
+
+        internal Subscription(AccountHistory history, IReadOnlyList<RevocationEvent> backlog)
+        {
+            _history = history;
+            Backlog = backlog;
+        }
+
+        public IReadOnlyList<RevocationEvent> Backlog { get; }
+
+        public ChannelReader<RevocationEvent> Live => _live.Reader;
+
+        internal ChannelWriter<RevocationEvent> Writer => _live.Writer;
+
+        public void Dispose()
+        {
+            lock (_history)
+            {
+                _history.Subscribers.Remove(this);
+            }
+
+            _live.Writer.TryComplete();
+        }
+    }
+}
