@@ -1,6 +1,7 @@
 using Grpc.Core;
 using Grpc.Net.Client.Configuration;
 using Microsoft.AspNetCore.Authorization;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -29,7 +30,9 @@ public static class AuthzClientServiceCollectionExtensions
     public static IServiceCollection AddQbeeAuthzClient(this IServiceCollection services, Action<AuthzClientOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(services);
-        var optionsBuilder = services.AddOptions<AuthzClientOptions>().BindConfiguration(AuthzClientOptions.Section);
+        // Bound from IConfiguration when the container has one (a host), so plain ServiceCollections work too.
+        var optionsBuilder = services.AddOptions<AuthzClientOptions>()
+            .Configure<IServiceProvider>((options, sp) => sp.GetService<IConfiguration>()?.GetSection(AuthzClientOptions.Section).Bind(options));
         if (configure is not null)
         {
             optionsBuilder.Configure(configure);
