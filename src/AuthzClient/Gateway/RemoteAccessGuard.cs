@@ -33,6 +33,9 @@ public sealed class RemoteAccessGuard : IDisposable
     /// <summary>Raised when a session is cut after it was opened (its token is cancelled at the same moment).</summary>
     public event EventHandler<RemoteAccessSession>? SessionCut;
 
+    /// <summary>Raised after each re-check, with its answer (null when it failed); tests wait on it.</summary>
+    internal event Action<RemoteAccessSession, Decision?>? Rechecked;
+
     /// <summary>The sessions open now.</summary>
     public int OpenSessions => _sessions.Count;
 
@@ -53,9 +56,9 @@ public sealed class RemoteAccessGuard : IDisposable
         ArgumentException.ThrowIfNullOrEmpty(deviceId);
         ArgumentNullException.ThrowIfNull(request);
         _client.RememberUserAccount(userId, accountId);
-        Watch(accountId);
-
         var decision = await _client.CheckAsync(new CheckQuery(userId, Permission, deviceId, request), cancellationToken).ConfigureAwait(false);
+        // After the check, so that a new watch starts after the revision the answer came from.
+        Watch(accountId);
         var session = new RemoteAccessSession(this, Interlocked.Increment(ref _nextId), accountId, userId, deviceId, request, decision);
         if (!decision.Allowed)
         {
@@ -129,11 +132,14 @@ public sealed class RemoteAccessGuard : IDisposable
             {
                 Cut(session, decision.Reason.ToString());
             }
+
+            Rechecked?.Invoke(session, decision);
         }
         catch (RpcException e)
         {
             ClientLog.SessionRecheckFailed(_logger, session.Id, session.UserId, e.StatusCode);
             Cut(session, $"re-check failed: {e.StatusCode}");
+            Rechecked?.Invoke(session, null);
         }
     }
 
