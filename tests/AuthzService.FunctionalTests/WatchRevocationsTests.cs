@@ -38,7 +38,8 @@ public sealed class WatchRevocationsTests : IAsyncLifetime
     [MemberData(nameof(Changes))]
     public async Task EachKindOfShrinkingChange_NamesTheUser(string change, bool ownerToo)
     {
-        using var watch = _server.Authz.WatchRevocations(new WatchRevocationsRequest { AccountId = Acme });
+        // From the current revision: the stream then cannot miss a change made before it was set up.
+        using var watch = _server.Authz.WatchRevocations(new WatchRevocationsRequest { AccountId = Acme, AfterRevision = await RevisionAsync() });
         var next = watch.ResponseStream.MoveNext(Timeout());
 
         var revision = await ApplyAsync(change);
@@ -52,7 +53,7 @@ public sealed class WatchRevocationsTests : IAsyncLifetime
     [Fact]
     public async Task GrowingChange_IsNotAnEvent()
     {
-        using var watch = _server.Authz.WatchRevocations(new WatchRevocationsRequest { AccountId = Acme });
+        using var watch = _server.Authz.WatchRevocations(new WatchRevocationsRequest { AccountId = Acme, AfterRevision = await RevisionAsync() });
         var next = watch.ResponseStream.MoveNext(Timeout());
 
         await _server.Admin.PutUserAsync(new PutUserRequest { User = Fleet.User(Acme, "bob", "prod-ops", "default") });
@@ -65,7 +66,7 @@ public sealed class WatchRevocationsTests : IAsyncLifetime
     [Fact]
     public async Task AfterRevision_ReplaysWhatTheWatcherMissed()
     {
-        var before = (await _server.Admin.ListRolesAsync(new ListRolesRequest { AccountId = Acme })).Revision;
+        var before = await RevisionAsync();
         var first = await ApplyAsync("device retagged");
         var second = await ApplyAsync("user deleted");
 
@@ -99,6 +100,8 @@ public sealed class WatchRevocationsTests : IAsyncLifetime
 
         Assert.Equal(StatusCode.NotFound, error.StatusCode);
     }
+
+    private async Task<ulong> RevisionAsync() => (await _server.Admin.ListRolesAsync(new ListRolesRequest { AccountId = Acme })).Revision;
 
     private static CancellationToken Timeout() => new CancellationTokenSource(TimeSpan.FromSeconds(20)).Token;
 

@@ -1,21 +1,30 @@
 using System.Collections.Concurrent;
+using System.Data.Common;
 using System.Diagnostics;
+using Qbee.Authz.Service.Domain.Model;
 using Qbee.Authz.Service.Domain.Snapshot;
 using Qbee.Authz.Service.Hosting;
 using Qbee.Authz.Service.Storage;
+using StackExchange.Redis;
 
 namespace Qbee.Authz.Service.Caching;
 
 /// <summary>
-/// Rebuilds account snapshots from the store. One rebuild at a time per account; a writer whose revision is
-/// already covered by a rebuild that ran while it waited returns at once, so bursts of writes coalesce.
+/// Brings account snapshots up to a revision: from Redis when another replica stored it, else from SQL (one
+/// replica at a time, under a short Redis lock) and then stored in Redis for the others. One rebuild at a time
+/// per account in this process; a caller whose revision a concurrent rebuild already covered returns at once,
+/// so bursts of writes coalesce.
 /// </summary>
 internal sealed class SnapshotRefresher(
     IAuthzStore store,
     SnapshotRegistry registry,
+    RedisSnapshotCache redis,
     TimeProvider timeProvider,
     ILogger<SnapshotRefresher> logger)
 {
+    private static readonly TimeSpan WaitForOtherReplica = TimeSpan.FromMilliseconds(50);
+    private const int WaitRounds = 40;
+
     private readonly ConcurrentDictionary<string, SemaphoreSlim> _gates = new(StringComparer.Ordinal);
 
     /// <summary>Makes sure this replica answers from <paramref name="revision"/> or later.</summary>
@@ -35,7 +44,12 @@ internal sealed class SnapshotRefresher(
                 return;
             }
 
-            await RebuildAsync(accountId, cancellationToken).ConfigureAwait(false);
+            var started = Stopwatch.GetTimestamp();
+            var data = await LoadAsync(accountId, revision, cancellationToken).ConfigureAwait(false);
+            if (data is not null)
+            {
+                Publish(data, started);
+            }
         }
         finally
         {
@@ -43,36 +57,124 @@ internal sealed class SnapshotRefresher(
         }
     }
 
-    /// <summary>Loads every account and publishes its snapshot: the start-up path.</summary>
+    /// <summary>
+    /// Start-up: every account known to Redis or SQL, each at the newer of the two revisions. Works with either
+    /// one down; fails only when neither answers.
+    /// </summary>
     public async Task LoadAllAsync(CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
-        var accounts = await store.ListAccountsAsync(cancellationToken).ConfigureAwait(false);
-        foreach (var account in accounts)
+        var targets = new Dictionary<string, long>(StringComparer.Ordinal);
+        if (redis.Usable)
         {
-            await EnsureRevisionAsync(account.AccountId, account.Revision, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                var ids = await redis.ListAccountIdsAsync().ConfigureAwait(false);
+                var revisions = await redis.GetRevisionsAsync(ids).ConfigureAwait(false);
+                for (var i = 0; i < ids.Count; i++)
+                {
+                    targets[ids[i]] = revisions[i];
+                }
+            }
+            catch (RedisException e)
+            {
+                AuthzLog.RedisSyncFailed(logger, e, "*");
+            }
         }
 
-        AuthzLog.SnapshotsLoaded(logger, accounts.Count, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+        try
+        {
+            foreach (var account in await store.ListAccountsAsync(cancellationToken).ConfigureAwait(false))
+            {
+                targets[account.AccountId] = Math.Max(targets.GetValueOrDefault(account.AccountId), account.Revision);
+            }
+        }
+        catch (DbException e) when (targets.Count > 0)
+        {
+            // SQL down, Redis up: serve Redis's snapshots; writes fail until the store is back.
+            AuthzLog.StoreUnavailableAtStart(logger, e.Message);
+        }
+
+        foreach (var (accountId, revision) in targets)
+        {
+            await EnsureRevisionAsync(accountId, revision, cancellationToken).ConfigureAwait(false);
+        }
+
+        AuthzLog.SnapshotsLoaded(logger, targets.Count, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
     }
 
-    private async Task RebuildAsync(string accountId, CancellationToken cancellationToken)
+    private async Task<AccountData?> LoadAsync(string accountId, long revision, CancellationToken cancellationToken)
     {
-        var started = Stopwatch.GetTimestamp();
-        var data = await store.LoadAccountAsync(accountId, cancellationToken).ConfigureAwait(false);
-        if (data is null)
+        if (redis.Usable)
         {
-            return;
+            try
+            {
+                return await LoadThroughRedisAsync(accountId, revision, cancellationToken).ConfigureAwait(false);
+            }
+            catch (RedisException e)
+            {
+                AuthzLog.RedisSyncFailed(logger, e, accountId);
+            }
         }
 
+        AuthzLog.SnapshotSource(logger, accountId, revision, "SQL");
+        return await store.LoadAccountAsync(accountId, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<AccountData?> LoadThroughRedisAsync(string accountId, long revision, CancellationToken cancellationToken)
+    {
+        var cached = await redis.TryLoadAsync(accountId, revision).ConfigureAwait(false);
+        if (cached is not null)
+        {
+            AuthzLog.SnapshotSource(logger, accountId, cached.Account.Revision, "Redis");
+            return cached;
+        }
+
+        // Nobody stored it yet. One replica rebuilds from SQL; the others wait a little for its result.
+        var owner = Guid.NewGuid().ToString("N");
+        var locked = await redis.TryLockAsync(accountId, owner).ConfigureAwait(false);
+        for (var round = 0; !locked && round < WaitRounds; round++)
+        {
+            await Task.Delay(WaitForOtherReplica, timeProvider, cancellationToken).ConfigureAwait(false);
+            cached = await redis.TryLoadAsync(accountId, revision).ConfigureAwait(false);
+            if (cached is not null)
+            {
+                return cached;
+            }
+
+            locked = await redis.TryLockAsync(accountId, owner).ConfigureAwait(false);
+        }
+
+        try
+        {
+            AuthzLog.SnapshotSource(logger, accountId, revision, "SQL");
+            var data = await store.LoadAccountAsync(accountId, cancellationToken).ConfigureAwait(false);
+            if (data is not null)
+            {
+                await redis.StoreAndAnnounceAsync(data).ConfigureAwait(false);
+            }
+
+            return data;
+        }
+        finally
+        {
+            if (locked)
+            {
+                await redis.ReleaseAsync(accountId, owner).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private void Publish(AccountData data, long started)
+    {
         var skipped = new List<string>();
         var snapshot = SnapshotCompiler.Compile(data, timeProvider.GetUtcNow(), skipped);
         foreach (var reason in skipped)
         {
-            AuthzLog.ResourceSkipped(logger, accountId, reason);
+            AuthzLog.ResourceSkipped(logger, data.Account.AccountId, reason);
         }
 
         registry.Publish(snapshot);
-        AuthzLog.SnapshotBuilt(logger, accountId, snapshot.Revision, snapshot.DeviceCount, snapshot.Users.Count, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+        AuthzLog.SnapshotBuilt(logger, data.Account.AccountId, snapshot.Revision, snapshot.DeviceCount, snapshot.Users.Count, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
     }
 }

@@ -1,12 +1,14 @@
+using System.Data.Common;
 using Qbee.Authz.Service.Caching;
 using Qbee.Authz.Service.Domain;
 using Qbee.Authz.Service.Domain.Snapshot;
 using Qbee.Authz.Service.Hosting;
+using Qbee.Authz.Service.Storage;
 
 namespace Qbee.Authz.Service.Checks;
 
 /// <summary>Finds a user's account snapshot, waiting for <c>min_revision</c> when the replica is behind.</summary>
-internal sealed class UserResolver(SnapshotRegistry registry, Readiness readiness)
+internal sealed class UserResolver(SnapshotRegistry registry, Readiness readiness, IAuthzStore store)
 {
     /// <summary>Revisions travel as uint64 and are stored as int64: anything above is simply never reached.</summary>
     public static long ToRevision(ulong revision) => (long)Math.Min(revision, long.MaxValue);
@@ -22,7 +24,7 @@ internal sealed class UserResolver(SnapshotRegistry registry, Readiness readines
 
         if (!registry.TryFindUser(userId, out var snapshot, out var user))
         {
-            return new((null, null));
+            return minRevision > 0 ? ResolveUnknownUserAsync(userId, minRevision, cancellationToken) : new((null, null));
         }
 
         if (snapshot.Revision >= minRevision)
@@ -31,6 +33,25 @@ internal sealed class UserResolver(SnapshotRegistry registry, Readiness readines
         }
 
         return WaitAsync(snapshot.AccountId, userId, minRevision, cancellationToken);
+    }
+
+    /// <summary>
+    /// A user this replica does not know, asked at a revision: perhaps created by a write it has not received
+    /// yet. The store tells the user's account; then wait for that account like any other.
+    /// </summary>
+    private async ValueTask<(AccountSnapshot?, UserEntry?)> ResolveUnknownUserAsync(string userId, long minRevision, CancellationToken cancellationToken)
+    {
+        string? accountId;
+        try
+        {
+            accountId = await store.FindUserAccountIdAsync(userId, cancellationToken).ConfigureAwait(false);
+        }
+        catch (DbException)
+        {
+            throw new UnavailableException($"user {userId} is not in this replica's snapshots and the store cannot be asked for its account");
+        }
+
+        return accountId is null ? (null, null) : await WaitAsync(accountId, userId, minRevision, cancellationToken).ConfigureAwait(false);
     }
 
     private async ValueTask<(AccountSnapshot?, UserEntry?)> WaitAsync(string accountId, string userId, long minRevision, CancellationToken cancellationToken)

@@ -46,6 +46,8 @@ internal sealed class ErrorInterceptor(ILogger<ErrorInterceptor> logger) : Inter
             AlreadyExistsException e => new Status(StatusCode.AlreadyExists, e.Message),
             PreconditionFailedException e => new Status(StatusCode.FailedPrecondition, e.Message),
             UnavailableException e => new Status(StatusCode.Unavailable, e.Message),
+            System.Data.Common.DbException => new Status(StatusCode.Unavailable,
+                "The store is unavailable: writes are refused; checks are answered from the last snapshot."),
             OperationCanceledException when context.CancellationToken.IsCancellationRequested =>
                 new Status(StatusCode.Cancelled, "The call was cancelled or its deadline passed."),
             _ => Unexpected(exception, context.Method),

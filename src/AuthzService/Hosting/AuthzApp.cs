@@ -44,6 +44,9 @@ internal static class AuthzApp
         services.AddAuthzStore(configuration);
         services.AddOptions<AuditOptions>().Bind(configuration.GetSection(AuditOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
 
+        services.AddOptions<SyncOptions>().Bind(configuration.GetSection(SyncOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<RedisConnection>();
+        services.AddSingleton<RedisSnapshotCache>();
         services.AddSingleton<SnapshotRegistry>();
         services.AddSingleton<RevocationFeed>();
         services.AddSingleton<ISnapshotObserver>(sp => sp.GetRequiredService<RevocationFeed>());
@@ -58,6 +61,7 @@ internal static class AuthzApp
 
         // Order matters: start-up loads snapshots first; the audit writer stops last and drains.
         services.AddHostedService<StartupInitializer>();
+        services.AddHostedService<RevisionSync>();
         services.AddSingleton<AuditWriter>();
         services.AddHostedService(sp => sp.GetRequiredService<AuditWriter>());
 
@@ -69,7 +73,8 @@ internal static class AuthzApp
                 o.Services.Map(AuthorizationService.Descriptor.FullName, _ => true);
                 o.Services.Map(AdminService.Descriptor.FullName, _ => true);
             })
-            .AddCheck<Readiness>("ready");
+            .AddCheck<Readiness>("ready")
+            .AddCheck<RedisHealthCheck>("redis");
         return services;
     }
 

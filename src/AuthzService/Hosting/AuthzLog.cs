@@ -32,4 +32,22 @@ internal static partial class AuthzLog
 
     [LoggerMessage(10, LogLevel.Error, "Unexpected error in {Method}")]
     public static partial void UnexpectedError(ILogger logger, Exception exception, string method);
+
+    [LoggerMessage(30, LogLevel.Warning, "Redis connection to {Endpoint} failed ({Failure}): answering from memory, converging through SQL until it is back")]
+    public static partial void RedisConnectionFailed(ILogger logger, string endpoint, string failure);
+
+    [LoggerMessage(31, LogLevel.Information, "Redis connection to {Endpoint} restored")]
+    public static partial void RedisConnectionRestored(ILogger logger, string endpoint);
+
+    [LoggerMessage(32, LogLevel.Warning, "Redis failed while syncing account {AccountId}; using SQL instead")]
+    public static partial void RedisSyncFailed(ILogger logger, Exception exception, string accountId);
+
+    [LoggerMessage(33, LogLevel.Warning, "Revision sync failed; retrying at the next poll")]
+    public static partial void SyncFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(34, LogLevel.Warning, "The store is unavailable at start ({Reason}); serving the snapshots in Redis, writes will fail until it is back")]
+    public static partial void StoreUnavailableAtStart(ILogger logger, string reason);
+
+    [LoggerMessage(35, LogLevel.Debug, "Account {AccountId} at revision {Revision} loaded from {Source}")]
+    public static partial void SnapshotSource(ILogger logger, string accountId, long revision, string source);
 }

@@ -8,7 +8,7 @@ using Qbee.Authz.V1;
 namespace Qbee.Authz.Service.Hosting;
 
 /// <summary>What GetStatus reports: the store, Redis, the audit queue, and each account's snapshot.</summary>
-internal sealed class ServiceStatus(IAuthzStore store, SnapshotRegistry registry, AuditQueue audit, TimeProvider timeProvider)
+internal sealed class ServiceStatus(IAuthzStore store, SnapshotRegistry registry, AuditQueue audit, RedisConnection redis, TimeProvider timeProvider)
 {
     private static readonly string Version =
         typeof(ServiceStatus).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "unknown";
@@ -22,7 +22,16 @@ internal sealed class ServiceStatus(IAuthzStore store, SnapshotRegistry registry
         {
             Version = Version,
             StartedAt = Timestamp.FromDateTimeOffset(_startedAt),
-            Redis = new ComponentStatus { State = "disabled", Detail = "no Redis configured (Authz:Redis:Configuration): single replica" },
+            Redis = new ComponentStatus
+            {
+                State = redis.State,
+                Detail = redis.State switch
+                {
+                    "disabled" => "no Redis configured (Authz:Redis:Configuration): replicas converge by polling SQL",
+                    "down" => "unreachable: answering from memory, converging through SQL; reconnecting",
+                    _ => "connected",
+                },
+            },
             Audit = new ComponentStatus
             {
                 State = audit.FullWaits > 0 && audit.Depth * 10 > audit.Capacity * 9 ? "degraded" : "ok",

@@ -1,3 +1,4 @@
+using System.Data.Common;
 using System.Diagnostics;
 using Qbee.Authz.Service.Caching;
 using Qbee.Authz.Service.Storage;
@@ -7,6 +8,7 @@ namespace Qbee.Authz.Service.Hosting;
 /// <summary>Migrates the store and loads every account's snapshot before the service reports SERVING.</summary>
 internal sealed class StartupInitializer(
     IAuthzStore store,
+    RedisConnection redis,
     SnapshotRefresher refresher,
     Readiness readiness,
     ILogger<StartupInitializer> logger) : IHostedService
@@ -15,7 +17,17 @@ internal sealed class StartupInitializer(
     {
         try
         {
-            await store.InitializeAsync(cancellationToken);
+            await redis.ConnectAsync();
+            try
+            {
+                await store.InitializeAsync(cancellationToken);
+            }
+            catch (DbException e) when (redis.IsConnected)
+            {
+                // Redis holds the snapshots: serve them; the store is migrated at the next start.
+                AuthzLog.StoreUnavailableAtStart(logger, e.Message);
+            }
+
             await refresher.LoadAllAsync(cancellationToken);
         }
         catch (Exception e) when (e is not OperationCanceledException)

@@ -47,6 +47,9 @@ internal interface IAuthzStore
     /// <summary>One node (null when missing) and the account's revision; null when the account does not exist.</summary>
     Task<(NodeRecord? Node, long Revision)?> GetNodeAsync(string accountId, string nodeId, CancellationToken cancellationToken);
 
+    /// <summary>The account a user belongs to (users are platform-wide); null when no account has the user.</summary>
+    Task<string?> FindUserAccountIdAsync(string userId, CancellationToken cancellationToken);
+
     /// <summary>Appends decision events (admin events are written by their own write). One transaction.</summary>
     Task AppendAuditEventsAsync(IReadOnlyList<AuditRecord> events, CancellationToken cancellationToken);
 

@@ -354,6 +354,12 @@ internal sealed class SqlAuthzStore(IStoreConnectionFactory connections, SqlDial
         return (node, account.Revision);
     }
 
+    public async Task<string?> FindUserAccountIdAsync(string userId, CancellationToken cancellationToken)
+    {
+        await using var tx = await BeginAsync(write: false, cancellationToken);
+        return await tx.SingleOrDefaultAsync<string>(sql.SelectUserAccountId, new { UserId = userId });
+    }
+
     private async Task<List<RoleRecord>> ReadRolesAsync(StoreTransaction tx, string accountId) =>
         (await tx.QueryAsync<RoleRow>(sql.SelectRoles, new { AccountId = accountId }))
             .Select(r => new RoleRecord(accountId, r.RoleId, r.Name, r.Description, PolicyJson.Deserialize(r.Policies)))

@@ -1,15 +1,11 @@
-using System.Diagnostics;
 using System.Text.Json;
 using Dapper;
 using Qbee.Authz.Service.Domain;
 using Qbee.Authz.Service.Domain.Model;
-using Xunit.Abstractions;
 
 namespace Qbee.Authz.Service.UnitTests.Storage;
 
-// Alone: on a 2-core machine the other tests running beside it would be what the timing measures.
-[Collection(TimingCollection.Name)]
-public sealed class SqlAuthzStoreLoadTests(ITestOutputHelper output)
+public sealed class SqlAuthzStoreLoadTests
 {
     private static readonly CancellationToken Ct = CancellationToken.None;
 
@@ -49,25 +45,19 @@ public sealed class SqlAuthzStoreLoadTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public async Task LoadAccountAsync_100kNodesWithTwoTagsEach_LoadsWellUnderOneSecond()
+    public async Task LoadAccountAsync_100kNodesWithTwoTagsEach_ReturnsEveryNodeWithItsTagsInOrder()
     {
         const int devices = 100_000;
         await using var temp = await TempSqliteStore.CreateAsync();
         await temp.CreateAccountAsync("big");
         await SeedDevicesAsync(temp, "big", devices);
 
-        var cold = Stopwatch.StartNew();
+        // Its speed is measured by bench/ (LoadAccountBenchmarks), not here.
         var data = (await temp.Store.LoadAccountAsync("big", Ct))!;
-        cold.Stop();
-        var warm = Stopwatch.StartNew();
-        data = (await temp.Store.LoadAccountAsync("big", Ct))!;
-        warm.Stop();
-        output.WriteLine($"LoadAccountAsync with {devices} devices x 2 tags: first {cold.ElapsedMilliseconds} ms, second {warm.ElapsedMilliseconds} ms");
 
         Assert.Equal(devices + 2, data.Nodes.Count);
         var sample = data.Nodes.Single(n => n.NodeId == Samples.DeviceId(12345));
         Assert.Equal(["t12345", "site-5"], sample.Tags);
-        Assert.True(warm.ElapsedMilliseconds < 1000, $"second load took {warm.ElapsedMilliseconds} ms");
     }
 
     private static async Task SeedDevicesAsync(TempSqliteStore temp, string accountId, int devices)

@@ -1,0 +1,133 @@
+using System.Threading.Channels;
+using Microsoft.Extensions.Options;
+using Qbee.Authz.Service.Hosting;
+using Qbee.Authz.Service.Storage;
+
+namespace Qbee.Authz.Service.Caching;
+
+/// <summary>
+/// Keeps this replica's snapshots at the newest revisions: change messages from Redis make it follow within
+/// milliseconds; a poll of the revisions (Redis when it answers, else SQL) catches up after a lost message,
+/// a reconnect, or when there is no Redis at all.
+/// </summary>
+internal sealed class RevisionSync(
+    RedisConnection redis,
+    RedisSnapshotCache cache,
+    SnapshotRefresher refresher,
+    SnapshotRegistry registry,
+    IAuthzStore store,
+    IOptions<SyncOptions> options,
+    TimeProvider timeProvider,
+    ILogger<RevisionSync> logger) : BackgroundService
+{
+    private readonly Channel<(string AccountId, long Revision)> _announced =
+        Channel.CreateUnbounded<(string, long)>(new UnboundedChannelOptions { SingleReader = true });
+
+    private bool _subscribed;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        redis.Restored += () => _announced.Writer.TryWrite((string.Empty, 0));
+        var follow = FollowAnnouncementsAsync(stoppingToken);
+        using var timer = new PeriodicTimer(options.Value.PollInterval, timeProvider);
+        try
+        {
+            do
+            {
+                await SubscribeOnceAsync();
+                await PollAsync(stoppingToken);
+            }
+            while (await timer.WaitForNextTickAsync(stoppingToken));
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+
+        _announced.Writer.TryComplete();
+        await follow;
+    }
+
+    private async Task SubscribeOnceAsync()
+    {
+        if (_subscribed || !cache.Usable)
+        {
+            return;
+        }
+
+        try
+        {
+            await redis.Subscriber.SubscribeAsync(redis.ChangesChannel, (_, message) =>
+            {
+                if (RedisSnapshotCache.TryParseMessage(message, out var accountId, out var revision))
+                {
+                    _announced.Writer.TryWrite((accountId, revision));
+                }
+            });
+            _subscribed = true;
+        }
+        catch (StackExchange.Redis.RedisException e)
+        {
+            AuthzLog.SyncFailed(logger, e);
+        }
+    }
+
+    private async Task FollowAnnouncementsAsync(CancellationToken stoppingToken)
+    {
+        await foreach (var (accountId, revision) in _announced.Reader.ReadAllAsync(CancellationToken.None))
+        {
+            try
+            {
+                if (accountId.Length == 0)
+                {
+                    // Reconnected: messages may have been lost meanwhile.
+                    await PollAsync(stoppingToken);
+                }
+                else
+                {
+                    await refresher.EnsureRevisionAsync(accountId, revision, stoppingToken);
+                }
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                AuthzLog.SyncFailed(logger, e);
+            }
+        }
+    }
+
+    private async Task PollAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            foreach (var (accountId, revision) in await NewestRevisionsAsync(cancellationToken))
+            {
+                if ((registry.Get(accountId)?.Revision ?? 0) < revision)
+                {
+                    await refresher.EnsureRevisionAsync(accountId, revision, cancellationToken);
+                }
+            }
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            AuthzLog.SyncFailed(logger, e);
+        }
+    }
+
+    private async Task<IEnumerable<(string AccountId, long Revision)>> NewestRevisionsAsync(CancellationToken cancellationToken)
+    {
+        if (cache.Usable)
+        {
+            try
+            {
+                var ids = await cache.ListAccountIdsAsync();
+                var revisions = await cache.GetRevisionsAsync(ids);
+                return ids.Zip(revisions);
+            }
+            catch (StackExchange.Redis.RedisException e)
+            {
+                AuthzLog.RedisSyncFailed(logger, e, "*");
+            }
+        }
+
+        return (await store.ListAccountsAsync(cancellationToken)).Select(a => (a.AccountId, a.Revision));
+    }
+}

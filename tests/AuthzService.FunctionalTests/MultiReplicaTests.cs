@@ -1,0 +1,135 @@
+using Grpc.Core;
+using Grpc.Health.V1;
+using Qbee.Authz.V1;
+
+namespace Qbee.Authz.Service.FunctionalTests;
+
+/// <summary>Two replicas, one SQL store, one real redis-server: they agree, start from Redis, and survive it.</summary>
+public sealed class MultiReplicaTests : IAsyncLifetime
+{
+    private const string Acme = "acme";
+    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(20);
+    private readonly List<AuthzServer> _servers = [];
+    private RedisServer _redis = null!;
+    private string _sharedData = null!;
+
+    public async Task InitializeAsync()
+    {
+        _redis = await RedisServer.StartAsync();
+        _sharedData = Path.Combine(Path.GetTempPath(), "qbee-authz-tests", Guid.NewGuid().ToString("N"));
+    }
+
+    public async Task DisposeAsync()
+    {
+        foreach (var server in _servers)
+        {
+            await server.DisposeAsync();
+        }
+
+        await _redis.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task WriteOnOneReplica_IsVisibleOnTheOther_ThroughTheChangeMessage()
+    {
+        // Polling every 10 minutes: only the Redis change message can bring the write across in time.
+        var a = await ReplicaAsync(pollInterval: "00:10:00");
+        var b = await ReplicaAsync(pollInterval: "00:10:00");
+        await a.Admin.CreateAccountAsync(Fleet.Account(Acme, "olivia"));
+        await a.Admin.PutRoleAsync(new PutRoleRequest { Role = Fleet.Role(Acme, "auditor", ("audit:read", [])) });
+        var write = await a.Admin.PutUserAsync(new PutUserRequest { User = Fleet.User(Acme, "bob", "auditor") });
+
+        var answer = await b.Authz.CheckAsync(
+            new CheckRequest { UserId = "bob", Permission = "audit:read", MinRevision = write.Revision }, deadline: DateTime.UtcNow + Deadline);
+
+        Assert.True(answer.Allowed);
+        Assert.Equal(write.Revision, answer.Revision);
+    }
+
+    [Fact]
+    public async Task ReplicaStartingWithAnEmptyStore_AnswersFromRedisAlone()
+    {
+        var a = await ReplicaAsync();
+        await a.Admin.CreateAccountAsync(Fleet.Account(Acme, "olivia"));
+        var write = await a.Admin.PutNodeAsync(new PutNodeRequest { Node = Fleet.Device(Acme, Fleet.DeviceId(1), "") });
+
+        var b = await ReplicaAsync(dataDirectory: Path.Combine(Path.GetTempPath(), "qbee-authz-tests", Guid.NewGuid().ToString("N")));
+
+        var answer = await b.Authz.CheckAsync(new CheckRequest { UserId = "olivia", Permission = "device:read", DeviceId = Fleet.DeviceId(1) });
+        Assert.True(answer.Allowed);
+        Assert.Equal(write.Revision, answer.Revision);
+        var inItsStore = await Assert.ThrowsAsync<RpcException>(() => b.Admin.ListRolesAsync(new ListRolesRequest { AccountId = Acme }).ResponseAsync);
+        Assert.Equal(StatusCode.NotFound, inItsStore.StatusCode);
+    }
+
+    [Fact]
+    public async Task RedisKilledAndRestarted_ChecksKeepAnswering_AndReplicasConvergeBeforeAndAfter()
+    {
+        var a = await ReplicaAsync(pollInterval: "00:00:00.200");
+        var b = await ReplicaAsync(pollInterval: "00:00:00.200");
+        await a.Admin.CreateAccountAsync(Fleet.Account(Acme, "olivia"));
+        await a.Admin.PutRoleAsync(new PutRoleRequest { Role = Fleet.Role(Acme, "auditor", ("audit:read", [])) });
+
+        await _redis.KillAsync();
+        var whileDown = await a.Admin.PutUserAsync(new PutUserRequest { User = Fleet.User(Acme, "bob", "auditor") });
+        var seenWhileDown = await b.Authz.CheckAsync(
+            new CheckRequest { UserId = "bob", Permission = "audit:read", MinRevision = whileDown.Revision }, deadline: DateTime.UtcNow + Deadline);
+        var statusWhileDown = await b.Admin.GetStatusAsync(new GetStatusRequest());
+        var healthWhileDown = await new Health.HealthClient(b.Channel).CheckAsync(new HealthCheckRequest { Service = "qbee.authz.v1.AuthorizationService" });
+
+        await _redis.RestartAsync();
+        await WaitForRedisAsync(a);
+        await WaitForRedisAsync(b);
+        var afterRestart = await a.Admin.PutUserAsync(new PutUserRequest { User = Fleet.User(Acme, "carol", "auditor") });
+        var seenAfterRestart = await b.Authz.CheckAsync(
+            new CheckRequest { UserId = "carol", Permission = "audit:read", MinRevision = afterRestart.Revision }, deadline: DateTime.UtcNow + Deadline);
+
+        Assert.True(seenWhileDown.Allowed);
+        Assert.Equal("down", statusWhileDown.Redis.State);
+        Assert.Equal(HealthCheckResponse.Types.ServingStatus.Serving, healthWhileDown.Status);
+        Assert.True(seenAfterRestart.Allowed);
+        Assert.Equal(afterRestart.Revision, seenAfterRestart.Revision);
+    }
+
+    [Fact]
+    public async Task WatchRevocations_OnAnotherReplica_SeesTheRevocation()
+    {
+        var a = await ReplicaAsync(pollInterval: "00:10:00");
+        var b = await ReplicaAsync(pollInterval: "00:10:00");
+        await a.Admin.CreateAccountAsync(Fleet.Account(Acme, "olivia"));
+        var user = await a.Admin.PutUserAsync(new PutUserRequest { User = Fleet.User(Acme, "bob", "default") });
+        await b.Authz.CheckAsync(new CheckRequest { UserId = "bob", Permission = "audit:read", MinRevision = user.Revision }, deadline: DateTime.UtcNow + Deadline);
+        using var watch = b.Authz.WatchRevocations(new WatchRevocationsRequest { AccountId = Acme, AfterRevision = user.Revision });
+        var next = watch.ResponseStream.MoveNext(new CancellationTokenSource(Deadline).Token);
+
+        var deleted = await a.Admin.DeleteUserAsync(new DeleteUserRequest { AccountId = Acme, UserId = "bob" });
+
+        Assert.True(await next);
+        Assert.Equal(deleted.Revision, watch.ResponseStream.Current.Revision);
+        Assert.Equal(["bob"], watch.ResponseStream.Current.UserIds);
+    }
+
+    private async Task<AuthzServer> ReplicaAsync(string pollInterval = "00:00:01", string? dataDirectory = null)
+    {
+        var server = await AuthzServer.StartAsync(
+            new Dictionary<string, string?>
+            {
+                ["Authz:Redis:Configuration"] = $"{_redis.Configuration},connectTimeout=2000,connectRetry=1",
+                ["Authz:Redis:PollInterval"] = pollInterval,
+            },
+            dataDirectory ?? _sharedData);
+        _servers.Add(server);
+        return server;
+    }
+
+    /// <summary>Waits (bounded) until the replica says its Redis connection is back.</summary>
+    private static async Task WaitForRedisAsync(AuthzServer server)
+    {
+        var until = DateTime.UtcNow + Deadline;
+        while ((await server.Admin.GetStatusAsync(new GetStatusRequest())).Redis.State != "ok")
+        {
+            Assert.True(DateTime.UtcNow < until, "the replica did not reconnect to Redis in time");
+            await Task.Delay(50);
+        }
+    }
+}
