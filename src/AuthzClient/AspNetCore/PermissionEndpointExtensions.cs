@@ -1,0 +1,37 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Qbee.Authz.Client.AspNetCore;
+
+/// <summary>The endpoint filter for minimal APIs that checks a permission before the handler runs.</summary>
+public static class PermissionEndpointExtensions
+{
+    /// <summary>
+    /// Checks <paramref name="permission"/> (on the device in route value <paramref name="deviceRouteValue"/>, when
+    /// given) for the request's user before the handler runs: 401 without a user, 403 when denied or when the service
+    /// fails (fail closed, logged). An alternative to <see cref="RequirePermissionAttribute"/> that needs no
+    /// authorization middleware, only authentication.
+    /// </summary>
+    /// <typeparam name="TBuilder">An endpoint or a route group.</typeparam>
+    /// <param name="builder">The endpoint or group.</param>
+    /// <param name="permission">A permission of the catalogue, e.g. <c>device:read</c>.</param>
+    /// <param name="deviceRouteValue">The route value that holds the device id; null: no device.</param>
+    /// <returns>The builder, for chaining.</returns>
+    public static TBuilder RequirePermission<TBuilder>(this TBuilder builder, string permission, string? deviceRouteValue = null)
+        where TBuilder : IEndpointConventionBuilder
+    {
+        var requirement = new PermissionRequirement(permission, deviceRouteValue);
+        return builder.AddEndpointFilter(async (context, next) =>
+        {
+            var http = context.HttpContext;
+            var evaluator = http.RequestServices.GetRequiredService<PermissionEvaluator>();
+            return await evaluator.EvaluateAsync(http.User, http, requirement).ConfigureAwait(false) switch
+            {
+                PermissionOutcome.Allowed => await next(context).ConfigureAwait(false),
+                PermissionOutcome.NoUser => Results.Unauthorized(),
+                _ => Results.StatusCode(StatusCodes.Status403Forbidden),
+            };
+        });
+    }
+}

@@ -1,0 +1,109 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Options;
+using Qbee.Authz.Client.Consistency;
+
+namespace Qbee.Authz.Client.Caching;
+
+/// <summary>
+/// Check answers kept for a short time, keyed by the question. Only answers about users whose account is known are
+/// kept, because only then is the account's revocation watch running to drop them when the user's rights shrink.
+/// An answer older than a revocation already seen for its user is never stored (a check racing a revocation).
+/// Errors are never stored: only answers reach <see cref="Add"/>.
+/// </summary>
+internal sealed class DecisionCache
+{
+    private readonly ConcurrentDictionary<CheckQuery, Entry> _entries = new();
+    private readonly ConcurrentDictionary<string, ulong> _revokedAt = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, IDisposable> _subscriptions = new(StringComparer.Ordinal);
+    private readonly DecisionCacheOptions _options;
+    private readonly RevisionTracker _tracker;
+    private readonly RevocationHub _hub;
+    private readonly TimeProvider _time;
+
+    public DecisionCache(IOptions<AuthzClientOptions> options, RevisionTracker tracker, RevocationHub hub, TimeProvider time)
+    {
+        _options = options.Value.DecisionCache;
+        _tracker = tracker;
+        _hub = hub;
+        _time = time;
+    }
+
+    public bool Enabled => _options.Enabled;
+
+    public int Count => _entries.Count;
+
+    /// <summary>Raised after a revocation has dropped its users' answers (tests wait on it).</summary>
+    public event Action<Revocation>? Revoked;
+
+    public static CheckQuery KeyOf(CheckQuery query) => query with { MinRevision = 0 };
+
+    public bool TryGet(CheckQuery key, ulong minRevision, out Decision decision)
+    {
+        if (_entries.TryGetValue(key, out var entry) && entry.Expires > _time.GetUtcNow() && entry.Decision.Revision >= minRevision)
+        {
+            decision = entry.Decision;
+            return true;
+        }
+
+        decision = null!;
+        return false;
+    }
+
+    public void Add(CheckQuery key, Decision decision)
+    {
+        if (_tracker.AccountOf(key.UserId) is not { } accountId)
+        {
+            return;
+        }
+
+        EnsureWatching(accountId);
+        if (_revokedAt.TryGetValue(key.UserId, out var revokedAt) && decision.Revision < revokedAt)
+        {
+            return;
+        }
+
+        if (_entries.Count >= _options.MaxEntries)
+        {
+            _entries.Clear();
+        }
+
+        _entries[key] = new Entry(decision, _time.GetUtcNow() + _options.TimeToLive);
+    }
+
+    public void Revoke(Revocation revocation)
+    {
+        foreach (var userId in revocation.UserIds)
+        {
+            _revokedAt.AddOrUpdate(userId, revocation.Revision, (_, seen) => Math.Max(seen, revocation.Revision));
+        }
+
+        var users = revocation.UserIds.ToHashSet(StringComparer.Ordinal);
+        foreach (var key in _entries.Keys)
+        {
+            if (users.Contains(key.UserId))
+            {
+                _entries.TryRemove(key, out _);
+            }
+        }
+
+        Revoked?.Invoke(revocation);
+    }
+
+    private void EnsureWatching(string accountId)
+    {
+        if (_subscriptions.ContainsKey(accountId))
+        {
+            return;
+        }
+
+        lock (_subscriptions)
+        {
+            if (!_subscriptions.ContainsKey(accountId))
+            {
+                _subscriptions[accountId] = _hub.Subscribe(accountId, Revoke);
+            }
+        }
+    }
+
+    private sealed record Entry(Decision Decision, DateTimeOffset Expires);
+}
