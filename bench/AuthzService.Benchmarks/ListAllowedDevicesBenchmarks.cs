@@ -29,7 +29,7 @@ public class ListAllowedDevicesBenchmarks
         registry.Publish(Fleet.Snapshot);
         var readiness = new Readiness();
         readiness.MarkReady();
-        _queries = new ScopeQueries(new UserResolver(registry, readiness));
+        _queries = new ScopeQueries(new UserResolver(registry, readiness), Microsoft.Extensions.Options.Options.Create(new LimitsOptions()));
         _request = new ListAllowedDevicesRequest { UserId = Fleet.Fresh(User), Permission = "device:read" };
 
         var page = FirstPage();
