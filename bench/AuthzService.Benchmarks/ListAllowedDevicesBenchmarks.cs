@@ -32,7 +32,7 @@ public class ListAllowedDevicesBenchmarks
         readiness.MarkReady();
         // The store is asked only for users unknown at a min_revision, which this benchmark never sends.
         var store = new SqlAuthzStore(new SqliteConnectionFactory("Data Source=:memory:"), SqliteDialect.Instance, TimeProvider.System);
-        _queries = new ScopeQueries(new UserResolver(registry, readiness, store));
+        _queries = new ScopeQueries(new UserResolver(registry, readiness, store), Microsoft.Extensions.Options.Options.Create(new LimitsOptions()));
         _request = new ListAllowedDevicesRequest { UserId = Fleet.Fresh(User), Permission = "device:read" };
 
         var page = FirstPage();

@@ -1,4 +1,10 @@
 using Qbee.Authz.Service.Hosting;
 
+if (TokenCommand.IsCommand(args))
+{
+    return TokenCommand.Run(args, Console.Out, Console.Error);
+}
+
 var app = AuthzApp.Build(args);
 await app.RunAsync();
+return 0;

@@ -18,11 +18,13 @@ namespace Qbee.Authz.Service.FunctionalTests;
 /// </summary>
 public sealed class AuthzServer : IAsyncDisposable
 {
+    private readonly ServerHooks _hooks;
     private WebApplication? _app;
 
-    private AuthzServer(string dataDirectory)
+    private AuthzServer(string dataDirectory, ServerHooks? hooks)
     {
         DataDirectory = dataDirectory;
+        _hooks = hooks ?? new ServerHooks();
     }
 
     public string DataDirectory { get; }
@@ -37,10 +39,19 @@ public sealed class AuthzServer : IAsyncDisposable
 
     public IServiceProvider Services => _app!.Services;
 
-    public static async Task<AuthzServer> StartAsync(IDictionary<string, string?>? settings = null, string? dataDirectory = null)
+    public static async Task<AuthzServer> StartAsync(IDictionary<string, string?>? settings = null, string? dataDirectory = null, ServerHooks? hooks = null)
     {
-        var server = new AuthzServer(dataDirectory ?? Path.Combine(Path.GetTempPath(), "qbee-authz-tests", Guid.NewGuid().ToString("N")));
-        await server.StartAppAsync(settings);
+        var server = new AuthzServer(dataDirectory ?? Path.Combine(Path.GetTempPath(), "qbee-authz-tests", Guid.NewGuid().ToString("N")), hooks);
+        try
+        {
+            await server.StartAppAsync(settings);
+        }
+        catch
+        {
+            await server.DisposeAsync();
+            throw;
+        }
+
         return server;
     }
 
@@ -86,15 +97,31 @@ public sealed class AuthzServer : IAsyncDisposable
             config[key] = value;
         }
 
-        _app = AuthzApp.Build(["--urls", "http://127.0.0.1:0"], builder =>
+        _app = AuthzApp.Build(["--urls", _hooks.Url], builder =>
         {
             builder.Configuration.AddInMemoryCollection(config);
             builder.Logging.ClearProviders();
+            _hooks.Configure?.Invoke(builder);
         });
-        await _app.StartAsync();
-        Address = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        Channel = GrpcChannel.ForAddress(Address);
+        try
+        {
+            await _app.StartAsync();
+        }
+        catch
+        {
+            // A host that failed to start cannot be stopped, only disposed.
+            await _app.DisposeAsync();
+            _app = null;
+            throw;
+        }
+
+        Address = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First()
+            .Replace("0.0.0.0", "127.0.0.1", StringComparison.Ordinal);
+        Channel = GrpcChannel.ForAddress(Address, _hooks.Channel ?? new GrpcChannelOptions());
         Admin = new AdminService.AdminServiceClient(Channel);
         Authz = new AuthorizationService.AuthorizationServiceClient(Channel);
     }
 }
+
+/// <summary>How a test server differs from the default: its URL, extra builder set-up, the channel's options.</summary>
+public sealed record ServerHooks(string Url = "http://127.0.0.1:0", Action<WebApplicationBuilder>? Configure = null, GrpcChannelOptions? Channel = null);

@@ -1,7 +1,9 @@
 using Google.Protobuf;
+using Microsoft.Extensions.Options;
 using Qbee.Authz.Service.Caching;
 using Qbee.Authz.Service.Domain;
 using Qbee.Authz.Service.Domain.Model;
+using Qbee.Authz.Service.Hosting;
 using Qbee.Authz.Service.Storage;
 using Qbee.Authz.V1;
 
@@ -11,7 +13,7 @@ namespace Qbee.Authz.Service.Admin;
 /// The admin writes: validate, write in one store transaction (with its audit event), then rebuild the
 /// account's snapshot before answering, so the writer's next check sees its own write.
 /// </summary>
-internal sealed class AdminCommands(IAuthzStore store, SnapshotRefresher refresher, TimeProvider timeProvider)
+internal sealed class AdminCommands(IAuthzStore store, SnapshotRefresher refresher, IOptions<LimitsOptions> limits, TimeProvider timeProvider)
 {
     public const string DefaultRoleName = "Default";
 
@@ -56,7 +58,7 @@ internal sealed class AdminCommands(IAuthzStore store, SnapshotRefresher refresh
 
     public async Task<(RoleRecord Role, long Revision)> PutRoleAsync(PutRoleRequest request, AuditContext context, CancellationToken cancellationToken)
     {
-        var role = AdminValidator.ToRecord(request.Role);
+        var role = AdminValidator.ToRecord(request.Role, limits.Value);
         var revision = await store.PutRoleAsync(role, Audit(role.AccountId, "admin.put_role", request, context), cancellationToken).ConfigureAwait(false);
         await Refresh(role.AccountId, revision).ConfigureAwait(false);
         return (role, revision);

@@ -1,12 +1,13 @@
 namespace Qbee.Authz.Service.Admin;
 
-/// <summary>Size limits of admin writes: they keep one role or node from bloating every snapshot.</summary>
+/// <summary>
+/// Fixed size limits of admin text fields and lists. The limits an operator may tune (policies per role,
+/// resources per policy) are in <see cref="Hosting.LimitsOptions"/>.
+/// </summary>
 internal static class AdminLimits
 {
     public const int MaxNameLength = 128;
     public const int MaxDescriptionLength = 2048;
-    public const int MaxPoliciesPerRole = 100;
-    public const int MaxResourcesPerPolicy = 100;
     public const int MaxRolesPerUser = 100;
     public const int MaxTagsPerNode = 64;
     public const int MaxTitleLength = 256;

@@ -1,6 +1,7 @@
 using Qbee.Authz.Service.Domain;
 using Qbee.Authz.Service.Domain.Model;
 using Qbee.Authz.Service.Domain.Resources;
+using Qbee.Authz.Service.Hosting;
 using Qbee.Authz.V1;
 
 namespace Qbee.Authz.Service.Admin;
@@ -11,7 +12,7 @@ namespace Qbee.Authz.Service.Admin;
 /// </summary>
 internal static class AdminValidator
 {
-    public static RoleRecord ToRecord(Role? role)
+    public static RoleRecord ToRecord(Role? role, LimitsOptions limits)
     {
         if (role is null)
         {
@@ -22,27 +23,27 @@ internal static class AdminValidator
         Ids.RequireId(role.RoleId, "role.role_id");
         var name = TextRules.Require(role.Name, "role.name", AdminLimits.MaxNameLength);
         var description = TextRules.Optional(role.Description, "role.description", AdminLimits.MaxDescriptionLength, allowNewlines: true);
-        if (role.Policies.Count > AdminLimits.MaxPoliciesPerRole)
+        if (role.Policies.Count > limits.MaxPoliciesPerRole)
         {
-            throw new InvalidFieldException("role.policies", $"has more than {AdminLimits.MaxPoliciesPerRole} policies");
+            throw new InvalidFieldException("role.policies", $"has more than {limits.MaxPoliciesPerRole} policies");
         }
 
         var policies = new List<PolicyRecord>(role.Policies.Count);
         for (var i = 0; i < role.Policies.Count; i++)
         {
-            policies.Add(ToRecord(role.Policies[i], $"role.policies[{i}]"));
+            policies.Add(ToRecord(role.Policies[i], $"role.policies[{i}]", limits.MaxResourcesPerPolicy));
         }
 
         return new RoleRecord(role.AccountId, role.RoleId, name, description, policies);
     }
 
-    private static PolicyRecord ToRecord(Policy policy, string field)
+    private static PolicyRecord ToRecord(Policy policy, string field, int maxResources)
     {
         var permission = PermissionCatalog.Require(policy.Permission, $"{field}.permission");
         var canonical = PermissionCatalog.NameOf(permission);
-        if (policy.Resources.Count > AdminLimits.MaxResourcesPerPolicy)
+        if (policy.Resources.Count > maxResources)
         {
-            throw new InvalidFieldException($"{field}.resources", $"has more than {AdminLimits.MaxResourcesPerPolicy} resources");
+            throw new InvalidFieldException($"{field}.resources", $"has more than {maxResources} resources");
         }
 
         if (policy.Resources.Count > 0 && !PermissionCatalog.IsRestrictable(permission))

@@ -14,4 +14,12 @@ internal sealed class AuditOptions
     /// <summary>Events written per transaction.</summary>
     [Range(1, 10_000)]
     public int BatchSize { get; set; } = 1_000;
+
+    /// <summary>Days an event is kept; older ones are deleted in the background. 0: kept forever.</summary>
+    [Range(0, 36_500)]
+    public int RetentionDays { get; set; }
+
+    /// <summary>How often old events are looked for.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "7.00:00:00")]
+    public TimeSpan PurgeInterval { get; set; } = TimeSpan.FromHours(1);
 }

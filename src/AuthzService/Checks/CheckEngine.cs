@@ -1,5 +1,6 @@
 using System.Text;
 using Grpc.Core;
+using Microsoft.Extensions.Options;
 using Qbee.Authz.Service.Admin;
 using Qbee.Authz.Service.Audit;
 using Qbee.Authz.Service.Domain;
@@ -7,6 +8,7 @@ using Qbee.Authz.Service.Domain.Evaluation;
 using Qbee.Authz.Service.Domain.Model;
 using Qbee.Authz.Service.Domain.Snapshot;
 using Qbee.Authz.Service.Grpc;
+using Qbee.Authz.Service.Hosting;
 using Qbee.Authz.V1;
 
 namespace Qbee.Authz.Service.Checks;
@@ -15,9 +17,9 @@ namespace Qbee.Authz.Service.Checks;
 /// Answers Check, CheckBatch and CheckApiCall from the snapshots. The common path (no min_revision wait, no
 /// remote-access audit) completes synchronously and allocates only the response.
 /// </summary>
-internal sealed class CheckEngine(UserResolver users, AuditQueue audit, TimeProvider timeProvider)
+internal sealed class CheckEngine(UserResolver users, AuditQueue audit, IOptions<LimitsOptions> limits, TimeProvider timeProvider)
 {
-    public const int MaxBatch = 1000;
+    private readonly int _maxBatch = limits.Value.MaxBatch;
     private const int MaxPathLength = 2048;
 
     /// <remarks>The call context is read for audit only, so checks that are not audited never touch its headers.</remarks>
@@ -39,9 +41,9 @@ internal sealed class CheckEngine(UserResolver users, AuditQueue audit, TimeProv
 
     public async Task<CheckBatchResponse> CheckBatchAsync(CheckBatchRequest request, AuditContext context, CancellationToken cancellationToken)
     {
-        if (request.Checks.Count is 0 or > MaxBatch)
+        if (request.Checks.Count == 0 || request.Checks.Count > _maxBatch)
         {
-            throw new InvalidFieldException("checks", $"must hold 1..{MaxBatch} checks (has {request.Checks.Count})");
+            throw new InvalidFieldException("checks", $"must hold 1..{_maxBatch} checks (has {request.Checks.Count})");
         }
 
         var prepared = new PreparedCheck[request.Checks.Count];

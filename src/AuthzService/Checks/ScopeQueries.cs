@@ -1,7 +1,9 @@
+using Microsoft.Extensions.Options;
 using Qbee.Authz.Service.Domain;
 using Qbee.Authz.Service.Domain.Evaluation;
 using Qbee.Authz.Service.Domain.Resources;
 using Qbee.Authz.Service.Grpc;
+using Qbee.Authz.Service.Hosting;
 using Qbee.Authz.V1;
 
 namespace Qbee.Authz.Service.Checks;
@@ -10,7 +12,7 @@ namespace Qbee.Authz.Service.Checks;
 /// The questions of API services and the UI: which part of the fleet a permission covers (as a filter or as
 /// a list of devices) and which permissions and UI elements a user has.
 /// </summary>
-internal sealed class ScopeQueries(UserResolver users)
+internal sealed class ScopeQueries(UserResolver users, IOptions<LimitsOptions> limits)
 {
     public async Task<ResolveScopeResponse> ResolveScopeAsync(ResolveScopeRequest request, CancellationToken cancellationToken)
     {
@@ -55,7 +57,7 @@ internal sealed class ScopeQueries(UserResolver users)
         Ids.RequireId(request.UserId, "user_id");
         var permission = PermissionCatalog.Require(request.Permission, "permission");
         var query = RemoteAccessReader.Read(request.RemoteAccess, permission, "remote_access");
-        var pageSize = PageToken.ReadPageSize(request.PageSize);
+        var pageSize = PageToken.ReadPageSize(request.PageSize, limits.Value.MaxPageSize);
 
         var tokenQuery = $"devices|{request.UserId}|{PermissionCatalog.NameOf(permission)}|{request.RemoteAccess}";
         var after = PageToken.Decode(request.PageToken, tokenQuery, "page_token");

@@ -1,4 +1,5 @@
 using Grpc.Core;
+using Microsoft.Extensions.Options;
 using Qbee.Authz.Service.Admin;
 using Qbee.Authz.Service.Domain;
 using Qbee.Authz.Service.Hosting;
@@ -8,7 +9,7 @@ using Qbee.Authz.V1;
 namespace Qbee.Authz.Service.Grpc;
 
 /// <summary>qbee.authz.v1.AdminService: thin, writes go through <see cref="AdminCommands"/>.</summary>
-internal sealed class AdminGrpcService(AdminCommands commands, IAuthzStore store, ServiceStatus status) : AdminService.AdminServiceBase
+internal sealed class AdminGrpcService(AdminCommands commands, IAuthzStore store, ServiceStatus status, IOptions<LimitsOptions> limits) : AdminService.AdminServiceBase
 {
     public override async Task<CreateAccountResponse> CreateAccount(CreateAccountRequest request, ServerCallContext context)
     {
@@ -87,7 +88,7 @@ internal sealed class AdminGrpcService(AdminCommands commands, IAuthzStore store
             Ids.RequireDeviceId(request.DeviceId, "device_id");
         }
 
-        var pageSize = PageToken.ReadPageSize(request.PageSize);
+        var pageSize = PageToken.ReadPageSize(request.PageSize, limits.Value.MaxPageSize);
         var since = request.Since?.ToDateTimeOffset();
         var tokenQuery = $"audit|{request.AccountId}|{request.UserId}|{request.DeviceId}|{request.Since}";
         var cursor = PageToken.Decode(request.PageToken, tokenQuery, "page_token");

@@ -12,15 +12,17 @@ namespace Qbee.Authz.Service.Grpc;
 internal static class PageToken
 {
     public const int DefaultPageSize = 100;
-    public const int MaxPageSize = 1000;
     private const string Version = "v1";
 
-    /// <summary>page_size of every paged call: 0 means the default, anything outside 1..max is refused.</summary>
-    public static int ReadPageSize(int pageSize, string field = "page_size") => pageSize switch
+    /// <summary>
+    /// page_size of every paged call: 0 means the default (capped by <paramref name="maxPageSize"/>, the
+    /// Authz:Limits:MaxPageSize setting), anything outside 1..max is refused.
+    /// </summary>
+    public static int ReadPageSize(int pageSize, int maxPageSize, string field = "page_size") => pageSize switch
     {
-        0 => DefaultPageSize,
-        > 0 and <= MaxPageSize => pageSize,
-        _ => throw new InvalidFieldException(field, $"must be 1..{MaxPageSize} (0: {DefaultPageSize})"),
+        0 => Math.Min(DefaultPageSize, maxPageSize),
+        > 0 when pageSize <= maxPageSize => pageSize,
+        _ => throw new InvalidFieldException(field, $"must be 1..{maxPageSize} (0: {Math.Min(DefaultPageSize, maxPageSize)})"),
     };
 
     public static string Encode(string query, string cursor)

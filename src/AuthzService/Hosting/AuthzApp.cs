@@ -1,9 +1,11 @@
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.Options;
 using Qbee.Authz.Service.Admin;
 using Qbee.Authz.Service.Audit;
 using Qbee.Authz.Service.Caching;
 using Qbee.Authz.Service.Checks;
 using Qbee.Authz.Service.Grpc;
+using Qbee.Authz.Service.Security;
 using Qbee.Authz.Service.Storage;
 using Qbee.Authz.V1;
 
@@ -65,7 +67,21 @@ internal static class AuthzApp
         services.AddSingleton<AuditWriter>();
         services.AddHostedService(sp => sp.GetRequiredService<AuditWriter>());
 
-        services.AddGrpc(o => o.Interceptors.Add<ErrorInterceptor>());
+        services.AddOptions<LimitsOptions>().Bind(configuration.GetSection(LimitsOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddAuthzSecurity(configuration);
+        services.AddSingleton<AuditPurger>();
+        services.AddHostedService(sp => sp.GetRequiredService<AuditPurger>());
+
+        // The caller check first: a refused call reaches nothing else.
+        services.AddGrpc(o =>
+        {
+            o.Interceptors.Add<CallerInterceptor>();
+            o.Interceptors.Add<ErrorInterceptor>();
+        });
+        services.AddOptions<global::Grpc.AspNetCore.Server.GrpcServiceOptions>().Configure<IOptions<LimitsOptions>>((grpc, limits) =>
+            grpc.MaxReceiveMessageSize = limits.Value.MaxMessageBytes);
+        services.AddOptions<KestrelServerOptions>().Configure<IOptions<LimitsOptions>>((kestrel, limits) =>
+            kestrel.Limits.MaxRequestBodySize = limits.Value.MaxMessageBytes + 1024); // + gRPC framing
         services.AddGrpcReflection();
         services.AddGrpcHealthChecks(o =>
             {

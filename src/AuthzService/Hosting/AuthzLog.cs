@@ -50,4 +50,18 @@ internal static partial class AuthzLog
 
     [LoggerMessage(35, LogLevel.Debug, "Account {AccountId} at revision {Revision} loaded from {Source}")]
     public static partial void SnapshotSource(ILogger logger, string accountId, long revision, string source);
+    [LoggerMessage(11, LogLevel.Warning, "No callers are configured (Authz:Callers): calls are served without a token, over loopback only")]
+    public static partial void NoCallersLoopbackOnly(ILogger logger);
+
+    [LoggerMessage(12, LogLevel.Information, "{Count} callers configured: every AuthorizationService and AdminService call needs a bearer token")]
+    public static partial void CallersConfigured(ILogger logger, int count);
+
+    [LoggerMessage(13, LogLevel.Critical, "{Message}")]
+    public static partial void ExposedWithoutCallers(ILogger logger, string message);
+
+    [LoggerMessage(14, LogLevel.Information, "Audit retention: deleted {Count} events older than {Cutoff:O}")]
+    public static partial void AuditPurged(ILogger logger, long count, DateTimeOffset cutoff);
+
+    [LoggerMessage(15, LogLevel.Error, "Audit retention: deleting old events failed; retrying at the next round")]
+    public static partial void AuditPurgeFailed(ILogger logger, Exception exception);
 }

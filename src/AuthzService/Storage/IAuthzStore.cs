@@ -56,6 +56,12 @@ internal interface IAuthzStore
     /// <summary>Newest first; <see cref="AuditQuery.BeforeEventId"/> pages.</summary>
     Task<IReadOnlyList<AuditRecord>> ListAuditEventsAsync(AuditQuery query, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Deletes audit events older than <paramref name="cutoff"/>, oldest first, at most
+    /// <paramref name="batchSize"/> in one transaction; returns how many went (less than a batch: done).
+    /// </summary>
+    Task<int> DeleteAuditEventsBeforeAsync(DateTimeOffset cutoff, int batchSize, CancellationToken cancellationToken);
+
     /// <summary>Cheap liveness probe of the database.</summary>
     Task PingAsync(CancellationToken cancellationToken);
 }

@@ -415,6 +415,14 @@ internal sealed class SqlAuthzStore(IStoreConnectionFactory connections, SqlDial
         return rows.Select(r => r.ToRecord()).ToList();
     }
 
+    public async Task<int> DeleteAuditEventsBeforeAsync(DateTimeOffset cutoff, int batchSize, CancellationToken cancellationToken)
+    {
+        await using var tx = await BeginAsync(write: true, cancellationToken);
+        var deleted = await tx.ExecuteAsync(sql.DeleteAuditEventsBefore, new { Cutoff = cutoff.ToUnixTimeMilliseconds(), Batch = batchSize });
+        await tx.CommitAsync();
+        return deleted;
+    }
+
     public async Task PingAsync(CancellationToken cancellationToken)
     {
         await using var tx = await BeginAsync(write: false, cancellationToken);

@@ -143,6 +143,9 @@ internal abstract class SqlDialect
     /// </summary>
     public abstract string ListAuditEvents(bool byUser, bool byDevice);
 
+    /// <summary>Deletes at most <c>@Batch</c> of the oldest events with <c>time &lt; @Cutoff</c> (unix ms).</summary>
+    public abstract string DeleteAuditEventsBefore { get; }
+
     /// <summary>The select list that maps onto <see cref="AuditRow"/>.</summary>
     protected const string AuditColumns =
         "event_id AS EventId, time AS Time, account_id AS AccountId, kind AS Kind, user_id AS UserId, device_id AS DeviceId, "

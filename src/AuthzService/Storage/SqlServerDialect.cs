@@ -189,6 +189,10 @@ internal sealed class SqlServerDialect : SqlDialect
         + "IF @@ROWCOUNT = 0 INSERT INTO remote_access_settings (account_id, target_kind, target, enabled, changed_revision) "
         + "VALUES (@AccountId, @TargetKind, @Target, @Enabled, @ChangedRevision)";
 
+    public override string DeleteAuditEventsBefore =>
+        "DELETE FROM audit_events WHERE event_id IN "
+        + "(SELECT TOP (@Batch) event_id FROM audit_events WHERE time < @Cutoff ORDER BY event_id)";
+
     public override string ListAuditEvents(bool byUser, bool byDevice) =>
         $"SELECT TOP (@Limit) {AuditColumns} FROM audit_events WHERE account_id = @AccountId AND event_id < @BeforeEventId "
         + "AND time >= @Since"

@@ -158,6 +158,10 @@ internal sealed class SqliteDialect : SqlDialect
         + "ON CONFLICT (account_id, target_kind, target) DO UPDATE SET enabled = excluded.enabled, "
         + "changed_revision = excluded.changed_revision";
 
+    public override string DeleteAuditEventsBefore =>
+        "DELETE FROM audit_events WHERE event_id IN "
+        + "(SELECT event_id FROM audit_events WHERE time < @Cutoff ORDER BY event_id LIMIT @Batch)";
+
     public override string ListAuditEvents(bool byUser, bool byDevice) =>
         $"SELECT {AuditColumns} FROM audit_events WHERE account_id = @AccountId AND event_id < @BeforeEventId "
         + "AND time >= @Since"

@@ -1,0 +1,73 @@
+using Microsoft.Extensions.Options;
+using Qbee.Authz.Service.Hosting;
+using Qbee.Authz.Service.Storage;
+
+namespace Qbee.Authz.Service.Audit;
+
+/// <summary>
+/// Retention (Authz:Audit:RetentionDays): once at start and then every PurgeInterval, deletes the events older
+/// than the retention, in batches of BatchSize so no transaction holds the store for long. 0 days: does nothing.
+/// </summary>
+internal sealed class AuditPurger(
+    IAuthzStore store,
+    IOptions<AuditOptions> options,
+    TimeProvider timeProvider,
+    ILogger<AuditPurger> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var settings = options.Value;
+        if (settings.RetentionDays == 0)
+        {
+            return;
+        }
+
+        using var timer = new PeriodicTimer(settings.PurgeInterval, timeProvider);
+        do
+        {
+            try
+            {
+                await PurgeAsync(stoppingToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                AuthzLog.AuditPurgeFailed(logger, e);
+            }
+        }
+        while (await WaitAsync(timer, stoppingToken).ConfigureAwait(false));
+    }
+
+    /// <summary>One round: deletes every event older than the retention; returns how many.</summary>
+    public async Task<long> PurgeAsync(CancellationToken cancellationToken)
+    {
+        var settings = options.Value;
+        var cutoff = timeProvider.GetUtcNow() - TimeSpan.FromDays(settings.RetentionDays);
+        long total = 0;
+        int deleted;
+        do
+        {
+            deleted = await store.DeleteAuditEventsBeforeAsync(cutoff, settings.BatchSize, cancellationToken).ConfigureAwait(false);
+            total += deleted;
+        }
+        while (deleted == settings.BatchSize);
+
+        if (total > 0)
+        {
+            AuthzLog.AuditPurged(logger, total, cutoff);
+        }
+
+        return total;
+    }
+
+    private static async Task<bool> WaitAsync(PeriodicTimer timer, CancellationToken stoppingToken)
+    {
+        try
+        {
+            return await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+    }
+}
