@@ -5,13 +5,15 @@ using Qbee.Authz.Service.Domain;
 using Qbee.Authz.Service.Domain.Model;
 using Qbee.Authz.Service.Hosting;
 using Qbee.Authz.Service.Storage;
+using Qbee.Authz.Service.Telemetry;
 using Qbee.Authz.V1;
 
 namespace Qbee.Authz.Service.Admin;
 
 /// <summary>
 /// The admin writes: validate, write in one store transaction (with its audit event), then rebuild the
-/// account's snapshot before answering, so the writer's next check sees its own write.
+/// account's snapshot before answering, so the writer's next check sees its own write. Each write is one span
+/// (named like its audit event) with the account and the revision it made.
 /// </summary>
 internal sealed class AdminCommands(IAuthzStore store, SnapshotRefresher refresher, IOptions<LimitsOptions> limits, TimeProvider timeProvider)
 {
@@ -20,6 +22,7 @@ internal sealed class AdminCommands(IAuthzStore store, SnapshotRefresher refresh
     public async Task<(AccountRecord Account, UserRecord Owner, RoleRecord DefaultRole, long Revision)> CreateAccountAsync(
         CreateAccountRequest request, AuditContext context, CancellationToken cancellationToken)
     {
+        using var span = AuthzActivities.StartAdminWrite("admin.create_account", request.AccountId);
         Ids.RequireId(request.AccountId, "account_id");
         var name = TextRules.Require(request.Name, "name", AdminLimits.MaxNameLength);
         if (request.Owner is null)
@@ -52,67 +55,74 @@ internal sealed class AdminCommands(IAuthzStore store, SnapshotRefresher refresh
         var account = new AccountRecord(request.AccountId, name, 1);
         var audit = Audit(request.AccountId, "admin.create_account", request, context, userId: owner.UserId);
         var revision = await store.CreateAccountAsync(account, defaultRole, owner, audit, cancellationToken).ConfigureAwait(false);
-        await Refresh(request.AccountId, revision).ConfigureAwait(false);
+        await Refresh(span, request.AccountId, revision).ConfigureAwait(false);
         return (account with { Revision = revision }, owner, defaultRole, revision);
     }
 
     public async Task<(RoleRecord Role, long Revision)> PutRoleAsync(PutRoleRequest request, AuditContext context, CancellationToken cancellationToken)
     {
+        using var span = AuthzActivities.StartAdminWrite("admin.put_role", request.Role?.AccountId);
         var role = AdminValidator.ToRecord(request.Role, limits.Value);
         var revision = await store.PutRoleAsync(role, Audit(role.AccountId, "admin.put_role", request, context), cancellationToken).ConfigureAwait(false);
-        await Refresh(role.AccountId, revision).ConfigureAwait(false);
+        await Refresh(span, role.AccountId, revision).ConfigureAwait(false);
         return (role, revision);
     }
 
     public async Task<long> DeleteRoleAsync(DeleteRoleRequest request, AuditContext context, CancellationToken cancellationToken)
     {
+        using var span = AuthzActivities.StartAdminWrite("admin.delete_role", request.AccountId);
         Ids.RequireId(request.AccountId, "account_id");
         Ids.RequireId(request.RoleId, "role_id");
         var revision = await store.DeleteRoleAsync(request.AccountId, request.RoleId, Audit(request.AccountId, "admin.delete_role", request, context), cancellationToken).ConfigureAwait(false);
-        await Refresh(request.AccountId, revision).ConfigureAwait(false);
+        await Refresh(span, request.AccountId, revision).ConfigureAwait(false);
         return revision;
     }
 
     public async Task<(UserRecord User, long Revision)> PutUserAsync(PutUserRequest request, AuditContext context, CancellationToken cancellationToken)
     {
+        using var span = AuthzActivities.StartAdminWrite("admin.put_user", request.User?.AccountId);
         var user = AdminValidator.ToRecord(request.User);
         var audit = Audit(user.AccountId, "admin.put_user", request, context, userId: user.UserId);
         var revision = await store.PutUserAsync(user, audit, cancellationToken).ConfigureAwait(false);
-        await Refresh(user.AccountId, revision).ConfigureAwait(false);
+        await Refresh(span, user.AccountId, revision).ConfigureAwait(false);
         return (user, revision);
     }
 
     public async Task<long> DeleteUserAsync(DeleteUserRequest request, AuditContext context, CancellationToken cancellationToken)
     {
+        using var span = AuthzActivities.StartAdminWrite("admin.delete_user", request.AccountId);
         Ids.RequireId(request.AccountId, "account_id");
         Ids.RequireId(request.UserId, "user_id");
         var audit = Audit(request.AccountId, "admin.delete_user", request, context, userId: request.UserId);
         var revision = await store.DeleteUserAsync(request.AccountId, request.UserId, audit, cancellationToken).ConfigureAwait(false);
-        await Refresh(request.AccountId, revision).ConfigureAwait(false);
+        await Refresh(span, request.AccountId, revision).ConfigureAwait(false);
         return revision;
     }
 
     public async Task<(NodeRecord Node, long Revision)> PutNodeAsync(PutNodeRequest request, AuditContext context, CancellationToken cancellationToken)
     {
+        using var span = AuthzActivities.StartAdminWrite("admin.put_node", request.Node?.AccountId);
         var node = AdminValidator.ToRecord(request.Node);
         var audit = Audit(node.AccountId, "admin.put_node", request, context, deviceId: node.Kind == NodeKind.Device ? node.NodeId : string.Empty);
         var (stored, revision) = await store.PutNodeAsync(node, audit, cancellationToken).ConfigureAwait(false);
-        await Refresh(node.AccountId, revision).ConfigureAwait(false);
+        await Refresh(span, node.AccountId, revision).ConfigureAwait(false);
         return (stored, revision);
     }
 
     public async Task<long> DeleteNodeAsync(DeleteNodeRequest request, AuditContext context, CancellationToken cancellationToken)
     {
+        using var span = AuthzActivities.StartAdminWrite("admin.delete_node", request.AccountId);
         Ids.RequireId(request.AccountId, "account_id");
         Ids.RequireId(request.NodeId, "node_id");
         var audit = Audit(request.AccountId, "admin.delete_node", request, context, deviceId: Ids.IsDeviceId(request.NodeId) ? request.NodeId : string.Empty);
         var revision = await store.DeleteNodeAsync(request.AccountId, request.NodeId, audit, cancellationToken).ConfigureAwait(false);
-        await Refresh(request.AccountId, revision).ConfigureAwait(false);
+        await Refresh(span, request.AccountId, revision).ConfigureAwait(false);
         return revision;
     }
 
     public async Task<long> SetRemoteAccessAsync(SetRemoteAccessRequest request, AuditContext context, CancellationToken cancellationToken)
     {
+        using var span = AuthzActivities.StartAdminWrite("admin.set_remote_access", request.AccountId);
         Ids.RequireId(request.AccountId, "account_id");
         var byNode = request.NodeId.Length > 0;
         var byTag = request.Tag.Length > 0;
@@ -146,13 +156,17 @@ internal sealed class AdminCommands(IAuthzStore store, SnapshotRefresher refresh
             enabled,
             audit,
             cancellationToken).ConfigureAwait(false);
-        await Refresh(request.AccountId, revision).ConfigureAwait(false);
+        await Refresh(span, request.AccountId, revision).ConfigureAwait(false);
         return revision;
     }
 
     // The write has committed: rebuild even if the caller has gone, or this replica would answer stale.
-    private Task Refresh(string accountId, long revision) =>
-        refresher.EnsureRevisionAsync(accountId, revision, CancellationToken.None);
+    private async Task Refresh(AdminWriteSpan span, string accountId, long revision)
+    {
+        span.Committed(revision);
+        await refresher.EnsureRevisionAsync(accountId, revision, CancellationToken.None).ConfigureAwait(false);
+        span.Completed();
+    }
 
     private AuditRecord Audit(string accountId, string kind, IMessage request, AuditContext context, string userId = "", string deviceId = "") =>
         new(

@@ -5,6 +5,7 @@ using Qbee.Authz.Service.Domain.Model;
 using Qbee.Authz.Service.Domain.Snapshot;
 using Qbee.Authz.Service.Hosting;
 using Qbee.Authz.Service.Storage;
+using Qbee.Authz.Service.Telemetry;
 using StackExchange.Redis;
 
 namespace Qbee.Authz.Service.Caching;
@@ -20,6 +21,7 @@ internal sealed class SnapshotRefresher(
     SnapshotRegistry registry,
     RedisSnapshotCache redis,
     TimeProvider timeProvider,
+    AuthzMetrics metrics,
     ILogger<SnapshotRefresher> logger)
 {
     private static readonly TimeSpan WaitForOtherReplica = TimeSpan.FromMilliseconds(50);
@@ -44,11 +46,12 @@ internal sealed class SnapshotRefresher(
                 return;
             }
 
+            using var activity = AuthzActivities.StartSnapshotRebuild(accountId, revision);
             var started = Stopwatch.GetTimestamp();
-            var data = await LoadAsync(accountId, revision, cancellationToken).ConfigureAwait(false);
+            var (data, source) = await LoadAsync(accountId, revision, cancellationToken).ConfigureAwait(false);
             if (data is not null)
             {
-                Publish(data, started);
+                Publish(data, source, started, activity);
             }
         }
         finally
@@ -103,7 +106,7 @@ internal sealed class SnapshotRefresher(
         AuthzLog.SnapshotsLoaded(logger, targets.Count, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
     }
 
-    private async Task<AccountData?> LoadAsync(string accountId, long revision, CancellationToken cancellationToken)
+    private async Task<(AccountData? Data, RebuildSource Source)> LoadAsync(string accountId, long revision, CancellationToken cancellationToken)
     {
         if (redis.Usable)
         {
@@ -118,16 +121,16 @@ internal sealed class SnapshotRefresher(
         }
 
         AuthzLog.SnapshotSource(logger, accountId, revision, "SQL");
-        return await store.LoadAccountAsync(accountId, cancellationToken).ConfigureAwait(false);
+        return (await store.LoadAccountAsync(accountId, cancellationToken).ConfigureAwait(false), RebuildSource.Sql);
     }
 
-    private async Task<AccountData?> LoadThroughRedisAsync(string accountId, long revision, CancellationToken cancellationToken)
+    private async Task<(AccountData? Data, RebuildSource Source)> LoadThroughRedisAsync(string accountId, long revision, CancellationToken cancellationToken)
     {
         var cached = await redis.TryLoadAsync(accountId, revision).ConfigureAwait(false);
         if (cached is not null)
         {
             AuthzLog.SnapshotSource(logger, accountId, cached.Account.Revision, "Redis");
-            return cached;
+            return (cached, RebuildSource.Redis);
         }
 
         // Nobody stored it yet. One replica rebuilds from SQL; the others wait a little for its result.
@@ -139,7 +142,7 @@ internal sealed class SnapshotRefresher(
             cached = await redis.TryLoadAsync(accountId, revision).ConfigureAwait(false);
             if (cached is not null)
             {
-                return cached;
+                return (cached, RebuildSource.Redis);
             }
 
             locked = await redis.TryLockAsync(accountId, owner).ConfigureAwait(false);
@@ -154,7 +157,7 @@ internal sealed class SnapshotRefresher(
                 await redis.StoreAndAnnounceAsync(data).ConfigureAwait(false);
             }
 
-            return data;
+            return (data, RebuildSource.Sql);
         }
         finally
         {
@@ -165,7 +168,7 @@ internal sealed class SnapshotRefresher(
         }
     }
 
-    private void Publish(AccountData data, long started)
+    private void Publish(AccountData data, RebuildSource source, long started, Activity? activity)
     {
         var skipped = new List<string>();
         var snapshot = SnapshotCompiler.Compile(data, timeProvider.GetUtcNow(), skipped);
@@ -175,6 +178,11 @@ internal sealed class SnapshotRefresher(
         }
 
         registry.Publish(snapshot);
-        AuthzLog.SnapshotBuilt(logger, data.Account.AccountId, snapshot.Revision, snapshot.DeviceCount, snapshot.Users.Count, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+        var elapsed = Stopwatch.GetElapsedTime(started);
+        metrics.SnapshotRebuilt(source, elapsed);
+        activity?.SetTag(AuthzActivities.Revision, snapshot.Revision);
+        activity?.SetTag(AuthzActivities.Source, source == RebuildSource.Sql ? "sql" : "redis");
+        activity?.SetTag(AuthzActivities.Devices, snapshot.DeviceCount);
+        AuthzLog.SnapshotBuilt(logger, data.Account.AccountId, snapshot.Revision, snapshot.DeviceCount, snapshot.Users.Count, elapsed.TotalMilliseconds);
     }
 }

@@ -9,15 +9,17 @@ using Qbee.Authz.Service.Domain.Model;
 using Qbee.Authz.Service.Domain.Snapshot;
 using Qbee.Authz.Service.Grpc;
 using Qbee.Authz.Service.Hosting;
+using Qbee.Authz.Service.Telemetry;
 using Qbee.Authz.V1;
 
 namespace Qbee.Authz.Service.Checks;
 
 /// <summary>
 /// Answers Check, CheckBatch and CheckApiCall from the snapshots. The common path (no min_revision wait, no
-/// remote-access audit) completes synchronously and allocates only the response.
+/// remote-access audit) completes synchronously and allocates only the response; counting it allocates nothing,
+/// and timing it reads the clock only while the duration histogram has a listener.
 /// </summary>
-internal sealed class CheckEngine(UserResolver users, AuditQueue audit, IOptions<LimitsOptions> limits, TimeProvider timeProvider)
+internal sealed class CheckEngine(UserResolver users, AuditQueue audit, IOptions<LimitsOptions> limits, TimeProvider timeProvider, AuthzMetrics metrics)
 {
     private readonly int _maxBatch = limits.Value.MaxBatch;
     private const int MaxPathLength = 2048;
@@ -25,15 +27,17 @@ internal sealed class CheckEngine(UserResolver users, AuditQueue audit, IOptions
     /// <remarks>The call context is read for audit only, so checks that are not audited never touch its headers.</remarks>
     public ValueTask<CheckResponse> CheckAsync(CheckRequest request, ServerCallContext context, CancellationToken cancellationToken)
     {
+        var started = metrics.StartCheck();
         var check = PreparedCheck.From(request);
         var resolved = users.ResolveAsync(check.UserId, check.MinRevision, cancellationToken);
         if (!resolved.IsCompletedSuccessfully)
         {
-            return CheckAfterWaitAsync(resolved, check, request, context, cancellationToken);
+            return CheckAfterWaitAsync(resolved, check, request, context, started, cancellationToken);
         }
 
         var (snapshot, user) = resolved.Result;
         var response = Answer(snapshot, user, check);
+        metrics.Checked(CheckMethod.Check, response.Allowed, response.Reason, started);
         return check.Permission == Permission.RemoteAccessConnect
             ? AuditAsync(response, snapshot, request, context.ToAuditContext(), cancellationToken)
             : new ValueTask<CheckResponse>(response);
@@ -45,6 +49,8 @@ internal sealed class CheckEngine(UserResolver users, AuditQueue audit, IOptions
         {
             throw new InvalidFieldException("checks", $"must hold 1..{_maxBatch} checks (has {request.Checks.Count})");
         }
+
+        var started = metrics.StartCheck();
 
         var prepared = new PreparedCheck[request.Checks.Count];
         for (var i = 0; i < prepared.Length; i++)
@@ -72,6 +78,7 @@ internal sealed class CheckEngine(UserResolver users, AuditQueue audit, IOptions
             }
 
             var answer = Answer(snapshot, user, prepared[i]);
+            metrics.Checked(CheckMethod.CheckBatch, answer.Allowed, answer.Reason, started: 0);
             if (prepared[i].Permission == Permission.RemoteAccessConnect)
             {
                 await audit.EnqueueAsync(ToAudit(answer, snapshot, request.Checks[i], context), cancellationToken).ConfigureAwait(false);
@@ -80,11 +87,13 @@ internal sealed class CheckEngine(UserResolver users, AuditQueue audit, IOptions
             response.Results.Add(answer);
         }
 
+        metrics.Timed(CheckMethod.CheckBatch, started);
         return response;
     }
 
     public async Task<CheckResponse> CheckApiCallAsync(CheckApiCallRequest request, CancellationToken cancellationToken)
     {
+        var started = metrics.StartCheck();
         Ids.RequireId(request.UserId, "user_id");
         var method = request.Method.ToUpperInvariant();
         if (!ApiCallTable.IsKnownMethod(method))
@@ -107,12 +116,14 @@ internal sealed class CheckEngine(UserResolver users, AuditQueue audit, IOptions
         if (route is null)
         {
             var unknown = Decision.Deny(DecisionReason.ApiCallUnknown, snapshot?.Revision ?? 0);
+            metrics.Checked(CheckMethod.CheckApiCall, allowed: false, DecisionReason.ApiCallUnknown, started);
             return ToResponse(unknown, string.Empty, request.Explain ? $"{method} {Domain.Printable.Clip(request.Path)} is not in the API table." : null);
         }
 
         StringBuilder? explain = request.Explain ? new StringBuilder().Append(method).Append(' ').Append(route.Template).Append(" needs ")
             .Append(PermissionCatalog.NameOf(route.Permission)).Append(". ") : null;
         var decision = Decide(snapshot, user, route.Permission, resourceId, route.ResourceSegment >= 0 ? route.Segments[route.ResourceSegment] : null, default, explain);
+        metrics.Checked(CheckMethod.CheckApiCall, decision.Allowed, decision.Reason, started);
         return ToResponse(decision, PermissionCatalog.NameOf(route.Permission), explain?.ToString());
     }
 
@@ -178,10 +189,12 @@ internal sealed class CheckEngine(UserResolver users, AuditQueue audit, IOptions
         PreparedCheck check,
         CheckRequest request,
         ServerCallContext context,
+        long started,
         CancellationToken cancellationToken)
     {
         var (snapshot, user) = await resolving.ConfigureAwait(false);
         var response = Answer(snapshot, user, check);
+        metrics.Checked(CheckMethod.Check, response.Allowed, response.Reason, started);
         return check.Permission == Permission.RemoteAccessConnect
             ? await AuditAsync(response, snapshot, request, context.ToAuditContext(), cancellationToken).ConfigureAwait(false)
             : response;

@@ -7,6 +7,7 @@ using Qbee.Authz.Service.Checks;
 using Qbee.Authz.Service.Grpc;
 using Qbee.Authz.Service.Security;
 using Qbee.Authz.Service.Storage;
+using Qbee.Authz.Service.Telemetry;
 using Qbee.Authz.V1;
 
 namespace Qbee.Authz.Service.Hosting;
@@ -34,9 +35,11 @@ internal static class AuthzApp
 
         builder.Services.AddAuthzService(builder.Configuration);
         configure?.Invoke(builder);
+        builder.AddAuthzTelemetry(); // after configure: the exporters and the scrape port follow the final configuration
 
         var app = builder.Build();
         app.MapAuthzService();
+        app.MapAuthzTelemetry();
         return app;
     }
 
@@ -60,6 +63,7 @@ internal static class AuthzApp
         services.AddSingleton<AuditQueue>();
         services.AddSingleton<ServiceStatus>();
         services.AddSingleton<Readiness>();
+        services.AddAuthzMetrics();
 
         // Order matters: start-up loads snapshots first; the audit writer stops last and drains.
         services.AddHostedService<StartupInitializer>();

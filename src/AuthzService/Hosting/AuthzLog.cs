@@ -64,4 +64,10 @@ internal static partial class AuthzLog
 
     [LoggerMessage(15, LogLevel.Error, "Audit retention: deleting old events failed; retrying at the next round")]
     public static partial void AuditPurgeFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(50, LogLevel.Information, "Metrics: Prometheus scrape endpoint at {Url}/metrics (plain HTTP, no token)")]
+    public static partial void PrometheusEndpoint(ILogger logger, string url);
+
+    [LoggerMessage(51, LogLevel.Information, "Telemetry: exporting metrics and traces over OTLP to {Endpoint}")]
+    public static partial void OtlpExport(ILogger logger, string endpoint);
 }
