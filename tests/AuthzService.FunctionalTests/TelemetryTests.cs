@@ -9,6 +9,12 @@ using Qbee.Authz.V1;
 namespace Qbee.Authz.Service.FunctionalTests;
 
 /// <summary>The Prometheus scrape port beside the gRPC port, and the spans of admin writes, on the real server.</summary>
+/// <remarks>
+/// Alone: OpenTelemetry picks meters by name, so a server's MeterProvider would also take the "Qbee.Authz" meter of
+/// every other server in this process, and lose its streams when one of them stops. One server per process in
+/// production; here, no other test runs beside these.
+/// </remarks>
+[Collection(nameof(TelemetryTests))]
 public sealed class TelemetryTests
 {
     private static readonly string Device1 = Fleet.DeviceId(1);
@@ -152,3 +158,6 @@ public sealed class TelemetryTests
         return ((IPEndPoint)socket.LocalEndpoint).Port;
     }
 }
+
+[CollectionDefinition(nameof(TelemetryTests), DisableParallelization = true)]
+public sealed class TelemetryTestsCollection;
