@@ -56,7 +56,7 @@ internal static class Commands
 
             await File.WriteAllBytesAsync(Path.Combine(output, $"{name}.bin"), Frame(request));
             manifest.Add($"{name}\t{method}\t{5 + reply.CalculateSize()}");
-            var text = reply.ToString();
+            var text = reply.ToString() ?? string.Empty;
             Console.WriteLine($"{name}: {(text.Length > 300 ? text[..300] + " ..." : text)}");
         }
 
