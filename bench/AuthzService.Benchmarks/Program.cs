@@ -12,7 +12,7 @@ internal static class Program
     /// <summary>
     /// In process: BenchmarkDotNet's out-of-process toolchain looks for a project named like the assembly
     /// (Qbee.Authz.Benchmarks.csproj), which this project is not. The mutator adds the toolchain to the jobs
-    /// the classes declare; the process runs with the service's GC settings (server GC, see the csproj).
+    /// the classes declare; the process runs with the service's GC settings (workstation, concurrent; see the csproj).
     /// </summary>
     private static readonly IConfig Config = DefaultConfig.Instance
         .AddJob(Job.Default.WithToolchain(InProcessEmitToolchain.Instance).AsMutator());

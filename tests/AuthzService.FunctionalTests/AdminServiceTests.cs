@@ -235,6 +235,52 @@ public sealed class AdminServiceTests : IAsyncLifetime
             Admin.PutNodeAsync(new PutNodeRequest { Node = Fleet.Group(Acme, "root", "a") }).ResponseAsync);
     }
 
+    [Fact]
+    public async Task PutNodes_GroupAndItsDevicesInOneWrite_OneRevisionInOrder()
+    {
+        var before = await RevisionAsync();
+        var request = new PutNodesRequest { AccountId = Acme };
+        request.Nodes.Add(Fleet.Group(Acme, "site"));
+        request.Nodes.Add(Fleet.Device(Acme, Fleet.DeviceId(1), "site", "x"));
+        request.Nodes.Add(Fleet.Device(Acme, Fleet.DeviceId(2), ""));
+
+        var written = await Admin.PutNodesAsync(request);
+
+        Assert.Equal(before + 1, written.Revision);
+        Assert.Equal(["site", "site", "unassigned_group"], written.Nodes.Select(n => n.NodeId == "site" ? "site" : n.ParentId));
+        var check = await _server.Authz.CheckAsync(new CheckRequest { UserId = "olivia", Permission = "device:read", DeviceId = Fleet.DeviceId(1) });
+        Assert.Equal(written.Revision, check.Revision);
+        Assert.True(check.Allowed);
+    }
+
+    [Fact]
+    public async Task PutNodes_OneBadNode_IsRejectedNamingIt_AndNothingIsWritten()
+    {
+        var malformed = new PutNodesRequest { AccountId = Acme };
+        malformed.Nodes.Add(Fleet.Group(Acme, "site"));
+        malformed.Nodes.Add(Fleet.Device(Acme, "not-a-device", "site"));
+        var conflicting = new PutNodesRequest { AccountId = Acme };
+        conflicting.Nodes.Add(Fleet.Device(Acme, Fleet.DeviceId(1), ""));
+        conflicting.Nodes.Add(Fleet.Group(Acme, "g", Fleet.DeviceId(1)));
+
+        var error = await AssertRejectedUnchanged(StatusCode.InvalidArgument, () => Admin.PutNodesAsync(malformed).ResponseAsync);
+        await AssertRejectedUnchanged(StatusCode.FailedPrecondition, () => Admin.PutNodesAsync(conflicting).ResponseAsync);
+
+        Assert.StartsWith("nodes[1].node_id", error.Status.Detail);
+        await AssertRejected(StatusCode.NotFound, () => Admin.GetNodeAsync(new GetNodeRequest { AccountId = Acme, NodeId = "site" }).ResponseAsync);
+        await AssertRejected(StatusCode.NotFound, () => Admin.GetNodeAsync(new GetNodeRequest { AccountId = Acme, NodeId = Fleet.DeviceId(1) }).ResponseAsync);
+    }
+
+    [Fact]
+    public async Task PutNodes_EmptyOrOverTheLimit_IsInvalidArgument()
+    {
+        var tooMany = new PutNodesRequest { AccountId = Acme };
+        tooMany.Nodes.AddRange(Enumerable.Range(0, 1001).Select(i => Fleet.Device(Acme, Fleet.DeviceId(i), "")));
+
+        await AssertRejectedUnchanged(StatusCode.InvalidArgument, () => Admin.PutNodesAsync(new PutNodesRequest { AccountId = Acme }).ResponseAsync);
+        await AssertRejectedUnchanged(StatusCode.InvalidArgument, () => Admin.PutNodesAsync(tooMany).ResponseAsync);
+    }
+
     [Theory]
     [InlineData("root")]
     [InlineData("unassigned_group")]

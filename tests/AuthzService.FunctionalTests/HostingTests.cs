@@ -26,6 +26,14 @@ public sealed class HostingTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Ping_AnswersEmpty()
+    {
+        var pong = await _server.Authz.PingAsync(new PingRequest());
+
+        Assert.Equal(new PingResponse(), pong);
+    }
+
+    [Fact]
     public async Task Reflection_ListsBothServicesWithEveryMethodOfTheContract()
     {
         var reflection = new ServerReflection.ServerReflectionClient(_server.Channel);

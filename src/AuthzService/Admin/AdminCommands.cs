@@ -109,6 +109,30 @@ internal sealed class AdminCommands(IAuthzStore store, SnapshotRefresher refresh
         return (stored, revision);
     }
 
+    public async Task<(IReadOnlyList<NodeRecord> Nodes, long Revision)> PutNodesAsync(PutNodesRequest request, AuditContext context, CancellationToken cancellationToken)
+    {
+        Ids.RequireId(request.AccountId, "account_id");
+        if (request.Nodes.Count == 0 || request.Nodes.Count > limits.Value.MaxNodesPerWrite)
+        {
+            throw new InvalidFieldException("nodes", $"must hold 1..{limits.Value.MaxNodesPerWrite} nodes (has {request.Nodes.Count})");
+        }
+
+        var nodes = new NodeRecord[request.Nodes.Count];
+        for (var i = 0; i < nodes.Length; i++)
+        {
+            nodes[i] = AdminValidator.ToRecord(request.Nodes[i], $"nodes[{i}]");
+            if (nodes[i].AccountId != request.AccountId)
+            {
+                throw new InvalidFieldException($"nodes[{i}].account_id", "must be the request's account_id");
+            }
+        }
+
+        var audit = Audit(request.AccountId, "admin.put_nodes", request, context);
+        var (stored, revision) = await store.PutNodesAsync(request.AccountId, nodes, audit, cancellationToken).ConfigureAwait(false);
+        await Refresh(request.AccountId, revision).ConfigureAwait(false);
+        return (stored, revision);
+    }
+
     public async Task<long> DeleteNodeAsync(DeleteNodeRequest request, AuditContext context, CancellationToken cancellationToken)
     {
         using var span = AuthzActivities.StartAdminWrite("admin.delete_node", request.AccountId);

@@ -104,58 +104,58 @@ internal static class AdminValidator
         return new UserRecord(user.AccountId, user.UserId, email, first, last, user.RoleIds.ToArray(), status);
     }
 
-    public static NodeRecord ToRecord(Node? node)
+    public static NodeRecord ToRecord(Node? node, string field = "node")
     {
         if (node is null)
         {
-            throw new InvalidFieldException("node", "is required");
+            throw new InvalidFieldException(field, "is required");
         }
 
-        Ids.RequireId(node.AccountId, "node.account_id");
+        Ids.RequireId(node.AccountId, $"{field}.account_id");
         var kind = node.Type switch
         {
             NodeType.Group => NodeKind.Group,
             NodeType.Device => NodeKind.Device,
-            NodeType.Unspecified => throw new InvalidFieldException("node.type", "is required: NODE_TYPE_GROUP or NODE_TYPE_DEVICE"),
-            _ => throw new InvalidFieldException("node.type", $"unknown type {(int)node.Type}"),
+            NodeType.Unspecified => throw new InvalidFieldException($"{field}.type", "is required: NODE_TYPE_GROUP or NODE_TYPE_DEVICE"),
+            _ => throw new InvalidFieldException($"{field}.type", $"unknown type {(int)node.Type}"),
         };
 
         if (kind == NodeKind.Device)
         {
-            Ids.RequireDeviceId(node.NodeId, "node.node_id");
+            Ids.RequireDeviceId(node.NodeId, $"{field}.node_id");
         }
         else
         {
-            Ids.RequireId(node.NodeId, "node.node_id");
+            Ids.RequireId(node.NodeId, $"{field}.node_id");
             if (Ids.IsDeviceId(node.NodeId))
             {
                 // Keeps device ids and group ids apart, so a device_id in a check is never a group.
-                throw new InvalidFieldException("node.node_id", "a group id must not look like a device id (64 lowercase hex)");
+                throw new InvalidFieldException($"{field}.node_id", "a group id must not look like a device id (64 lowercase hex)");
             }
 
             if (node.AgentRemoteAccessDisabled)
             {
-                throw new InvalidFieldException("node.agent_remote_access_disabled", "applies to devices only");
+                throw new InvalidFieldException($"{field}.agent_remote_access_disabled", "applies to devices only");
             }
         }
 
         if (node.ParentId.Length > 0)
         {
-            Ids.RequireId(node.ParentId, "node.parent_id");
+            Ids.RequireId(node.ParentId, $"{field}.parent_id");
         }
 
-        var title = TextRules.Optional(node.Title, "node.title", AdminLimits.MaxTitleLength);
+        var title = TextRules.Optional(node.Title, $"{field}.title", AdminLimits.MaxTitleLength);
         if (node.Tags.Count > AdminLimits.MaxTagsPerNode)
         {
-            throw new InvalidFieldException("node.tags", $"has more than {AdminLimits.MaxTagsPerNode} tags");
+            throw new InvalidFieldException($"{field}.tags", $"has more than {AdminLimits.MaxTagsPerNode} tags");
         }
 
         for (var i = 0; i < node.Tags.Count; i++)
         {
-            Ids.RequireId(node.Tags[i], $"node.tags[{i}]");
+            Ids.RequireId(node.Tags[i], $"{field}.tags[{i}]");
             if (node.Tags.IndexOf(node.Tags[i]) != i)
             {
-                throw new InvalidFieldException($"node.tags[{i}]", $"tag '{node.Tags[i]}' is listed twice");
+                throw new InvalidFieldException($"{field}.tags[{i}]", $"tag '{node.Tags[i]}' is listed twice");
             }
         }
 

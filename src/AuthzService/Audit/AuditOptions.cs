@@ -15,6 +15,10 @@ internal sealed class AuditOptions
     [Range(1, 10_000)]
     public int BatchSize { get; set; } = 1_000;
 
+    /// <summary>How long the writer lets a batch fill before writing it: longer means fewer, larger transactions.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:00:01")]
+    public TimeSpan MaxBatchDelay { get; set; } = TimeSpan.FromMilliseconds(10);
+
     /// <summary>Days an event is kept; older ones are deleted in the background. 0: kept forever.</summary>
     [Range(0, 36_500)]
     public int RetentionDays { get; set; }

@@ -35,6 +35,19 @@ internal sealed class AuditWriter(
         // Reads until the queue is completed and empty; stoppingToken is not passed so shutdown drains.
         while (await queue.Reader.WaitToReadAsync(CancellationToken.None).ConfigureAwait(false))
         {
+            // Woken by the first event: give the others a moment to join, or every event costs a transaction.
+            if (queue.Depth < options.Value.BatchSize && !stoppingToken.IsCancellationRequested)
+            {
+                try
+                {
+                    await Task.Delay(options.Value.MaxBatchDelay, timeProvider, stoppingToken).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    // Stopping: write what is there now.
+                }
+            }
+
             while (batch.Count < options.Value.BatchSize && queue.Reader.TryRead(out var record))
             {
                 batch.Add(record);

@@ -55,7 +55,7 @@ internal sealed class CheckEngine(UserResolver users, AuditQueue audit, IOptions
         var prepared = new PreparedCheck[request.Checks.Count];
         for (var i = 0; i < prepared.Length; i++)
         {
-            prepared[i] = PreparedCheck.From(request.Checks[i], $"checks[{i}].");
+            prepared[i] = PreparedCheck.From(request.Checks[i], i);
         }
 
         // One snapshot per account for the whole batch, so its answers agree with each other.

@@ -14,17 +14,29 @@ internal readonly record struct PreparedCheck(
     long MinRevision,
     bool Explain)
 {
-    /// <param name="field">The prefix of field names in errors, e.g. "checks[3]." in a batch.</param>
-    public static PreparedCheck From(CheckRequest request, string field = "")
+    public static PreparedCheck From(CheckRequest request)
     {
-        Ids.RequireId(request.UserId, field + "user_id");
-        var permission = PermissionCatalog.Require(request.Permission, field + "permission");
+        Ids.RequireId(request.UserId, "user_id");
+        var permission = PermissionCatalog.Require(request.Permission, "permission");
         if (request.DeviceId.Length > 0)
         {
-            Ids.RequireDeviceId(request.DeviceId, field + "device_id");
+            Ids.RequireDeviceId(request.DeviceId, "device_id");
         }
 
-        var remoteAccess = RemoteAccessReader.Read(request.RemoteAccess, permission, field + "remote_access");
+        var remoteAccess = RemoteAccessReader.Read(request.RemoteAccess, permission, "remote_access");
         return new PreparedCheck(request.UserId, permission, request.DeviceId, remoteAccess, UserResolver.ToRevision(request.MinRevision), request.Explain);
+    }
+
+    /// <summary>An item of a batch: errors name it, e.g. <c>checks[3].permission</c>; field names are built only then.</summary>
+    public static PreparedCheck From(CheckRequest request, int index)
+    {
+        try
+        {
+            return From(request);
+        }
+        catch (InvalidFieldException e)
+        {
+            throw new InvalidFieldException($"checks[{index}].{e.Field}", e.Reason);
+        }
     }
 }

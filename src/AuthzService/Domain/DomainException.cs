@@ -11,6 +11,8 @@ internal sealed class InvalidFieldException(string field, string reason)
     : DomainException($"{field}: {reason}")
 {
     public string Field { get; } = field;
+
+    public string Reason { get; } = reason;
 }
 
 /// <summary>NOT_FOUND.</summary>

@@ -59,6 +59,14 @@ internal sealed class AdminGrpcService(AdminCommands commands, IAuthzStore store
         return new PutNodeResponse { Node = node.ToProto(), Revision = (ulong)revision };
     }
 
+    public override async Task<PutNodesResponse> PutNodes(PutNodesRequest request, ServerCallContext context)
+    {
+        var (nodes, revision) = await commands.PutNodesAsync(request, context.ToAuditContext(), context.CancellationToken);
+        var response = new PutNodesResponse { Revision = (ulong)revision };
+        response.Nodes.AddRange(nodes.Select(n => n.ToProto()));
+        return response;
+    }
+
     public override async Task<DeleteNodeResponse> DeleteNode(DeleteNodeRequest request, ServerCallContext context) =>
         new() { Revision = (ulong)await commands.DeleteNodeAsync(request, context.ToAuditContext(), context.CancellationToken) };
 

@@ -30,6 +30,10 @@ internal sealed class AuthorizationGrpcService(CheckEngine checks, ScopeQueries 
     public override Task<GetEffectivePermissionsResponse> GetEffectivePermissions(GetEffectivePermissionsRequest request, ServerCallContext context) =>
         scopes.GetEffectivePermissionsAsync(request, context.CancellationToken);
 
+    private static readonly Task<PingResponse> Pong = Task.FromResult(new PingResponse());
+
+    public override Task<PingResponse> Ping(PingRequest request, ServerCallContext context) => Pong;
+
     public override async Task WatchRevocations(WatchRevocationsRequest request, IServerStreamWriter<RevocationEvent> responseStream, ServerCallContext context)
     {
         Ids.RequireId(request.AccountId, "account_id");

@@ -23,6 +23,10 @@ internal sealed class LimitsOptions
     [Range(64 * 1024, 64 * 1024 * 1024)]
     public int MaxMessageBytes { get; set; } = 4 * 1024 * 1024;
 
+    /// <summary>Nodes in one PutNodes (bulk import).</summary>
+    [Range(1, 100_000)]
+    public int MaxNodesPerWrite { get; set; } = 1_000;
+
     [Range(1, 10_000)]
     public int MaxPoliciesPerRole { get; set; } = 100;
 

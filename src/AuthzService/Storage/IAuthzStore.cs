@@ -26,6 +26,9 @@ internal interface IAuthzStore
     /// <summary>Returns the node as stored: a device whose parent is missing lands in unassigned_group.</summary>
     Task<(NodeRecord Node, long Revision)> PutNodeAsync(NodeRecord node, AuditRecord audit, CancellationToken cancellationToken);
 
+    /// <summary>Several nodes of one account in one transaction and one revision, in order (all or none).</summary>
+    Task<(IReadOnlyList<NodeRecord> Nodes, long Revision)> PutNodesAsync(string accountId, IReadOnlyList<NodeRecord> nodes, AuditRecord audit, CancellationToken cancellationToken);
+
     Task<long> DeleteNodeAsync(string accountId, string nodeId, AuditRecord audit, CancellationToken cancellationToken);
 
     /// <summary><paramref name="enabled"/> null clears the setting.</summary>

@@ -187,29 +187,54 @@ internal sealed class SqlAuthzStore(IStoreConnectionFactory connections, SqlDial
 
     public async Task<(NodeRecord Node, long Revision)> PutNodeAsync(NodeRecord node, AuditRecord audit, CancellationToken cancellationToken)
     {
-        ValidateNode(node);
-        NodeRecord? stored = null;
-        var revision = await WriteAsync(node.AccountId, audit, async (tx, _) =>
+        var (stored, revision) = await PutNodesAsync(node.AccountId, [node], audit, cancellationToken);
+        return (stored[0], revision);
+    }
+
+    public async Task<(IReadOnlyList<NodeRecord> Nodes, long Revision)> PutNodesAsync(
+        string accountId, IReadOnlyList<NodeRecord> nodes, AuditRecord audit, CancellationToken cancellationToken)
+    {
+        foreach (var node in nodes)
         {
-            var existing = await FindNodeAsync(tx, node.AccountId, node.NodeId);
-            if (existing is not null && existing.Kind != (long)node.Kind)
+            ValidateNode(node);
+            if (node.AccountId != accountId)
             {
-                throw new PreconditionFailedException(
-                    $"node {node.NodeId} is a {KindName((NodeKind)existing.Kind)}; its type cannot change");
+                throw new InvalidFieldException("nodes", $"node {node.NodeId} belongs to account {node.AccountId}, not {accountId}");
             }
+        }
 
-            var parentId = await ResolveParentAsync(tx, node);
-            if (existing is not null && node.Kind == NodeKind.Group && parentId.Length > 0)
+        var stored = new List<NodeRecord>(nodes.Count);
+        var revision = await WriteAsync(accountId, audit, async (tx, _) =>
+        {
+            // In order, in one transaction: a node may hang under a group created earlier in the same request.
+            foreach (var node in nodes)
             {
-                await CheckNoCycleAsync(tx, node.AccountId, node.NodeId, parentId);
+                stored.Add(await PutNodeRowsAsync(tx, node));
             }
-
-            stored = node with { ParentId = parentId, Tags = node.Tags.ToArray() };
-            await UpsertNodeRowAsync(tx, stored);
-            await tx.ExecuteAsync(sql.DeleteNodeTags, new { node.AccountId, node.NodeId });
-            await InsertTagsAsync(tx, stored);
         }, cancellationToken);
-        return (stored!, revision);
+        return (stored, revision);
+    }
+
+    private async Task<NodeRecord> PutNodeRowsAsync(StoreTransaction tx, NodeRecord node)
+    {
+        var existing = await FindNodeAsync(tx, node.AccountId, node.NodeId);
+        if (existing is not null && existing.Kind != (long)node.Kind)
+        {
+            throw new PreconditionFailedException(
+                $"node {node.NodeId} is a {KindName((NodeKind)existing.Kind)}; its type cannot change");
+        }
+
+        var parentId = await ResolveParentAsync(tx, node);
+        if (existing is not null && node.Kind == NodeKind.Group && parentId.Length > 0)
+        {
+            await CheckNoCycleAsync(tx, node.AccountId, node.NodeId, parentId);
+        }
+
+        var stored = node with { ParentId = parentId, Tags = node.Tags.ToArray() };
+        await UpsertNodeRowAsync(tx, stored);
+        await tx.ExecuteAsync(sql.DeleteNodeTags, new { node.AccountId, node.NodeId });
+        await InsertTagsAsync(tx, stored);
+        return stored;
     }
 
     public Task<long> DeleteNodeAsync(string accountId, string nodeId, AuditRecord audit, CancellationToken cancellationToken)

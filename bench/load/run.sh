@@ -1,0 +1,102 @@
+#!/usr/bin/env bash
+# The load harness (issue 8): the service in Release on loopback with a fresh SQLite database (and, with
+# --redis, a redis-server), an account of 100k devices seeded through the AdminService, then h2load driving
+# Ping (the baseline: an empty gRPC method of the same service, same interceptors) and Check (granted, denied
+# out of scope, remote-access tunnel with parameters) and CheckBatch(100), at 16x32, 16x1 and 1x1
+# (connections x streams). Prints throughput, p50 and p99 for each and the ratios to the baseline.
+#
+#   bench/load/run.sh [--redis] [--devices 100000] [--quick]
+#
+# h2load does not see grpc-status, so each request is checked once with a real client before the load
+# (LoadTool seed), and after each run the DATA bytes received must equal requests x the reply frame's size.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+devices=100000 redis=0 scale=1
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --redis) redis=1 ;;
+    --devices) devices="$2"; shift ;;
+    --quick) scale=10 ;;
+    *) echo "unknown option $1" >&2; exit 2 ;;
+  esac
+  shift
+done
+
+if ! command -v h2load >/dev/null 2>&1; then
+  apt-get install -y -qq nghttp2-client >/dev/null
+fi
+
+dotnet build -c Release -v quiet --nologo src/AuthzService/AuthzService.csproj bench/load/LoadTool/LoadTool.csproj >/dev/null 2>&1 \
+  || dotnet build -c Release -v quiet --nologo Qbee.Authz.sln >/dev/null
+
+work=$(mktemp -d)
+pids=()
+cleanup() {
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])' 2>/dev/null \
+  || echo $((20000 + RANDOM % 20000)); }
+
+port=$(free_port)
+args=(--urls "http://127.0.0.1:$port" "--Authz:Store:ConnectionString=Data Source=$work/authz.db" --Logging:LogLevel:Default=Warning)
+if [ "$redis" = 1 ]; then
+  rport=$(free_port)
+  redis-server --port "$rport" --bind 127.0.0.1 --save '' --appendonly no >/dev/null &
+  pids+=($!)
+  args+=("--Authz:Redis:Configuration=127.0.0.1:$rport")
+fi
+
+dotnet src/AuthzService/bin/Release/net10.0/Qbee.Authz.Service.dll "${args[@]}" >"$work/service.log" 2>&1 &
+service=$!
+pids+=($service)
+tool=bench/load/LoadTool/bin/Release/net10.0/Qbee.Authz.LoadTool.dll
+dotnet "$tool" wait "http://127.0.0.1:$port"
+dotnet "$tool" seed "http://127.0.0.1:$port" "$devices" "$work/bodies"
+rss_kb=$(awk '/VmRSS/ {print $2}' "/proc/$service/status")
+echo "service working set after seeding: $((rss_kb / 1024)) MB"
+echo
+
+# Per-request latencies come from h2load's log (third column: microseconds until the end of the response).
+percentile() { sort -n "$1" | awk -v p="$2" '{ v[NR] = $1 } END { i = int(NR * p); if (i < NR * p) i++; if (i < 1) i = 1; printf "%.2f", v[i] / 1000 }'; }
+
+declare -A rps p50 p99
+printf '%-14s %-8s %10s %9s %9s\n' scenario "c x m" "req/s" "p50 ms" "p99 ms"
+for setting in "16 32 300000" "16 1 100000" "1 1 20000"; do
+  read -r c m n <<<"$setting"
+  n=$((n / scale))
+  while IFS=$'\t' read -r name method reply; do
+    count=$n
+    [ "$name" = batch-100 ] && count=$((n / 20))
+    log="$work/$name-$c-$m.log"
+    out=$(h2load -n "$count" -c "$c" -m "$m" -H 'content-type: application/grpc' -H 'te: trailers' \
+      -d "$work/bodies/$name.bin" --log-file "$log" "http://127.0.0.1:$port/$method")
+    succeeded=$(sed -n 's/^requests: .* \([0-9]*\) succeeded.*/\1/p' <<<"$out")
+    data=$(sed -n 's/^traffic: .*(\([0-9]*\)) data$/\1/p' <<<"$out")
+    if [ "$succeeded" != "$count" ] || [ "$data" != $((count * reply)) ]; then
+      echo "$name $c x $m: $succeeded of $count succeeded, $data data bytes, expected $((count * reply)): answers were not all the verified reply" >&2
+      echo "$out" >&2
+      exit 1
+    fi
+    key="$name/$c/$m"
+    rps[$key]=$(sed -n 's/^finished in .*, \([0-9.]*\) req\/s.*/\1/p' <<<"$out")
+    cut -f3 "$log" >"$log.us"
+    p50[$key]=$(percentile "$log.us" 0.50)
+    p99[$key]=$(percentile "$log.us" 0.99)
+    printf '%-14s %-8s %10.0f %9s %9s\n' "$name" "$c x $m" "${rps[$key]}" "${p50[$key]}" "${p99[$key]}"
+  done <"$work/bodies/manifest.tsv"
+done
+
+echo
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+for name in check-granted check-denied check-tunnel; do
+  echo "$name / ping: throughput 16x32 $(ratio "${rps[$name/16/32]}" "${rps[ping/16/32]}") (target >= 0.80)," \
+    "p99 16x1 $(ratio "${p99[$name/16/1]}" "${p99[ping/16/1]}") (target <= 1.25, and <= 2 ms: ${p99[$name/16/1]} ms)"
+done
+echo "batch-100 / check-granted: cost per call at 16x32 $(ratio "${rps[check-granted/16/32]}" "${rps[batch-100/16/32]}") (target <= 10)"
+rss_kb=$(awk '/VmRSS/ {print $2}' "/proc/$service/status")
+echo "service working set after the load: $((rss_kb / 1024)) MB (target <= 300 MB)"
