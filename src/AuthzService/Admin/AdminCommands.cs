@@ -111,6 +111,7 @@ internal sealed class AdminCommands(IAuthzStore store, SnapshotRefresher refresh
 
     public async Task<(IReadOnlyList<NodeRecord> Nodes, long Revision)> PutNodesAsync(PutNodesRequest request, AuditContext context, CancellationToken cancellationToken)
     {
+        using var span = AuthzActivities.StartAdminWrite("admin.put_nodes", request.AccountId);
         Ids.RequireId(request.AccountId, "account_id");
         if (request.Nodes.Count == 0 || request.Nodes.Count > limits.Value.MaxNodesPerWrite)
         {
@@ -129,7 +130,7 @@ internal sealed class AdminCommands(IAuthzStore store, SnapshotRefresher refresh
 
         var audit = Audit(request.AccountId, "admin.put_nodes", request, context);
         var (stored, revision) = await store.PutNodesAsync(request.AccountId, nodes, audit, cancellationToken).ConfigureAwait(false);
-        await Refresh(request.AccountId, revision).ConfigureAwait(false);
+        await Refresh(span, request.AccountId, revision).ConfigureAwait(false);
         return (stored, revision);
     }
 
