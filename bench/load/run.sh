@@ -5,17 +5,19 @@
 # out of scope, remote-access tunnel with parameters) and CheckBatch(100), at 16x32, 16x1 and 1x1
 # (connections x streams). Prints throughput, p50 and p99 for each and the ratios to the baseline.
 #
-#   bench/load/run.sh [--redis] [--devices 100000] [--quick]
+#   bench/load/run.sh [--redis] [--metrics] [--devices 100000] [--quick]
+# --metrics turns the Prometheus scrape port on (the meters then record every check).
 #
 # h2load does not see grpc-status, so each request is checked once with a real client before the load
 # (LoadTool seed), and after each run the DATA bytes received must equal requests x the reply frame's size.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
-devices=100000 redis=0 scale=1
+devices=100000 redis=0 metrics=0 scale=1
 while [ $# -gt 0 ]; do
   case "$1" in
     --redis) redis=1 ;;
+    --metrics) metrics=1 ;;
     --devices) devices="$2"; shift ;;
     --quick) scale=10 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
@@ -49,6 +51,11 @@ if [ "$redis" = 1 ]; then
   redis-server --port "$rport" --bind 127.0.0.1 --save '' --appendonly no >/dev/null &
   pids+=($!)
   args+=("--Authz:Redis:Configuration=127.0.0.1:$rport")
+fi
+
+if [ "$metrics" = 1 ]; then
+  mport=$(free_port)
+  args+=("--Authz:Telemetry:PrometheusPort=$mport")
 fi
 
 dotnet src/AuthzService/bin/Release/net10.0/Qbee.Authz.Service.dll "${args[@]}" >"$work/service.log" 2>&1 &
@@ -100,3 +107,6 @@ done
 echo "batch-100 / check-granted: cost per call at 16x32 $(ratio "${rps[check-granted/16/32]}" "${rps[batch-100/16/32]}") (target <= 10)"
 rss_kb=$(awk '/VmRSS/ {print $2}' "/proc/$service/status")
 echo "service working set after the load: $((rss_kb / 1024)) MB (target <= 300 MB)"
+if [ "$metrics" = 1 ]; then
+  echo "metrics on: $(curl -s "http://127.0.0.1:$mport/metrics" | grep -c '^qbee_authz_checks_total') check series scraped from :$mport/metrics"
+fi
