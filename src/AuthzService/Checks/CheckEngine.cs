@@ -58,14 +58,18 @@ internal sealed class CheckEngine(UserResolver users, AuditQueue audit, IOptions
             prepared[i] = PreparedCheck.From(request.Checks[i], i);
         }
 
-        // One snapshot per account for the whole batch, so its answers agree with each other.
-        var pinned = new Dictionary<string, AccountSnapshot>(StringComparer.Ordinal);
+        // One snapshot per account for the whole batch, so its answers agree with each other. Most batches name
+        // one account, whose snapshot does not change meanwhile: then the dictionary is never touched.
+        Dictionary<string, AccountSnapshot>? pinned = null;
+        AccountSnapshot? first = null;
         var response = new CheckBatchResponse();
+        response.Results.Capacity = prepared.Length;
         for (var i = 0; i < prepared.Length; i++)
         {
             var (snapshot, user) = await users.ResolveAsync(prepared[i].UserId, prepared[i].MinRevision, cancellationToken).ConfigureAwait(false);
-            if (snapshot is not null)
+            if (snapshot is not null && !ReferenceEquals(snapshot, first ??= snapshot))
             {
+                pinned ??= new Dictionary<string, AccountSnapshot>(StringComparer.Ordinal) { [first.AccountId] = first };
                 if (pinned.TryGetValue(snapshot.AccountId, out var held) && held.Revision >= prepared[i].MinRevision)
                 {
                     snapshot = held;
