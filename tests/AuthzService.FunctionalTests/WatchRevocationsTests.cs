@@ -88,7 +88,9 @@ public sealed class WatchRevocationsTests : IAsyncLifetime
 
         Assert.True(await watch.ResponseStream.MoveNext(Timeout()));
         Assert.Equal(revision, watch.ResponseStream.Current.Revision);
+        Assert.True(watch.ResponseStream.Current.AllUsers);
         Assert.Contains("olivia", watch.ResponseStream.Current.UserIds);
+        Assert.Contains("bob", watch.ResponseStream.Current.UserIds);
     }
 
     [Fact]

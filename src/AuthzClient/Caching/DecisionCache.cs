@@ -80,7 +80,8 @@ internal sealed class DecisionCache
         var users = revocation.UserIds.ToHashSet(StringComparer.Ordinal);
         foreach (var key in _entries.Keys)
         {
-            if (users.Contains(key.UserId))
+            // Every user of the account may have changed: the cache cannot tell whose answers still hold.
+            if (revocation.AllUsers || users.Contains(key.UserId))
             {
                 _entries.TryRemove(key, out _);
             }

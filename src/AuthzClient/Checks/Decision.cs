@@ -112,4 +112,6 @@ public sealed record EffectivePermissions(IReadOnlyList<string> Permissions, IRe
 /// <param name="AccountId">The account.</param>
 /// <param name="Revision">The revision that shrank them.</param>
 /// <param name="UserIds">The users.</param>
-public sealed record Revocation(string AccountId, ulong Revision, IReadOnlyList<string> UserIds);
+/// <param name="AllUsers">The service cannot tell which users changed (its history does not reach back far
+/// enough): treat every user of the account as named, including users it no longer lists.</param>
+public sealed record Revocation(string AccountId, ulong Revision, IReadOnlyList<string> UserIds, bool AllUsers = false);

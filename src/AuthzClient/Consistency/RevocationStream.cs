@@ -73,7 +73,7 @@ internal sealed class RevocationStream(
 
                     last = next.Revision;
                     backoff = settings.WatchInitialBackoff;
-                    var revocation = new Revocation(next.AccountId.Length > 0 ? next.AccountId : accountId, next.Revision, next.UserIds.ToArray());
+                    var revocation = new Revocation(next.AccountId.Length > 0 ? next.AccountId : accountId, next.Revision, next.UserIds.ToArray(), next.AllUsers);
                     tracker.Observe(revocation.AccountId, revocation.Revision);
                     yield return revocation;
                 }

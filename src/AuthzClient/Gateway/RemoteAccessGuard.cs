@@ -115,7 +115,7 @@ public sealed class RemoteAccessGuard : IDisposable
 
         foreach (var session in _sessions.Values)
         {
-            if (session.AccountId == revocation.AccountId && users.Contains(session.UserId))
+            if (session.AccountId == revocation.AccountId && (revocation.AllUsers || users.Contains(session.UserId)))
             {
                 _ = RecheckAsync(session, revocation.Revision);
             }

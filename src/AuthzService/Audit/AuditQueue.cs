@@ -46,6 +46,14 @@ internal sealed class AuditQueue(IOptions<AuditOptions> options, ILogger<AuditQu
     {
         Interlocked.Increment(ref _fullWaits);
         AuthzLog.AuditQueueFull(logger, Depth);
-        await _channel.Writer.WriteAsync(record, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await _channel.Writer.WriteAsync(record, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ChannelClosedException)
+        {
+            // Shutting down: the decision cannot be audited any more, so it is not given (fail closed).
+            throw new Domain.UnavailableException("the service is shutting down");
+        }
     }
 }

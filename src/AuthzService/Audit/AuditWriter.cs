@@ -17,6 +17,7 @@ internal sealed class AuditWriter(
     ILogger<AuditWriter> logger) : BackgroundService
 {
     private static readonly TimeSpan RetryDelay = TimeSpan.FromMilliseconds(200);
+    private const int AttemptsBeforeRowByRow = 5;
 
     private long _written;
 
@@ -70,7 +71,10 @@ internal sealed class AuditWriter(
 
     private async Task WriteAsync(List<AuditRecord> batch)
     {
-        while (true)
+        // A store that is down comes back: retry the batch. One that keeps refusing it may be refusing one row
+        // (too long for a column, say): after a few rounds write row by row, and log a row that still fails
+        // in full rather than let it block every event behind it.
+        for (var attempt = 1; ; attempt++)
         {
             try
             {
@@ -78,10 +82,32 @@ internal sealed class AuditWriter(
                 Interlocked.Add(ref _written, batch.Count);
                 return;
             }
-            catch (Exception e) when (e is not OperationCanceledException)
+            catch (Exception e)
             {
                 AuthzLog.AuditWriteFailed(logger, e, batch.Count);
+                if (attempt >= AttemptsBeforeRowByRow && batch.Count > 1)
+                {
+                    await WriteRowByRowAsync(batch).ConfigureAwait(false);
+                    return;
+                }
+
                 await Task.Delay(RetryDelay, timeProvider).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private async Task WriteRowByRowAsync(List<AuditRecord> batch)
+    {
+        foreach (var record in batch)
+        {
+            try
+            {
+                await store.AppendAuditEventsAsync([record], CancellationToken.None).ConfigureAwait(false);
+                Interlocked.Increment(ref _written);
+            }
+            catch (Exception e)
+            {
+                AuthzLog.AuditEventRefused(logger, e, record.ToString());
             }
         }
     }

@@ -10,7 +10,10 @@ namespace Qbee.Authz.Service.Caching;
 /// </summary>
 internal static class AccountDataCodec
 {
-    private const int Magic = 0x51415A31; // "QAZ1": bump when the layout changes; old entries are then ignored.
+    private const int Magic = 0x51415A31;
+
+    // Larger than any account (10M nodes): a damaged count fails here instead of allocating gigabytes.
+    private const int MaxCount = 10_000_000; // "QAZ1": bump when the layout changes; old entries are then ignored.
 
     public static byte[] Encode(AccountData data)
     {
@@ -71,44 +74,58 @@ internal static class AccountDataCodec
         return buffer.ToArray();
     }
 
-    /// <summary>Null when the bytes are not of this layout (another version wrote them): the caller falls back to SQL.</summary>
-    public static AccountData? Decode(byte[] bytes)
+    /// <summary>
+    /// Null when the bytes are not a valid encoding of <paramref name="accountId"/>'s data in this layout (another
+    /// version wrote them, or they are damaged): the caller falls back to SQL.
+    /// </summary>
+    public static AccountData? Decode(byte[] bytes, string accountId)
     {
         try
         {
-            using var zip = new GZipStream(new MemoryStream(bytes), CompressionMode.Decompress);
-            using var r = new BinaryReader(zip, Encoding.UTF8);
-            if (r.ReadInt32() != Magic)
-            {
-                return null;
-            }
-
-            var accountId = r.ReadString();
-            var account = new AccountRecord(accountId, r.ReadString(), r.ReadInt64());
-            var roles = ReadMany(r, () => new RoleRecord(
-                accountId, r.ReadString(), r.ReadString(), r.ReadString(), ReadMany(r, () => new PolicyRecord(r.ReadString(), ReadList(r)))));
-            var users = ReadMany(r, () =>
-            {
-                var (id, email, first, last) = (r.ReadString(), r.ReadString(), r.ReadString(), r.ReadString());
-                var status = (UserState)r.ReadByte();
-                return new UserRecord(accountId, id, email, first, last, ReadList(r), status);
-            });
-            var nodes = ReadMany(r, () =>
-            {
-                var id = r.ReadString();
-                var kind = (NodeKind)r.ReadByte();
-                var parent = r.ReadString();
-                var title = r.ReadString();
-                var agentDisabled = r.ReadBoolean();
-                return new NodeRecord(accountId, id, kind, parent, title, ReadList(r), agentDisabled);
-            });
-            var settings = ReadMany(r, () => new RemoteAccessSettingRecord((RemoteAccessTarget)r.ReadByte(), r.ReadString(), r.ReadBoolean(), r.ReadInt64()));
-            return new AccountData(account, roles, users, nodes, settings);
+            var data = DecodeCore(bytes);
+            return data is not null && data.Account.AccountId == accountId && Valid(data) ? data : null;
         }
-        catch (Exception e) when (e is InvalidDataException or EndOfStreamException or IOException or FormatException)
+        catch (Exception e) when (e is not OutOfMemoryException)
         {
             return null;
         }
+    }
+
+    private static bool Valid(AccountData data) =>
+        data.Users.All(u => u.Status is UserState.Active or UserState.Disabled)
+        && data.Nodes.All(n => n.Kind is NodeKind.Group or NodeKind.Device)
+        && data.RemoteAccessSettings.All(r => r.TargetKind is RemoteAccessTarget.Node or RemoteAccessTarget.Tag);
+
+    private static AccountData? DecodeCore(byte[] bytes)
+    {
+        using var zip = new GZipStream(new MemoryStream(bytes), CompressionMode.Decompress);
+        using var r = new BinaryReader(zip, Encoding.UTF8);
+        if (r.ReadInt32() != Magic)
+        {
+            return null;
+        }
+
+        var accountId = r.ReadString();
+        var account = new AccountRecord(accountId, r.ReadString(), r.ReadInt64());
+        var roles = ReadMany(r, () => new RoleRecord(
+            accountId, r.ReadString(), r.ReadString(), r.ReadString(), ReadMany(r, () => new PolicyRecord(r.ReadString(), ReadList(r)))));
+        var users = ReadMany(r, () =>
+        {
+            var (id, email, first, last) = (r.ReadString(), r.ReadString(), r.ReadString(), r.ReadString());
+            var status = (UserState)r.ReadByte();
+            return new UserRecord(accountId, id, email, first, last, ReadList(r), status);
+        });
+        var nodes = ReadMany(r, () =>
+        {
+            var id = r.ReadString();
+            var kind = (NodeKind)r.ReadByte();
+            var parent = r.ReadString();
+            var title = r.ReadString();
+            var agentDisabled = r.ReadBoolean();
+            return new NodeRecord(accountId, id, kind, parent, title, ReadList(r), agentDisabled);
+        });
+        var settings = ReadMany(r, () => new RemoteAccessSettingRecord((RemoteAccessTarget)r.ReadByte(), r.ReadString(), r.ReadBoolean(), r.ReadInt64()));
+        return new AccountData(account, roles, users, nodes, settings);
     }
 
     private static void WriteList(BinaryWriter w, IReadOnlyList<string> items)
@@ -125,9 +142,9 @@ internal static class AccountDataCodec
     private static T[] ReadMany<T>(BinaryReader r, Func<T> read)
     {
         var count = r.ReadInt32();
-        if (count < 0)
+        if (count is < 0 or > MaxCount)
         {
-            throw new InvalidDataException("negative count");
+            throw new InvalidDataException($"count {count} out of range");
         }
 
         var items = new T[count];

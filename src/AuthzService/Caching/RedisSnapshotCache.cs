@@ -50,7 +50,7 @@ internal sealed class RedisSnapshotCache(RedisConnection redis, IOptions<SyncOpt
         }
 
         var bytes = (byte[]?)await redis.Database.StringGetAsync(SnapshotKey(accountId, revision));
-        return bytes is null ? null : AccountDataCodec.Decode(bytes);
+        return bytes is null ? null : AccountDataCodec.Decode(bytes, accountId);
     }
 
     /// <summary>Stores the data, moves the revision key forward, and tells every replica.</summary>

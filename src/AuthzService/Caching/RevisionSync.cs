@@ -65,7 +65,7 @@ internal sealed class RevisionSync(
             });
             _subscribed = true;
         }
-        catch (StackExchange.Redis.RedisException e)
+        catch (Exception e) when (RedisFailure.Is(e))
         {
             AuthzLog.SyncFailed(logger, e);
         }
@@ -75,6 +75,11 @@ internal sealed class RevisionSync(
     {
         await foreach (var (accountId, revision) in _announced.Reader.ReadAllAsync(CancellationToken.None))
         {
+            if (stoppingToken.IsCancellationRequested)
+            {
+                continue;
+            }
+
             try
             {
                 if (accountId.Length == 0)
@@ -87,7 +92,7 @@ internal sealed class RevisionSync(
                     await refresher.EnsureRevisionAsync(accountId, revision, stoppingToken);
                 }
             }
-            catch (Exception e) when (e is not OperationCanceledException)
+            catch (Exception e) when (!stoppingToken.IsCancellationRequested)
             {
                 AuthzLog.SyncFailed(logger, e);
             }
@@ -96,38 +101,80 @@ internal sealed class RevisionSync(
 
     private async Task PollAsync(CancellationToken cancellationToken)
     {
+        IEnumerable<(string AccountId, long Revision)> newest;
         try
         {
-            foreach (var (accountId, revision) in await NewestRevisionsAsync(cancellationToken))
-            {
-                if ((registry.Get(accountId)?.Revision ?? 0) < revision)
-                {
-                    await refresher.EnsureRevisionAsync(accountId, revision, cancellationToken);
-                }
-            }
+            newest = await NewestRevisionsAsync(cancellationToken);
         }
-        catch (Exception e) when (e is not OperationCanceledException)
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested)
         {
             AuthzLog.SyncFailed(logger, e);
+            return;
+        }
+
+        foreach (var (accountId, revision) in newest)
+        {
+            if ((registry.Get(accountId)?.Revision ?? 0) >= revision)
+            {
+                continue;
+            }
+
+            try
+            {
+                await refresher.EnsureRevisionAsync(accountId, revision, cancellationToken);
+            }
+            catch (Exception e) when (!cancellationToken.IsCancellationRequested)
+            {
+                // Per account: one that fails to load does not hold the others back.
+                AuthzLog.AccountLoadFailed(logger, e, accountId);
+            }
         }
     }
 
+    /// <summary>
+    /// The newer of Redis's and SQL's revision of each account: Redis can be behind (a write whose snapshot
+    /// could not be stored there, a Redis restarted empty), and SQL is the truth.
+    /// </summary>
     private async Task<IEnumerable<(string AccountId, long Revision)>> NewestRevisionsAsync(CancellationToken cancellationToken)
     {
+        var newest = new Dictionary<string, long>(StringComparer.Ordinal);
+        Exception? sqlFailure = null;
+        try
+        {
+            foreach (var account in await store.ListAccountsAsync(cancellationToken))
+            {
+                newest[account.AccountId] = account.Revision;
+            }
+        }
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested)
+        {
+            sqlFailure = e;
+        }
+
         if (cache.Usable)
         {
             try
             {
                 var ids = await cache.ListAccountIdsAsync();
                 var revisions = await cache.GetRevisionsAsync(ids);
-                return ids.Zip(revisions);
+                for (var i = 0; i < ids.Count; i++)
+                {
+                    newest[ids[i]] = Math.Max(newest.GetValueOrDefault(ids[i]), revisions[i]);
+                }
+
+                sqlFailure = null;
             }
-            catch (StackExchange.Redis.RedisException e)
+            catch (Exception e) when (RedisFailure.Is(e))
             {
                 AuthzLog.RedisSyncFailed(logger, e, "*");
             }
         }
 
-        return (await store.ListAccountsAsync(cancellationToken)).Select(a => (a.AccountId, a.Revision));
+        if (sqlFailure is not null)
+        {
+            throw sqlFailure;
+        }
+
+        return newest.Select(p => (p.Key, p.Value));
     }
 }

@@ -81,8 +81,9 @@ internal sealed class RevocationFeed : ISnapshotObserver
 
     private static RevocationEvent Everyone(AccountSnapshot snapshot)
     {
-        var revocation = new RevocationEvent { AccountId = snapshot.AccountId, Revision = (ulong)snapshot.Revision };
-        revocation.UserIds.AddRange(snapshot.Users.Values.Where(u => !u.Disabled).Select(u => u.UserId).Order(StringComparer.Ordinal));
+        // Disabled users too: one disabled in the unknown gap still has sessions to cut.
+        var revocation = new RevocationEvent { AccountId = snapshot.AccountId, Revision = (ulong)snapshot.Revision, AllUsers = true };
+        revocation.UserIds.AddRange(snapshot.Users.Keys.Order(StringComparer.Ordinal));
         return revocation;
     }
 

@@ -6,7 +6,6 @@ using Qbee.Authz.Service.Domain.Snapshot;
 using Qbee.Authz.Service.Hosting;
 using Qbee.Authz.Service.Storage;
 using Qbee.Authz.Service.Telemetry;
-using StackExchange.Redis;
 
 namespace Qbee.Authz.Service.Caching;
 
@@ -79,7 +78,7 @@ internal sealed class SnapshotRefresher(
                     targets[ids[i]] = revisions[i];
                 }
             }
-            catch (RedisException e)
+            catch (Exception e) when (RedisFailure.Is(e))
             {
                 AuthzLog.RedisSyncFailed(logger, e, "*");
             }
@@ -100,7 +99,16 @@ internal sealed class SnapshotRefresher(
 
         foreach (var (accountId, revision) in targets)
         {
-            await EnsureRevisionAsync(accountId, revision, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await EnsureRevisionAsync(accountId, revision, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                // One broken account must not keep the others from serving; its users are "not found" (fail
+                // closed) until the poll loads it.
+                AuthzLog.AccountLoadFailed(logger, e, accountId);
+            }
         }
 
         AuthzLog.SnapshotsLoaded(logger, targets.Count, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
@@ -114,7 +122,7 @@ internal sealed class SnapshotRefresher(
             {
                 return await LoadThroughRedisAsync(accountId, revision, cancellationToken).ConfigureAwait(false);
             }
-            catch (RedisException e)
+            catch (Exception e) when (RedisFailure.Is(e))
             {
                 AuthzLog.RedisSyncFailed(logger, e, accountId);
             }

@@ -15,6 +15,9 @@ internal sealed class SnapshotRegistry(IEnumerable<ISnapshotObserver> observers)
     private readonly ConcurrentDictionary<string, UserRef> _users = new(StringComparer.Ordinal);
     private readonly ISnapshotObserver[] _observers = [.. observers];
 
+    /// <summary>The longest a min_revision wait lasts, whatever the caller's deadline.</summary>
+    public static readonly TimeSpan MaxRevisionWait = TimeSpan.FromSeconds(30);
+
     public SnapshotRegistry()
         : this([])
     {
@@ -76,6 +79,7 @@ internal sealed class SnapshotRegistry(IEnumerable<ISnapshotObserver> observers)
                     if (!snapshot.Users.ContainsKey(userId) && _users.TryGetValue(userId, out var known) && known.Slot == slot)
                     {
                         _users.TryRemove(new KeyValuePair<string, UserRef>(userId, known));
+                        RepointMovedUser(userId);
                     }
                 }
             }
@@ -89,6 +93,22 @@ internal sealed class SnapshotRegistry(IEnumerable<ISnapshotObserver> observers)
         return true;
     }
 
+    /// <summary>
+    /// A user gone from one account may live in another (deleted, then created there, with this account's
+    /// snapshot arriving late): point the directory at the account that has it now. Rare: a scan is fine.
+    /// </summary>
+    private void RepointMovedUser(string userId)
+    {
+        foreach (var other in _accounts.Values)
+        {
+            if (other.Current is { } current && current.Users.TryGetValue(userId, out var entry))
+            {
+                _users.TryAdd(userId, new UserRef(other, current, entry));
+                return;
+            }
+        }
+    }
+
     /// <summary>A user's account, and the user as the snapshot of that time holds it.</summary>
     private sealed record UserRef(AccountSlot Slot, AccountSnapshot Snapshot, UserEntry User);
 
@@ -99,6 +119,9 @@ internal sealed class SnapshotRegistry(IEnumerable<ISnapshotObserver> observers)
     public async ValueTask<AccountSnapshot> WaitForRevisionAsync(string accountId, long revision, CancellationToken cancellationToken)
     {
         var slot = _accounts.GetOrAdd(accountId, id => new AccountSlot(id));
+        // Bounded even for a call without a deadline: a revision that never comes must not hold it forever.
+        using var bounded = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        bounded.CancelAfter(MaxRevisionWait);
         while (true)
         {
             var next = slot.NextChange;
@@ -109,7 +132,7 @@ internal sealed class SnapshotRegistry(IEnumerable<ISnapshotObserver> observers)
 
             try
             {
-                await next.WaitAsync(cancellationToken).ConfigureAwait(false);
+                await next.WaitAsync(bounded.Token).ConfigureAwait(false);
             }
             catch (OperationCanceledException)
             {

@@ -11,12 +11,26 @@ namespace Qbee.Authz.Service.Grpc;
 /// </summary>
 internal sealed class ErrorInterceptor(ILogger<ErrorInterceptor> logger) : Interceptor
 {
-    public override async Task<TResponse> UnaryServerHandler<TRequest, TResponse>(
+    public override Task<TResponse> UnaryServerHandler<TRequest, TResponse>(
         TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
+    {
+        // Checks complete synchronously: hand their task on as it is, with no async frame of our own.
+        try
+        {
+            var call = continuation(request, context);
+            return call.IsCompletedSuccessfully ? call : AwaitAsync(call, context);
+        }
+        catch (Exception e) when (e is not RpcException)
+        {
+            throw Translate(e, context);
+        }
+    }
+
+    private async Task<TResponse> AwaitAsync<TResponse>(Task<TResponse> call, ServerCallContext context)
     {
         try
         {
-            return await continuation(request, context).ConfigureAwait(false);
+            return await call.ConfigureAwait(false);
         }
         catch (Exception e) when (e is not RpcException)
         {

@@ -48,6 +48,12 @@ internal static partial class AuthzLog
     [LoggerMessage(34, LogLevel.Warning, "The store is unavailable at start ({Reason}); serving the snapshots in Redis, writes will fail until it is back")]
     public static partial void StoreUnavailableAtStart(ILogger logger, string reason);
 
+    [LoggerMessage(36, LogLevel.Error, "Account {AccountId} could not be loaded; its users are denied (not found) until it can")]
+    public static partial void AccountLoadFailed(ILogger logger, Exception exception, string accountId);
+
+    [LoggerMessage(37, LogLevel.Critical, "The store refuses an audit event; it is kept here instead: {Event}")]
+    public static partial void AuditEventRefused(ILogger logger, Exception exception, string @event);
+
     [LoggerMessage(35, LogLevel.Debug, "Account {AccountId} at revision {Revision} loaded from {Source}")]
     public static partial void SnapshotSource(ILogger logger, string accountId, long revision, string source);
     [LoggerMessage(11, LogLevel.Warning, "No callers are configured (Authz:Callers): calls are served without a token, over loopback only")]

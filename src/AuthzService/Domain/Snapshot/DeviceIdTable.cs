@@ -76,7 +76,9 @@ internal sealed class DeviceIdTable
         return true;
     }
 
-    private int IndexOf(in Key256 key) => (int)(((key.A ^ key.C) * Seed) >> _shift);
+    // Every word counts, so ids chosen to agree on some of them still spread out.
+    private int IndexOf(in Key256 key) =>
+        (int)(((key.A * 0x9E3779B97F4A7C15 ^ key.B * 0xC2B2AE3D27D4EB4F ^ key.C * 0x165667B19E3779F9 ^ key.D) * Seed) >> _shift);
 
     [StructLayout(LayoutKind.Sequential)]
     private readonly record struct Key256(ulong A, ulong B, ulong C, ulong D);
