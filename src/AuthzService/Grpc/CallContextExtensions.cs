@@ -7,13 +7,19 @@ internal static class CallContextExtensions
 {
     private const int MaxRequestIdLength = 128;
 
-    /// <summary>The caller (from its token, once callers authenticate) and the x-request-id header, for audit.</summary>
+    /// <summary>The caller (from its token) and the x-request-id header, for audit.</summary>
+    /// <remarks>
+    /// Reads the HTTP request's headers directly: <see cref="ServerCallContext.RequestHeaders"/> would copy every
+    /// header into a new collection on each audited check.
+    /// </remarks>
     public static AuditContext ToAuditContext(this ServerCallContext context)
     {
-        var requestId = context.RequestHeaders.GetValue("x-request-id") ?? string.Empty;
-        if (requestId.Length > MaxRequestIdLength || requestId.Any(char.IsControl))
+        var values = context.GetHttpContext().Request.Headers["x-request-id"];
+        var requestId = values.Count == 0 ? string.Empty : values[0] ?? string.Empty;
+        if (values.Count > 1 || requestId.Length > MaxRequestIdLength
+            || requestId.AsSpan().ContainsAnyInRange('\u0000', '\u001f') || requestId.AsSpan().ContainsAnyInRange('\u007f', '\u009f'))
         {
-            requestId = requestId.Length > 0 ? "(malformed)" : string.Empty;
+            requestId = "(malformed)";
         }
 
         var caller = context.UserState.TryGetValue(CallerKey, out var name) && name is string s ? s : "anonymous";
