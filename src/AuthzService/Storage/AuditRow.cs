@@ -59,6 +59,50 @@ internal sealed class AuditRow
         };
     }
 
+    /// <summary>
+    /// Gives <paramref name="command"/> one parameter per column of the insert, prepares it, and returns what
+    /// sets their values from a row.
+    /// </summary>
+    public static Action<AuditRow> BindTo(System.Data.Common.DbCommand command)
+    {
+        var parameters = new Dictionary<string, System.Data.Common.DbParameter>(StringComparer.Ordinal);
+        foreach (var name in Columns)
+        {
+            var parameter = command.CreateParameter();
+            parameter.ParameterName = "@" + name;
+            command.Parameters.Add(parameter);
+            parameters[name] = parameter;
+        }
+
+        command.Prepare();
+        var slots = Columns.Select(name => parameters[name]).ToArray();
+        return row =>
+        {
+            var values = row.Values();
+            for (var i = 0; i < slots.Length; i++)
+            {
+                slots[i].Value = values[i] ?? DBNull.Value;
+            }
+        };
+    }
+
+    /// <summary>The insert's parameters, in the order of <see cref="Values"/>.</summary>
+    private static readonly string[] Columns =
+    [
+        nameof(Time), nameof(AccountId), nameof(Kind), nameof(UserId), nameof(DeviceId), nameof(Permission),
+        nameof(RaAction), nameof(RaProto), nameof(RaPort), nameof(RaDst), nameof(RaDirection), nameof(RaPath),
+        nameof(Allowed), nameof(Reason), nameof(RoleId), nameof(Resource), nameof(Caller), nameof(RequestId),
+        nameof(Detail), nameof(Revision),
+    ];
+
+    private object?[] Values() =>
+    [
+        Time, AccountId, Kind, UserId, DeviceId, Permission,
+        RaAction, RaProto, RaPort, RaDst, RaDirection, RaPath,
+        Allowed, Reason, RoleId, Resource, Caller, RequestId,
+        Detail, Revision,
+    ];
+
     public AuditRecord ToRecord()
     {
         var remoteAccess = RaAction is { } action

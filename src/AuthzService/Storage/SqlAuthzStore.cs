@@ -415,11 +415,19 @@ internal sealed class SqlAuthzStore(IStoreConnectionFactory connections, SqlDial
             return;
         }
 
-        var rows = events.Select(e => AuditRow.From(e, e.AccountId, e.Revision)).ToList();
         await using var tx = await BeginAsync(write: true, cancellationToken);
 
-        // Dapper runs a list of parameter objects through one command: the insert is prepared once for the batch.
-        await tx.ExecuteAsync(sql.InsertAuditEvent, rows);
+        // The audit writer's loop: one prepared command, its parameters made once, only their values change
+        // per row. Dapper's list form names parameters without their '@', which the SQLite driver then looks up
+        // under three prefixes for each of the 20 columns of every row.
+        await using var insert = tx.Command(sql.InsertAuditEvent);
+        var bind = AuditRow.BindTo(insert);
+        foreach (var record in events)
+        {
+            bind(AuditRow.From(record, record.AccountId, record.Revision));
+            await insert.ExecuteNonQueryAsync(cancellationToken);
+        }
+
         await tx.CommitAsync();
     }
 

@@ -22,6 +22,15 @@ internal sealed class StoreTransaction(DbConnection connection, DbTransaction tr
     /// <summary>For large reads mapped by hand: still parameterised through Dapper.</summary>
     public Task<DbDataReader> ReaderAsync(string sql, object? param = null) => connection.ExecuteReaderAsync(Define(sql, param));
 
+    /// <summary>A command in the transaction, for one statement run many times with new parameter values.</summary>
+    public DbCommand Command(string sql)
+    {
+        var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.Transaction = transaction;
+        return command;
+    }
+
     public Task CommitAsync() => transaction.CommitAsync(cancellationToken);
 
     public async ValueTask DisposeAsync()
