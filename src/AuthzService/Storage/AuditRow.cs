@@ -60,8 +60,9 @@ internal sealed class AuditRow
     }
 
     /// <summary>
-    /// Gives <paramref name="command"/> one parameter per column of the insert, prepares it, and returns what
-    /// sets their values from a row.
+    /// Gives <paramref name="command"/> one parameter per column of the insert and returns what sets their values
+    /// from a row. Not <c>Prepare()</c>d: SQLite keeps the compiled statement with the command anyway, and SQL
+    /// Server's Prepare would demand a size for every text parameter.
     /// </summary>
     public static Action<AuditRow> BindTo(System.Data.Common.DbCommand command)
     {
@@ -74,7 +75,6 @@ internal sealed class AuditRow
             parameters[name] = parameter;
         }
 
-        command.Prepare();
         var slots = Columns.Select(name => parameters[name]).ToArray();
         return row =>
         {
