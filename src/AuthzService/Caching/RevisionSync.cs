@@ -1,7 +1,6 @@
 using System.Threading.Channels;
 using Microsoft.Extensions.Options;
 using Qbee.Authz.Service.Hosting;
-using Qbee.Authz.Service.Storage;
 
 namespace Qbee.Authz.Service.Caching;
 
@@ -15,7 +14,6 @@ internal sealed class RevisionSync(
     RedisSnapshotCache cache,
     SnapshotRefresher refresher,
     SnapshotRegistry registry,
-    IAuthzStore store,
     IOptions<SyncOptions> options,
     TimeProvider timeProvider,
     ILogger<RevisionSync> logger) : BackgroundService
@@ -101,10 +99,10 @@ internal sealed class RevisionSync(
 
     private async Task PollAsync(CancellationToken cancellationToken)
     {
-        IEnumerable<(string AccountId, long Revision)> newest;
+        IReadOnlyDictionary<string, long> newest;
         try
         {
-            newest = await NewestRevisionsAsync(cancellationToken);
+            newest = await refresher.NewestRevisionsAsync(cancellationToken);
         }
         catch (Exception e) when (!cancellationToken.IsCancellationRequested)
         {
@@ -129,52 +127,5 @@ internal sealed class RevisionSync(
                 AuthzLog.AccountLoadFailed(logger, e, accountId);
             }
         }
-    }
-
-    /// <summary>
-    /// The newer of Redis's and SQL's revision of each account: Redis can be behind (a write whose snapshot
-    /// could not be stored there, a Redis restarted empty), and SQL is the truth.
-    /// </summary>
-    private async Task<IEnumerable<(string AccountId, long Revision)>> NewestRevisionsAsync(CancellationToken cancellationToken)
-    {
-        var newest = new Dictionary<string, long>(StringComparer.Ordinal);
-        Exception? sqlFailure = null;
-        try
-        {
-            foreach (var account in await store.ListAccountsAsync(cancellationToken))
-            {
-                newest[account.AccountId] = account.Revision;
-            }
-        }
-        catch (Exception e) when (!cancellationToken.IsCancellationRequested)
-        {
-            sqlFailure = e;
-        }
-
-        if (cache.Usable)
-        {
-            try
-            {
-                var ids = await cache.ListAccountIdsAsync();
-                var revisions = await cache.GetRevisionsAsync(ids);
-                for (var i = 0; i < ids.Count; i++)
-                {
-                    newest[ids[i]] = Math.Max(newest.GetValueOrDefault(ids[i]), revisions[i]);
-                }
-
-                sqlFailure = null;
-            }
-            catch (Exception e) when (RedisFailure.Is(e))
-            {
-                AuthzLog.RedisSyncFailed(logger, e, "*");
-            }
-        }
-
-        if (sqlFailure is not null)
-        {
-            throw sqlFailure;
-        }
-
-        return newest.Select(p => (p.Key, p.Value));
     }
 }

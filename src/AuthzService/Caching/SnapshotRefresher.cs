@@ -59,44 +59,11 @@ internal sealed class SnapshotRefresher(
         }
     }
 
-    /// <summary>
-    /// Start-up: every account known to Redis or SQL, each at the newer of the two revisions. Works with either
-    /// one down; fails only when neither answers.
-    /// </summary>
+    /// <summary>Start-up: every account known to Redis or SQL, each at the newer of the two revisions.</summary>
     public async Task LoadAllAsync(CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
-        var targets = new Dictionary<string, long>(StringComparer.Ordinal);
-        if (redis.Usable)
-        {
-            try
-            {
-                var ids = await redis.ListAccountIdsAsync().ConfigureAwait(false);
-                var revisions = await redis.GetRevisionsAsync(ids).ConfigureAwait(false);
-                for (var i = 0; i < ids.Count; i++)
-                {
-                    targets[ids[i]] = revisions[i];
-                }
-            }
-            catch (Exception e) when (RedisFailure.Is(e))
-            {
-                AuthzLog.RedisSyncFailed(logger, e, "*");
-            }
-        }
-
-        try
-        {
-            foreach (var account in await store.ListAccountsAsync(cancellationToken).ConfigureAwait(false))
-            {
-                targets[account.AccountId] = Math.Max(targets.GetValueOrDefault(account.AccountId), account.Revision);
-            }
-        }
-        catch (DbException e) when (targets.Count > 0)
-        {
-            // SQL down, Redis up: serve Redis's snapshots; writes fail until the store is back.
-            AuthzLog.StoreUnavailableAtStart(logger, e.Message);
-        }
-
+        var targets = await NewestRevisionsAsync(cancellationToken).ConfigureAwait(false);
         foreach (var (accountId, revision) in targets)
         {
             try
@@ -112,6 +79,47 @@ internal sealed class SnapshotRefresher(
         }
 
         AuthzLog.SnapshotsLoaded(logger, targets.Count, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+    }
+
+    /// <summary>
+    /// The newer of Redis's and SQL's revision of each account: Redis can be behind (a write whose snapshot could
+    /// not be stored there, a Redis restarted empty), and SQL is the truth. Works with either one down; throws
+    /// the store's error when SQL fails and Redis names no account.
+    /// </summary>
+    public async Task<IReadOnlyDictionary<string, long>> NewestRevisionsAsync(CancellationToken cancellationToken)
+    {
+        var newest = new Dictionary<string, long>(StringComparer.Ordinal);
+        if (redis.Usable)
+        {
+            try
+            {
+                var ids = await redis.ListAccountIdsAsync().ConfigureAwait(false);
+                var revisions = await redis.GetRevisionsAsync(ids).ConfigureAwait(false);
+                for (var i = 0; i < ids.Count; i++)
+                {
+                    newest[ids[i]] = revisions[i];
+                }
+            }
+            catch (Exception e) when (RedisFailure.Is(e))
+            {
+                AuthzLog.RedisSyncFailed(logger, e, "*");
+            }
+        }
+
+        try
+        {
+            foreach (var account in await store.ListAccountsAsync(cancellationToken).ConfigureAwait(false))
+            {
+                newest[account.AccountId] = Math.Max(newest.GetValueOrDefault(account.AccountId), account.Revision);
+            }
+        }
+        catch (DbException e) when (newest.Count > 0)
+        {
+            // SQL down, Redis up: serve Redis's snapshots; writes fail until the store is back.
+            AuthzLog.StoreUnavailable(logger, e.Message);
+        }
+
+        return newest;
     }
 
     private async Task<(AccountData? Data, RebuildSource Source)> LoadAsync(string accountId, long revision, CancellationToken cancellationToken)

@@ -45,8 +45,8 @@ internal static partial class AuthzLog
     [LoggerMessage(33, LogLevel.Warning, "Revision sync failed; retrying at the next poll")]
     public static partial void SyncFailed(ILogger logger, Exception exception);
 
-    [LoggerMessage(34, LogLevel.Warning, "The store is unavailable at start ({Reason}); serving the snapshots in Redis, writes will fail until it is back")]
-    public static partial void StoreUnavailableAtStart(ILogger logger, string reason);
+    [LoggerMessage(34, LogLevel.Warning, "The store is unavailable ({Reason}); serving the snapshots in Redis, writes will fail until it is back")]
+    public static partial void StoreUnavailable(ILogger logger, string reason);
 
     [LoggerMessage(36, LogLevel.Error, "Account {AccountId} could not be loaded; its users are denied (not found) until it can")]
     public static partial void AccountLoadFailed(ILogger logger, Exception exception, string accountId);

@@ -25,7 +25,7 @@ internal sealed class StartupInitializer(
             catch (DbException e) when (redis.IsConnected)
             {
                 // Redis holds the snapshots: serve them; the store is migrated at the next start.
-                AuthzLog.StoreUnavailableAtStart(logger, e.Message);
+                AuthzLog.StoreUnavailable(logger, e.Message);
             }
 
             await refresher.LoadAllAsync(cancellationToken);
