@@ -66,16 +66,14 @@ internal sealed class AuditRow
     /// </summary>
     public static Action<AuditRow> BindTo(System.Data.Common.DbCommand command)
     {
-        var parameters = new Dictionary<string, System.Data.Common.DbParameter>(StringComparer.Ordinal);
-        foreach (var name in Columns)
+        var slots = new System.Data.Common.DbParameter[Columns.Length];
+        for (var i = 0; i < slots.Length; i++)
         {
-            var parameter = command.CreateParameter();
-            parameter.ParameterName = "@" + name;
-            command.Parameters.Add(parameter);
-            parameters[name] = parameter;
+            slots[i] = command.CreateParameter();
+            slots[i].ParameterName = "@" + Columns[i];
+            command.Parameters.Add(slots[i]);
         }
 
-        var slots = Columns.Select(name => parameters[name]).ToArray();
         return row =>
         {
             var values = row.Values();
