@@ -43,13 +43,13 @@ internal sealed class AuditPurger(
         var settings = options.Value;
         var cutoff = timeProvider.GetUtcNow() - TimeSpan.FromDays(settings.RetentionDays);
         long total = 0;
-        int deleted;
+        AuditPurgeBatch purged;
         do
         {
-            deleted = await store.DeleteAuditEventsBeforeAsync(cutoff, settings.BatchSize, cancellationToken).ConfigureAwait(false);
-            total += deleted;
+            purged = await store.DeleteAuditEventsBeforeAsync(cutoff, settings.BatchSize, cancellationToken).ConfigureAwait(false);
+            total += purged.Events;
         }
-        while (deleted == settings.BatchSize);
+        while (purged.Segments == settings.BatchSize);
 
         if (total > 0)
         {

@@ -60,10 +60,10 @@ internal interface IAuthzStore
     Task<IReadOnlyList<AuditRecord>> ListAuditEventsAsync(AuditQuery query, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Deletes audit events older than <paramref name="cutoff"/>, oldest first, at most
-    /// <paramref name="batchSize"/> in one transaction; returns how many went (less than a batch: done).
+    /// Deletes audit events older than <paramref name="cutoff"/>, oldest first, a segment at a time (its events lie
+    /// within <see cref="AuditSegment.MaxTimeSpread"/>), at most <paramref name="maxSegments"/> in one transaction.
     /// </summary>
-    Task<int> DeleteAuditEventsBeforeAsync(DateTimeOffset cutoff, int batchSize, CancellationToken cancellationToken);
+    Task<AuditPurgeBatch> DeleteAuditEventsBeforeAsync(DateTimeOffset cutoff, int maxSegments, CancellationToken cancellationToken);
 
     /// <summary>Cheap liveness probe of the database.</summary>
     Task PingAsync(CancellationToken cancellationToken);

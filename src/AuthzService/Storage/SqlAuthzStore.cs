@@ -12,7 +12,8 @@ internal sealed class SqlAuthzStore(IStoreConnectionFactory connections, SqlDial
 {
     // Deeper than any real tree; only stops a walk over a corrupt (cyclic) parent chain.
     private const int MaxTreeDepth = 10_000;
-    private const int DefaultAuditLimit = 100;
+
+    private readonly SqlAuditLog _auditLog = new(sql);
 
     public async Task InitializeAsync(CancellationToken cancellationToken)
     {
@@ -59,6 +60,8 @@ internal sealed class SqlAuthzStore(IStoreConnectionFactory connections, SqlDial
             await tx.ExecuteAsync(sql.InsertMigration, new { migration.Version, AppliedAt = NowMilliseconds() });
             await tx.CommitAsync();
         }
+
+        await _auditLog.MoveLegacyEventsAsync(() => BeginAsync(write: true, cancellationToken), cancellationToken);
     }
 
     public async Task<long> CreateAccountAsync(
@@ -416,44 +419,22 @@ internal sealed class SqlAuthzStore(IStoreConnectionFactory connections, SqlDial
         }
 
         await using var tx = await BeginAsync(write: true, cancellationToken);
-
-        // The audit writer's loop: one prepared command, its parameters made once, only their values change
-        // per row. Dapper's list form names parameters without their '@', which the SQLite driver then looks up
-        // under three prefixes for each of the 20 columns of every row.
-        await using var insert = tx.Command(sql.InsertAuditEvent);
-        var bind = AuditRow.BindTo(insert);
-        foreach (var record in events)
-        {
-            bind(AuditRow.From(record, record.AccountId, record.Revision));
-            await insert.ExecuteNonQueryAsync(cancellationToken);
-        }
-
+        await _auditLog.AppendAsync(tx, events, cancellationToken);
         await tx.CommitAsync();
     }
 
     public async Task<IReadOnlyList<AuditRecord>> ListAuditEventsAsync(AuditQuery query, CancellationToken cancellationToken)
     {
-        var byUser = !string.IsNullOrEmpty(query.UserId);
-        var byDevice = !string.IsNullOrEmpty(query.DeviceId);
         await using var tx = await BeginAsync(write: false, cancellationToken);
-        var rows = await tx.QueryAsync<AuditRow>(sql.ListAuditEvents(byUser, byDevice), new
-        {
-            query.AccountId,
-            BeforeEventId = query.BeforeEventId ?? long.MaxValue,
-            Since = query.Since?.ToUnixTimeMilliseconds() ?? long.MinValue,
-            UserId = query.UserId ?? "",
-            DeviceId = query.DeviceId ?? "",
-            Limit = query.Limit > 0 ? query.Limit : DefaultAuditLimit,
-        });
-        return rows.Select(r => r.ToRecord()).ToList();
+        return await _auditLog.ListAsync(tx, query);
     }
 
-    public async Task<int> DeleteAuditEventsBeforeAsync(DateTimeOffset cutoff, int batchSize, CancellationToken cancellationToken)
+    public async Task<AuditPurgeBatch> DeleteAuditEventsBeforeAsync(DateTimeOffset cutoff, int maxSegments, CancellationToken cancellationToken)
     {
         await using var tx = await BeginAsync(write: true, cancellationToken);
-        var deleted = await tx.ExecuteAsync(sql.DeleteAuditEventsBefore, new { Cutoff = cutoff.ToUnixTimeMilliseconds(), Batch = batchSize });
+        var purged = await _auditLog.DeleteExpiredAsync(tx, cutoff, maxSegments);
         await tx.CommitAsync();
-        return deleted;
+        return purged;
     }
 
     public async Task PingAsync(CancellationToken cancellationToken)
@@ -497,7 +478,7 @@ internal sealed class SqlAuthzStore(IStoreConnectionFactory connections, SqlDial
     }
 
     private Task InsertAuditAsync(StoreTransaction tx, AuditRecord audit, string accountId, long revision) =>
-        tx.ExecuteAsync(sql.InsertAuditEvent, AuditRow.From(audit, accountId, revision));
+        _auditLog.AppendAsync(tx, [audit with { AccountId = accountId, Revision = revision }], tx.CancellationToken);
 
     /// <summary>User ids and emails are unique across the platform, not only in the account.</summary>
     private async Task CheckUserIsFreeAsync(StoreTransaction tx, UserRecord user)

@@ -128,28 +128,67 @@ internal abstract class SqlDialect
         "SELECT target_kind AS TargetKind, target AS Target, enabled AS Enabled, changed_revision AS ChangedRevision "
         + "FROM remote_access_settings WHERE account_id = @AccountId ORDER BY target_kind, target";
 
-    // Audit
-
-    public virtual string InsertAuditEvent =>
-        "INSERT INTO audit_events (time, account_id, kind, user_id, device_id, permission, ra_action, ra_proto, ra_port, "
-        + "ra_dst, ra_direction, ra_path, allowed, reason, role_id, resource, caller, request_id, detail, revision) VALUES "
-        + "(@Time, @AccountId, @Kind, @UserId, @DeviceId, @Permission, @RaAction, @RaProto, @RaPort, @RaDst, @RaDirection, "
-        + "@RaPath, @Allowed, @Reason, @RoleId, @Resource, @Caller, @RequestId, @Detail, @Revision)";
+    // Audit: events are stored in segments (see AuditSegment), their ids taken from the one row of audit_sequence.
 
     /// <summary>
-    /// Newest first, at most <c>@Limit</c> rows of <c>@AccountId</c> with <c>event_id &lt; @BeforeEventId</c> and
-    /// <c>time &gt;= @Since</c>; also filtered on <c>@UserId</c> / <c>@DeviceId</c> when asked. Columns as
-    /// <see cref="AuditRow"/>.
+    /// Takes <c>@Count</c> event ids and returns the last. The row stays locked to the commit, so ids are handed out
+    /// in commit order and a page token never skips an event committed later with a smaller id.
     /// </summary>
-    public abstract string ListAuditEvents(bool byUser, bool byDevice);
+    public abstract string TakeAuditEventIds { get; }
 
-    /// <summary>Deletes at most <c>@Batch</c> of the oldest events with <c>time &lt; @Cutoff</c> (unix ms).</summary>
-    public abstract string DeleteAuditEventsBefore { get; }
+    public virtual string InsertAuditSegment =>
+        "INSERT INTO audit_segments (first_event_id, account_id, last_event_id, event_count, min_time, max_time, events) "
+        + "VALUES (@FirstEventId, @AccountId, @LastEventId, @EventCount, @MinTime, @MaxTime, @Events)";
 
-    /// <summary>The select list that maps onto <see cref="AuditRow"/>.</summary>
-    protected const string AuditColumns =
+    public virtual string InsertAuditSubject =>
+        "INSERT INTO audit_segment_subjects (subject_hash, first_event_id) VALUES (@SubjectHash, @FirstEventId)";
+
+    /// <summary>
+    /// Newest first, at most <c>@Limit</c> segments of <c>@AccountId</c> with <c>first_event_id &lt; @BeforeEventId</c>
+    /// and <c>max_time &gt;= @Since</c>; with <paramref name="bySubject"/>, only those listed under <c>@SubjectHash</c>.
+    /// Columns as <see cref="AuditSegmentRow"/>.
+    /// </summary>
+    public abstract string ListAuditSegments(bool bySubject);
+
+    /// <summary>At most <c>@Batch</c> of the oldest segments whose newest event is before <c>@Cutoff</c> (unix ms).</summary>
+    public abstract string SelectExpiredAuditSegments { get; }
+
+    /// <summary>The subjects of the segments <see cref="DeleteAuditSegments"/> deletes.</summary>
+    public virtual string DeleteAuditSubjects =>
+        "DELETE FROM audit_segment_subjects WHERE first_event_id IN "
+        + "(SELECT first_event_id FROM audit_segments WHERE max_time < @Cutoff AND first_event_id <= @UpTo)";
+
+    /// <summary>The expired segments up to <c>@UpTo</c>, the last one <see cref="SelectExpiredAuditSegments"/> returned.</summary>
+    public virtual string DeleteAuditSegments => "DELETE FROM audit_segments WHERE max_time < @Cutoff AND first_event_id <= @UpTo";
+
+    // Schema version 1 kept one row per event in audit_events: the store moves those rows into segments once.
+
+    /// <summary>1 while the version 1 table exists, else 0.</summary>
+    public abstract string CountLegacyAuditTable { get; }
+
+    /// <summary>The <c>@Limit</c> oldest rows of the version 1 table, columns as <see cref="LegacyAuditRow"/>.</summary>
+    public abstract string SelectLegacyAuditEvents { get; }
+
+    public virtual string DeleteLegacyAuditEvents => "DELETE FROM audit_events WHERE event_id <= @LastEventId";
+
+    public virtual string DropLegacyAuditTable => "DROP TABLE IF EXISTS audit_events";
+
+    /// <summary>The select list that maps onto <see cref="LegacyAuditRow"/>.</summary>
+    protected const string LegacyAuditColumns =
         "event_id AS EventId, time AS Time, account_id AS AccountId, kind AS Kind, user_id AS UserId, device_id AS DeviceId, "
         + "permission AS Permission, ra_action AS RaAction, ra_proto AS RaProto, ra_port AS RaPort, ra_dst AS RaDst, "
         + "ra_direction AS RaDirection, ra_path AS RaPath, allowed AS Allowed, reason AS Reason, role_id AS RoleId, "
         + "resource AS Resource, caller AS Caller, request_id AS RequestId, detail AS Detail, revision AS Revision";
+
+    /// <summary>The select list of <see cref="ListAuditSegments"/>.</summary>
+    protected const string SegmentColumns = "s.first_event_id AS FirstEventId, s.events AS Events";
+
+    /// <summary>The FROM and WHERE of <see cref="ListAuditSegments"/>, the same on every engine.</summary>
+    protected static string SegmentSource(bool bySubject) =>
+        bySubject
+            ? "FROM audit_segment_subjects k JOIN audit_segments s ON s.first_event_id = k.first_event_id "
+              + "WHERE k.subject_hash = @SubjectHash AND k.first_event_id < @BeforeEventId AND s.account_id = @AccountId "
+              + "AND s.max_time >= @Since ORDER BY k.first_event_id DESC"
+            : "FROM audit_segments s WHERE s.account_id = @AccountId AND s.first_event_id < @BeforeEventId "
+              + "AND s.max_time >= @Since ORDER BY s.first_event_id DESC";
 }

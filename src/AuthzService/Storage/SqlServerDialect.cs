@@ -128,6 +128,31 @@ internal sealed class SqlServerDialect : SqlDialect
             "CREATE INDEX ix_audit_account_user ON audit_events (account_id, user_id, event_id)",
             "CREATE INDEX ix_audit_account_device ON audit_events (account_id, device_id, event_id)",
         ]),
+        new(2, "audit events in segments",
+        [
+            $"""
+            CREATE TABLE audit_segments (
+                first_event_id BIGINT NOT NULL PRIMARY KEY,
+                account_id NVARCHAR(64) {Bin} NOT NULL,
+                last_event_id BIGINT NOT NULL,
+                event_count BIGINT NOT NULL,
+                min_time BIGINT NOT NULL,
+                max_time BIGINT NOT NULL,
+                events VARBINARY(MAX) NOT NULL
+            )
+            """,
+            "CREATE INDEX ix_audit_segments_account ON audit_segments (account_id, first_event_id)",
+            """
+            CREATE TABLE audit_segment_subjects (
+                subject_hash BIGINT NOT NULL,
+                first_event_id BIGINT NOT NULL,
+                PRIMARY KEY (subject_hash, first_event_id)
+            )
+            """,
+            "CREATE INDEX ix_audit_subjects_segment ON audit_segment_subjects (first_event_id)",
+            "CREATE TABLE audit_sequence (id BIGINT NOT NULL PRIMARY KEY, last_event_id BIGINT NOT NULL)",
+            "INSERT INTO audit_sequence (id, last_event_id) SELECT 1, COALESCE(MAX(event_id), 0) FROM audit_events",
+        ]),
     ];
 
     private SqlServerDialect()
@@ -189,14 +214,20 @@ internal sealed class SqlServerDialect : SqlDialect
         + "IF @@ROWCOUNT = 0 INSERT INTO remote_access_settings (account_id, target_kind, target, enabled, changed_revision) "
         + "VALUES (@AccountId, @TargetKind, @Target, @Enabled, @ChangedRevision)";
 
-    public override string DeleteAuditEventsBefore =>
-        "DELETE FROM audit_events WHERE event_id IN "
-        + "(SELECT TOP (@Batch) event_id FROM audit_events WHERE time < @Cutoff ORDER BY event_id)";
+    public override string TakeAuditEventIds =>
+        "UPDATE audit_sequence SET last_event_id = last_event_id + @Count OUTPUT inserted.last_event_id WHERE id = 1";
 
-    public override string ListAuditEvents(bool byUser, bool byDevice) =>
-        $"SELECT TOP (@Limit) {AuditColumns} FROM audit_events WHERE account_id = @AccountId AND event_id < @BeforeEventId "
-        + "AND time >= @Since"
-        + (byUser ? " AND user_id = @UserId" : string.Empty)
-        + (byDevice ? " AND device_id = @DeviceId" : string.Empty)
-        + " ORDER BY event_id DESC";
+    public override string ListAuditSegments(bool bySubject) =>
+        $"SELECT TOP (@Limit) {SegmentColumns} {SegmentSource(bySubject)}";
+
+    public override string SelectExpiredAuditSegments =>
+        "SELECT TOP (@Batch) first_event_id AS FirstEventId, event_count AS EventCount FROM audit_segments "
+        + "WHERE max_time < @Cutoff ORDER BY first_event_id";
+
+    public override string CountLegacyAuditTable =>
+        "SELECT COUNT_BIG(*) FROM sys.tables WHERE name = N'audit_events'";
+
+    // Locked to the commit: a second instance starting at the same time waits, then finds the rows gone.
+    public override string SelectLegacyAuditEvents =>
+        $"SELECT TOP (@Limit) {LegacyAuditColumns} FROM audit_events WITH (UPDLOCK, HOLDLOCK) ORDER BY event_id";
 }

@@ -118,6 +118,31 @@ internal sealed class SqliteDialect : SqlDialect
             "CREATE INDEX ix_audit_account_user ON audit_events (account_id, user_id, event_id)",
             "CREATE INDEX ix_audit_account_device ON audit_events (account_id, device_id, event_id)",
         ]),
+        new(2, "audit events in segments",
+        [
+            """
+            CREATE TABLE audit_segments (
+                first_event_id INTEGER NOT NULL PRIMARY KEY,
+                account_id TEXT NOT NULL,
+                last_event_id INTEGER NOT NULL,
+                event_count INTEGER NOT NULL,
+                min_time INTEGER NOT NULL,
+                max_time INTEGER NOT NULL,
+                events BLOB NOT NULL
+            )
+            """,
+            "CREATE INDEX ix_audit_segments_account ON audit_segments (account_id, first_event_id)",
+            """
+            CREATE TABLE audit_segment_subjects (
+                subject_hash INTEGER NOT NULL,
+                first_event_id INTEGER NOT NULL,
+                PRIMARY KEY (subject_hash, first_event_id)
+            ) WITHOUT ROWID
+            """,
+            "CREATE INDEX ix_audit_subjects_segment ON audit_segment_subjects (first_event_id)",
+            "CREATE TABLE audit_sequence (id INTEGER NOT NULL PRIMARY KEY, last_event_id INTEGER NOT NULL)",
+            "INSERT INTO audit_sequence (id, last_event_id) SELECT 1, COALESCE(MAX(event_id), 0) FROM audit_events",
+        ]),
     ];
 
     private SqliteDialect()
@@ -158,14 +183,19 @@ internal sealed class SqliteDialect : SqlDialect
         + "ON CONFLICT (account_id, target_kind, target) DO UPDATE SET enabled = excluded.enabled, "
         + "changed_revision = excluded.changed_revision";
 
-    public override string DeleteAuditEventsBefore =>
-        "DELETE FROM audit_events WHERE event_id IN "
-        + "(SELECT event_id FROM audit_events WHERE time < @Cutoff ORDER BY event_id LIMIT @Batch)";
+    public override string TakeAuditEventIds =>
+        "UPDATE audit_sequence SET last_event_id = last_event_id + @Count WHERE id = 1 RETURNING last_event_id";
 
-    public override string ListAuditEvents(bool byUser, bool byDevice) =>
-        $"SELECT {AuditColumns} FROM audit_events WHERE account_id = @AccountId AND event_id < @BeforeEventId "
-        + "AND time >= @Since"
-        + (byUser ? " AND user_id = @UserId" : string.Empty)
-        + (byDevice ? " AND device_id = @DeviceId" : string.Empty)
-        + " ORDER BY event_id DESC LIMIT @Limit";
+    public override string ListAuditSegments(bool bySubject) =>
+        $"SELECT {SegmentColumns} {SegmentSource(bySubject)} LIMIT @Limit";
+
+    public override string SelectExpiredAuditSegments =>
+        "SELECT first_event_id AS FirstEventId, event_count AS EventCount FROM audit_segments "
+        + "WHERE max_time < @Cutoff ORDER BY first_event_id LIMIT @Batch";
+
+    public override string CountLegacyAuditTable =>
+        "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'audit_events'";
+
+    public override string SelectLegacyAuditEvents =>
+        $"SELECT {LegacyAuditColumns} FROM audit_events ORDER BY event_id LIMIT @Limit";
 }

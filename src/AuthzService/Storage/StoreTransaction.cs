@@ -31,6 +31,8 @@ internal sealed class StoreTransaction(DbConnection connection, DbTransaction tr
         return command;
     }
 
+    public CancellationToken CancellationToken => cancellationToken;
+
     public Task CommitAsync() => transaction.CommitAsync(cancellationToken);
 
     public async ValueTask DisposeAsync()

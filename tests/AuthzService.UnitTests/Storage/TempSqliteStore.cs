@@ -13,7 +13,7 @@ internal sealed class TempSqliteStore : IAsyncDisposable
     private static readonly string[] Tables =
     [
         "schema_migrations", "accounts", "roles", "users", "user_roles", "nodes", "node_tags", "remote_access_settings",
-        "audit_events",
+        "audit_segments", "audit_segment_subjects", "audit_sequence",
     ];
 
     private TempSqliteStore(string directory)

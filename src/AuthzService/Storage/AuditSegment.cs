@@ -1,0 +1,71 @@
+using Qbee.Authz.Service.Domain.Model;
+
+namespace Qbee.Authz.Service.Storage;
+
+/// <summary>
+/// Consecutive audit events of one account stored as one row of <c>audit_segments</c>: one insert for a whole
+/// batch of a gateway's decisions instead of one row (and three index entries) per decision.
+/// </summary>
+internal sealed class AuditSegment(string accountId)
+{
+    /// <summary>Bounds what one page of ListAuditEvents has to decode.</summary>
+    public const int MaxEvents = 1000;
+
+    /// <summary>
+    /// Events of one segment lie within this much of its first event: retention deletes whole segments, so an
+    /// event outlives its cutoff by at most this.
+    /// </summary>
+    public static readonly TimeSpan MaxTimeSpread = TimeSpan.FromSeconds(1);
+
+    public string AccountId { get; } = accountId;
+
+    public List<AuditRecord> Events { get; } = [];
+
+    public long MinTime => Events.Min(e => e.Time.ToUnixTimeMilliseconds());
+
+    public long MaxTime => Events.Max(e => e.Time.ToUnixTimeMilliseconds());
+
+    /// <summary>Groups <paramref name="events"/> into segments, keeping each account's events in their order.</summary>
+    public static List<AuditSegment> Split(IReadOnlyList<AuditRecord> events)
+    {
+        var segments = new List<AuditSegment>();
+        var open = new Dictionary<string, AuditSegment>(StringComparer.Ordinal);
+        foreach (var record in events)
+        {
+            var accountId = record.AccountId ?? string.Empty;
+            if (!open.TryGetValue(accountId, out var segment) || !segment.Fits(record))
+            {
+                segment = new AuditSegment(accountId);
+                open[accountId] = segment;
+                segments.Add(segment);
+            }
+
+            segment.Events.Add(record);
+        }
+
+        return segments;
+    }
+
+    /// <summary>The distinct user and device subjects of the events, hashed for <c>audit_segment_subjects</c>.</summary>
+    public HashSet<long> SubjectHashes()
+    {
+        var hashes = new HashSet<long>();
+        foreach (var record in Events)
+        {
+            if (!string.IsNullOrEmpty(record.UserId))
+            {
+                hashes.Add(AuditSubject.Hash(AccountId, AuditSubject.User, record.UserId));
+            }
+
+            if (!string.IsNullOrEmpty(record.DeviceId))
+            {
+                hashes.Add(AuditSubject.Hash(AccountId, AuditSubject.Device, record.DeviceId));
+            }
+        }
+
+        return hashes;
+    }
+
+    private bool Fits(AuditRecord record) =>
+        Events.Count < MaxEvents && (record.Time - Events[0].Time).Duration() <= MaxTimeSpread;
+}
