@@ -5,20 +5,24 @@
 # out of scope, remote-access tunnel with parameters) and CheckBatch(100), at 16x32, 16x1 and 1x1
 # (connections x streams). Prints throughput, p50 and p99 for each and the ratios to the baseline.
 #
-#   bench/load/run.sh [--redis] [--metrics] [--devices 100000] [--quick]
+#   bench/load/run.sh [--redis] [--metrics] [--devices 100000] [--rounds 3] [--quick]
 # --metrics turns the Prometheus scrape port on (the meters then record every check).
+# Every scenario is first warmed up (tiered JIT and dynamic PGO settle in the first ~100k calls: measured cold,
+# the baseline that runs first came out 10-30% slow), then measured --rounds times, scenarios interleaved so drift
+# hits all alike; the table gives each figure's median over the rounds.
 #
 # h2load does not see grpc-status, so each request is checked once with a real client before the load
 # (LoadTool seed), and after each run the DATA bytes received must equal requests x the reply frame's size.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
-devices=100000 redis=0 metrics=0 scale=1
+devices=100000 redis=0 metrics=0 scale=1 rounds=3
 while [ $# -gt 0 ]; do
   case "$1" in
     --redis) redis=1 ;;
     --metrics) metrics=1 ;;
     --devices) devices="$2"; shift ;;
+    --rounds) rounds="$2"; shift ;;
     --quick) scale=10 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
@@ -71,29 +75,51 @@ echo
 # Per-request latencies come from h2load's log (third column: microseconds until the end of the response).
 percentile() { sort -n "$1" | awk -v p="$2" '{ v[NR] = $1 } END { i = int(NR * p); if (i < NR * p) i++; if (i < 1) i = 1; printf "%.2f", v[i] / 1000 }'; }
 
+median() { tr ' ' '\n' <<<"$1" | grep . | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+
+load() { # scenario method count connections streams [log]
+  h2load -n "$3" -c "$4" -m "$5" -H 'content-type: application/grpc' -H 'te: trailers' \
+    -d "$work/bodies/$1.bin" ${6:+--log-file "$6"} "http://127.0.0.1:$port/$2"
+}
+
+while IFS=$'\t' read -r name method reply; do
+  load "$name" "$method" $((50000 / scale)) 16 32 >/dev/null
+done <"$work/bodies/manifest.tsv"
+
 declare -A rps p50 p99
-printf '%-14s %-8s %10s %9s %9s\n' scenario "c x m" "req/s" "p50 ms" "p99 ms"
 for setting in "16 32 300000" "16 1 100000" "1 1 20000"; do
   read -r c m n <<<"$setting"
   n=$((n / scale))
+  for round in $(seq "$rounds"); do
+    while IFS=$'\t' read -r name method reply; do
+      count=$n
+      [ "$name" = batch-100 ] && count=$((n / 20))
+      log="$work/$name-$c-$m-$round.log" # h2load appends to an existing log
+      out=$(load "$name" "$method" "$count" "$c" "$m" "$log")
+      succeeded=$(sed -n 's/^requests: .* \([0-9]*\) succeeded.*/\1/p' <<<"$out")
+      data=$(sed -n 's/^traffic: .*(\([0-9]*\)) data$/\1/p' <<<"$out")
+      if [ "$succeeded" != "$count" ] || [ "$data" != $((count * reply)) ]; then
+        echo "$name $c x $m: $succeeded of $count succeeded, $data data bytes, expected $((count * reply)): answers were not all the verified reply" >&2
+        echo "$out" >&2
+        exit 1
+      fi
+      key="$name/$c/$m"
+      rps[$key]+=" $(sed -n 's/^finished in .*, \([0-9.]*\) req\/s.*/\1/p' <<<"$out")"
+      cut -f3 "$log" >"$log.us"
+      p50[$key]+=" $(percentile "$log.us" 0.50)"
+      p99[$key]+=" $(percentile "$log.us" 0.99)"
+    done <"$work/bodies/manifest.tsv"
+  done
+done
+
+printf '%-14s %-8s %10s %9s %9s   (median of %s rounds)\n' scenario "c x m" "req/s" "p50 ms" "p99 ms" "$rounds"
+for setting in "16 32" "16 1" "1 1"; do
+  read -r c m <<<"$setting"
   while IFS=$'\t' read -r name method reply; do
-    count=$n
-    [ "$name" = batch-100 ] && count=$((n / 20))
-    log="$work/$name-$c-$m.log"
-    out=$(h2load -n "$count" -c "$c" -m "$m" -H 'content-type: application/grpc' -H 'te: trailers' \
-      -d "$work/bodies/$name.bin" --log-file "$log" "http://127.0.0.1:$port/$method")
-    succeeded=$(sed -n 's/^requests: .* \([0-9]*\) succeeded.*/\1/p' <<<"$out")
-    data=$(sed -n 's/^traffic: .*(\([0-9]*\)) data$/\1/p' <<<"$out")
-    if [ "$succeeded" != "$count" ] || [ "$data" != $((count * reply)) ]; then
-      echo "$name $c x $m: $succeeded of $count succeeded, $data data bytes, expected $((count * reply)): answers were not all the verified reply" >&2
-      echo "$out" >&2
-      exit 1
-    fi
     key="$name/$c/$m"
-    rps[$key]=$(sed -n 's/^finished in .*, \([0-9.]*\) req\/s.*/\1/p' <<<"$out")
-    cut -f3 "$log" >"$log.us"
-    p50[$key]=$(percentile "$log.us" 0.50)
-    p99[$key]=$(percentile "$log.us" 0.99)
+    rps[$key]=$(median "${rps[$key]}")
+    p50[$key]=$(median "${p50[$key]}")
+    p99[$key]=$(median "${p99[$key]}")
     printf '%-14s %-8s %10.0f %9s %9s\n' "$name" "$c x $m" "${rps[$key]}" "${p50[$key]}" "${p99[$key]}"
   done <"$work/bodies/manifest.tsv"
 done
