@@ -1,5 +1,6 @@
 using Grpc.Core;
 using Qbee.Authz.Service.Admin;
+using Qbee.Authz.Service.Security;
 
 namespace Qbee.Authz.Service.Grpc;
 
@@ -22,10 +23,7 @@ internal static class CallContextExtensions
             requestId = "(malformed)";
         }
 
-        var caller = context.UserState.TryGetValue(CallerKey, out var name) && name is string s ? s : "anonymous";
+        var caller = context.GetHttpContext().Features.Get<CallerFeature>()?.Name ?? "anonymous";
         return new AuditContext(caller, requestId);
     }
-
-    /// <summary>Where the authentication layer leaves the caller's name in <see cref="ServerCallContext.UserState"/>.</summary>
-    public const string CallerKey = "qbee.authz.caller";
 }

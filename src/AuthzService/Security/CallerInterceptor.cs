@@ -1,6 +1,5 @@
 using Grpc.Core;
 using Grpc.Core.Interceptors;
-using Qbee.Authz.Service.Grpc;
 
 namespace Qbee.Authz.Service.Security;
 
@@ -51,7 +50,7 @@ internal sealed class CallerInterceptor(CallerTable callers) : Interceptor
         switch (verdict.Outcome)
         {
             case CallOutcome.Caller:
-                context.UserState[CallContextExtensions.CallerKey] = callers.NameOf(verdict.Caller);
+                http.Features.Set(callers.FeatureOf(verdict.Caller));
                 break;
             case CallOutcome.Unauthenticated:
                 throw new RpcException(new Status(StatusCode.Unauthenticated, verdict.Message!));

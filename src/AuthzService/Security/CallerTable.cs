@@ -39,7 +39,7 @@ internal sealed class CallerTable
     private static readonly string AdminPrefix = $"/{AdminService.Descriptor.FullName}/";
 
     private readonly byte[][] _hashes;
-    private readonly string[] _names;
+    private readonly CallerFeature[] _features;
     private readonly CallerScopes[] _scopes;
 
     public CallerTable(IOptions<CallerOptions> options)
@@ -50,7 +50,7 @@ internal sealed class CallerTable
     public CallerTable(IReadOnlyList<CallerEntry> callers)
     {
         _hashes = callers.Select(c => Convert.FromHexString(c.TokenSha256)).ToArray();
-        _names = callers.Select(c => c.Name).ToArray();
+        _features = callers.Select(c => new CallerFeature(c.Name)).ToArray();
         _scopes = callers.Select(c => c.Scopes.Aggregate(CallerScopes.None, (all, s) => CallerScopeNames.TryParse(s, out var one) ? all | one : all)).ToArray();
     }
 
@@ -59,7 +59,7 @@ internal sealed class CallerTable
 
     public int Count => _hashes.Length;
 
-    public string NameOf(int caller) => _names[caller];
+    public CallerFeature FeatureOf(int caller) => _features[caller];
 
     /// <summary>The scope a method needs: none for health and reflection, admin for anything unknown.</summary>
     public static CallerScopes RequiredScope(string method)
@@ -114,7 +114,7 @@ internal sealed class CallerTable
         if ((_scopes[caller] & scope) == 0)
         {
             var name = scope == CallerScopes.Check ? CallerScopeNames.Check : CallerScopeNames.Admin;
-            return new CallVerdict(CallOutcome.PermissionDenied, caller, $"Caller '{_names[caller]}' lacks the '{name}' scope.");
+            return new CallVerdict(CallOutcome.PermissionDenied, caller, $"Caller '{_features[caller].Name}' lacks the '{name}' scope.");
         }
 
         return new CallVerdict(CallOutcome.Caller, caller, null);

@@ -27,7 +27,7 @@ public sealed class CallerTableTests
         var verdict = Table().Authorize(Check, $"Bearer {Gateway.Token}", Remote);
 
         Assert.Equal(CallOutcome.Caller, verdict.Outcome);
-        Assert.Equal("gateway", Table().NameOf(verdict.Caller));
+        Assert.Equal("gateway", Table().FeatureOf(verdict.Caller).Name);
     }
 
     [Fact]
