@@ -15,14 +15,14 @@ internal sealed class SqlAuditLog(SqlDialect sql)
     private const int SegmentsPerRead = 16;
     private const int LegacyRowsPerTransaction = 1000;
 
-    public async Task AppendAsync(StoreTransaction tx, IReadOnlyList<AuditRecord> events, CancellationToken cancellationToken)
+    public async Task AppendAsync(StoreTransaction tx, IReadOnlyList<AuditRecord> events)
     {
         foreach (var segment in AuditSegment.Split(events))
         {
             var count = segment.Events.Count;
             var lastEventId = await tx.ScalarAsync<long>(sql.TakeAuditEventIds, new { Count = (long)count });
             var firstEventId = lastEventId - count + 1;
-            await InsertAsync(tx, segment, firstEventId, lastEventId, AuditSegmentCodec.Encode(segment.Events), cancellationToken);
+            await InsertAsync(tx, segment, firstEventId, lastEventId, AuditSegmentCodec.Encode(segment.Events));
         }
     }
 
@@ -103,7 +103,7 @@ internal sealed class SqlAuditLog(SqlDialect sql)
     /// Moves the rows of schema version 1's <c>audit_events</c> into segments, keeping their ids, a transaction per
     /// thousand rows (a crash resumes where it stopped), and drops that table once it is empty.
     /// </summary>
-    public async Task MoveLegacyEventsAsync(Func<Task<StoreTransaction>> beginWrite, CancellationToken cancellationToken)
+    public async Task MoveLegacyEventsAsync(Func<Task<StoreTransaction>> beginWrite)
     {
         while (true)
         {
@@ -125,7 +125,7 @@ internal sealed class SqlAuditLog(SqlDialect sql)
             {
                 var firstEventId = segment.Events[0].EventId;
                 var blob = AuditSegmentCodec.EncodeWithIds(segment.Events, firstEventId);
-                await InsertAsync(tx, segment, firstEventId, segment.Events[^1].EventId, blob, cancellationToken);
+                await InsertAsync(tx, segment, firstEventId, segment.Events[^1].EventId, blob);
             }
 
             await tx.ExecuteAsync(sql.DeleteLegacyAuditEvents, new { LastEventId = rows[^1].EventId });
@@ -133,8 +133,7 @@ internal sealed class SqlAuditLog(SqlDialect sql)
         }
     }
 
-    private async Task InsertAsync(
-        StoreTransaction tx, AuditSegment segment, long firstEventId, long lastEventId, byte[] events, CancellationToken cancellationToken)
+    private async Task InsertAsync(StoreTransaction tx, AuditSegment segment, long firstEventId, long lastEventId, byte[] events)
     {
         await tx.ExecuteAsync(sql.InsertAuditSegment, new
         {
@@ -154,7 +153,7 @@ internal sealed class SqlAuditLog(SqlDialect sql)
         foreach (var subjectHash in segment.SubjectHashes())
         {
             hash.Value = subjectHash;
-            await insert.ExecuteNonQueryAsync(cancellationToken);
+            await insert.ExecuteNonQueryAsync(tx.CancellationToken);
         }
     }
 

@@ -61,7 +61,7 @@ internal sealed class SqlAuthzStore(IStoreConnectionFactory connections, SqlDial
             await tx.CommitAsync();
         }
 
-        await _auditLog.MoveLegacyEventsAsync(() => BeginAsync(write: true, cancellationToken), cancellationToken);
+        await _auditLog.MoveLegacyEventsAsync(() => BeginAsync(write: true, cancellationToken));
     }
 
     public async Task<long> CreateAccountAsync(
@@ -419,7 +419,7 @@ internal sealed class SqlAuthzStore(IStoreConnectionFactory connections, SqlDial
         }
 
         await using var tx = await BeginAsync(write: true, cancellationToken);
-        await _auditLog.AppendAsync(tx, events, cancellationToken);
+        await _auditLog.AppendAsync(tx, events);
         await tx.CommitAsync();
     }
 
@@ -478,7 +478,7 @@ internal sealed class SqlAuthzStore(IStoreConnectionFactory connections, SqlDial
     }
 
     private Task InsertAuditAsync(StoreTransaction tx, AuditRecord audit, string accountId, long revision) =>
-        _auditLog.AppendAsync(tx, [audit with { AccountId = accountId, Revision = revision }], tx.CancellationToken);
+        _auditLog.AppendAsync(tx, [audit with { AccountId = accountId, Revision = revision }]);
 
     /// <summary>User ids and emails are unique across the platform, not only in the account.</summary>
     private async Task CheckUserIsFreeAsync(StoreTransaction tx, UserRecord user)
