@@ -9,6 +9,11 @@ namespace Qbee.Authz.Service.Audit;
 /// Drains the audit queue into the store in batches, one transaction each. On shutdown it stops taking new
 /// events and writes every queued one before the process exits; a failed batch is retried, never dropped.
 /// </summary>
+/// <remarks>
+/// Runs on a thread of its own and waits synchronously: the SQLite driver does its I/O (a commit is an fsync)
+/// synchronously even through its async methods, and on a thread-pool thread that blocked one of the few
+/// threads answering checks, hundreds of times a second under a gateway's load.
+/// </remarks>
 internal sealed class AuditWriter(
     AuditQueue queue,
     IAuthzStore store,
@@ -29,24 +34,40 @@ internal sealed class AuditWriter(
         await base.StopAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var finished = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var thread = new Thread(() =>
+        {
+            try
+            {
+                Run(stoppingToken);
+                finished.SetResult();
+            }
+            catch (Exception e)
+            {
+                finished.SetException(e);
+            }
+        })
+        {
+            IsBackground = true,
+            Name = "Qbee.Authz audit writer",
+        };
+        thread.Start();
+        return finished.Task;
+    }
+
+    private void Run(CancellationToken stoppingToken)
     {
         var batch = new List<AuditRecord>(options.Value.BatchSize);
         var drained = 0;
         // Reads until the queue is completed and empty; stoppingToken is not passed so shutdown drains.
-        while (await queue.Reader.WaitToReadAsync(CancellationToken.None).ConfigureAwait(false))
+        while (queue.Reader.WaitToReadAsync(CancellationToken.None).AsTask().GetAwaiter().GetResult())
         {
             // Woken by the first event: give the others a moment to join, or every event costs a transaction.
             if (queue.Depth < options.Value.BatchSize && !stoppingToken.IsCancellationRequested)
             {
-                try
-                {
-                    await Task.Delay(options.Value.MaxBatchDelay, timeProvider, stoppingToken).ConfigureAwait(false);
-                }
-                catch (OperationCanceledException)
-                {
-                    // Stopping: write what is there now.
-                }
+                Sleep(options.Value.MaxBatchDelay, stoppingToken);
             }
 
             while (batch.Count < options.Value.BatchSize && queue.Reader.TryRead(out var record))
@@ -54,7 +75,7 @@ internal sealed class AuditWriter(
                 batch.Add(record);
             }
 
-            await WriteAsync(batch).ConfigureAwait(false);
+            Write(batch);
             if (stoppingToken.IsCancellationRequested)
             {
                 drained += batch.Count;
@@ -69,7 +90,7 @@ internal sealed class AuditWriter(
         }
     }
 
-    private async Task WriteAsync(List<AuditRecord> batch)
+    private void Write(List<AuditRecord> batch)
     {
         // A store that is down comes back: retry the batch. One that keeps refusing it may be refusing one row
         // (too long for a column, say): after a few rounds write row by row, and log a row that still fails
@@ -78,7 +99,7 @@ internal sealed class AuditWriter(
         {
             try
             {
-                await store.AppendAuditEventsAsync(batch, CancellationToken.None).ConfigureAwait(false);
+                store.AppendAuditEventsAsync(batch, CancellationToken.None).GetAwaiter().GetResult();
                 Interlocked.Add(ref _written, batch.Count);
                 return;
             }
@@ -87,28 +108,41 @@ internal sealed class AuditWriter(
                 AuthzLog.AuditWriteFailed(logger, e, batch.Count);
                 if (attempt >= AttemptsBeforeRowByRow && batch.Count > 1)
                 {
-                    await WriteRowByRowAsync(batch).ConfigureAwait(false);
+                    WriteRowByRow(batch);
                     return;
                 }
 
-                await Task.Delay(RetryDelay, timeProvider).ConfigureAwait(false);
+                Sleep(RetryDelay, CancellationToken.None);
             }
         }
     }
 
-    private async Task WriteRowByRowAsync(List<AuditRecord> batch)
+    private void WriteRowByRow(List<AuditRecord> batch)
     {
         foreach (var record in batch)
         {
             try
             {
-                await store.AppendAuditEventsAsync([record], CancellationToken.None).ConfigureAwait(false);
+                store.AppendAuditEventsAsync([record], CancellationToken.None).GetAwaiter().GetResult();
                 Interlocked.Increment(ref _written);
             }
             catch (Exception e)
             {
                 AuthzLog.AuditEventRefused(logger, e, record.ToString());
             }
+        }
+    }
+
+    /// <summary>Waits on the time provider (tests move it); cancellation ends the wait early, quietly.</summary>
+    private void Sleep(TimeSpan delay, CancellationToken cancellationToken)
+    {
+        try
+        {
+            Task.Delay(delay, timeProvider, cancellationToken).GetAwaiter().GetResult();
+        }
+        catch (OperationCanceledException)
+        {
+            // Stopping: write what is there now.
         }
     }
 }

@@ -50,16 +50,20 @@ internal sealed class AuditSegment(string accountId)
     public HashSet<long> SubjectHashes()
     {
         var hashes = new HashSet<long>();
+        string? lastUser = null, lastDevice = null;
         foreach (var record in Events)
         {
-            if (!string.IsNullOrEmpty(record.UserId))
+            // A burst repeats its user and device: hash each run once.
+            if (!string.IsNullOrEmpty(record.UserId) && !string.Equals(record.UserId, lastUser, StringComparison.Ordinal))
             {
                 hashes.Add(AuditSubject.Hash(AccountId, AuditSubject.User, record.UserId));
+                lastUser = record.UserId;
             }
 
-            if (!string.IsNullOrEmpty(record.DeviceId))
+            if (!string.IsNullOrEmpty(record.DeviceId) && !string.Equals(record.DeviceId, lastDevice, StringComparison.Ordinal))
             {
                 hashes.Add(AuditSubject.Hash(AccountId, AuditSubject.Device, record.DeviceId));
+                lastDevice = record.DeviceId;
             }
         }
 
