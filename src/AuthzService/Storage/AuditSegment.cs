@@ -12,18 +12,22 @@ internal sealed class AuditSegment(string accountId)
     public const int MaxEvents = 1000;
 
     /// <summary>
-    /// Events of one segment lie within this much of its first event: retention deletes whole segments, so an
-    /// event outlives its cutoff by at most this.
+    /// The newest and the oldest event of one segment lie at most this far apart: retention deletes whole segments,
+    /// so an event outlives its cutoff by at most this.
     /// </summary>
     public static readonly TimeSpan MaxTimeSpread = TimeSpan.FromSeconds(1);
 
+    private readonly List<AuditRecord> _events = [];
+
     public string AccountId { get; } = accountId;
 
-    public List<AuditRecord> Events { get; } = [];
+    public IReadOnlyList<AuditRecord> Events => _events;
 
-    public long MinTime => Events.Min(e => e.Time.ToUnixTimeMilliseconds());
+    /// <summary>Unix milliseconds of the oldest event.</summary>
+    public long MinTime { get; private set; } = long.MaxValue;
 
-    public long MaxTime => Events.Max(e => e.Time.ToUnixTimeMilliseconds());
+    /// <summary>Unix milliseconds of the newest event.</summary>
+    public long MaxTime { get; private set; } = long.MinValue;
 
     /// <summary>Groups <paramref name="events"/> into segments, keeping each account's events in their order.</summary>
     public static List<AuditSegment> Split(IReadOnlyList<AuditRecord> events)
@@ -40,7 +44,7 @@ internal sealed class AuditSegment(string accountId)
                 segments.Add(segment);
             }
 
-            segment.Events.Add(record);
+            segment.Add(record);
         }
 
         return segments;
@@ -70,6 +74,18 @@ internal sealed class AuditSegment(string accountId)
         return hashes;
     }
 
-    private bool Fits(AuditRecord record) =>
-        Events.Count < MaxEvents && (record.Time - Events[0].Time).Duration() <= MaxTimeSpread;
+    private bool Fits(AuditRecord record)
+    {
+        var time = record.Time.ToUnixTimeMilliseconds();
+        return _events.Count < MaxEvents
+            && Math.Max(MaxTime, time) - Math.Min(MinTime, time) <= (long)MaxTimeSpread.TotalMilliseconds;
+    }
+
+    private void Add(AuditRecord record)
+    {
+        var time = record.Time.ToUnixTimeMilliseconds();
+        MinTime = Math.Min(MinTime, time);
+        MaxTime = Math.Max(MaxTime, time);
+        _events.Add(record);
+    }
 }

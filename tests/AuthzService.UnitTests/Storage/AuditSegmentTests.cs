@@ -35,6 +35,18 @@ public sealed class AuditSegmentTests
     }
 
     [Fact]
+    public void Split_EventsAroundTheFirst_KeepNewestAndOldestWithinTheSpread()
+    {
+        var spread = (long)AuditSegment.MaxTimeSpread.TotalMilliseconds;
+        var events = new[] { 0L, -spread, spread }.Select(ms => Samples.Decision("acme", "ann", DeviceA, 10_000 + ms)).ToList();
+
+        var segments = AuditSegment.Split(events);
+
+        Assert.Equal([2, 1], segments.Select(s => s.Events.Count));
+        Assert.Equal((10_000 - spread, 10_000L), (segments[0].MinTime, segments[0].MaxTime));
+    }
+
+    [Fact]
     public void Split_MoreThanMaxEvents_StartsANewSegment()
     {
         var events = Enumerable.Range(0, AuditSegment.MaxEvents + 1).Select(_ => Samples.Decision("acme", "ann", DeviceA, 1_000)).ToList();
