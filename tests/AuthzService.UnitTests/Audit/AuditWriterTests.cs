@@ -1,0 +1,89 @@
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
+using Qbee.Authz.Service.Audit;
+using Qbee.Authz.Service.Storage;
+using Qbee.Authz.Service.UnitTests.Storage;
+
+namespace Qbee.Authz.Service.UnitTests.Audit;
+
+public sealed class AuditWriterTests
+{
+    private static readonly string Device = Samples.DeviceId(1);
+
+    // The longest delay the options allow, on a clock that only moves when the test moves it.
+    private static readonly AuditOptions Slow = new() { MaxBatchDelay = TimeSpan.FromSeconds(1), BatchSize = 1000 };
+
+    [Fact]
+    public async Task Events_ManyWaiting_WrittenWithoutWaitingForTheDelay()
+    {
+        await using var temp = await TempSqliteStore.CreateAsync();
+        await temp.CreateAccountAsync("acme");
+        var (queue, writer) = Writer(temp.Store, new FakeTimeProvider());
+        for (var i = 0; i < 300; i++)
+        {
+            await queue.EnqueueAsync(Samples.Decision("acme", "ann", Device, 1_000 + i), CancellationToken.None);
+        }
+
+        await writer.StartAsync(CancellationToken.None);
+
+        await WaitUntilAsync(() => writer.Written == 300);
+        Assert.Equal(301, (await temp.Store.ListAuditEventsAsync(new AuditQuery("acme", 1000, null, "", "", null), CancellationToken.None)).Count);
+        await writer.StopAsync(CancellationToken.None);
+    }
+
+    [Fact]
+    public async Task Events_FewWaiting_WrittenOnceTheDelayHasPassed()
+    {
+        await using var temp = await TempSqliteStore.CreateAsync();
+        await temp.CreateAccountAsync("acme");
+        var time = new FakeTimeProvider();
+        var (queue, writer) = Writer(temp.Store, time);
+        await writer.StartAsync(CancellationToken.None);
+
+        await queue.EnqueueAsync(Samples.Decision("acme", "ann", Device, 1_000), CancellationToken.None);
+        time.Advance(Slow.MaxBatchDelay);
+
+        await WaitUntilAsync(() =>
+        {
+            // Moves the clock again in case the writer started its wait after the first move.
+            time.Advance(Slow.MaxBatchDelay);
+            return writer.Written == 1;
+        });
+        await writer.StopAsync(CancellationToken.None);
+    }
+
+    [Fact]
+    public async Task Stop_RightAfterStart_WritesEveryQueuedEvent()
+    {
+        await using var temp = await TempSqliteStore.CreateAsync();
+        await temp.CreateAccountAsync("acme");
+        var (queue, writer) = Writer(temp.Store, new FakeTimeProvider());
+        await writer.StartAsync(CancellationToken.None);
+        for (var i = 0; i < 5; i++)
+        {
+            await queue.EnqueueAsync(Samples.Decision("acme", "ann", Device, 1_000 + i), CancellationToken.None);
+        }
+
+        await writer.StopAsync(CancellationToken.None);
+
+        Assert.Equal(5, writer.Written);
+    }
+
+    private static (AuditQueue Queue, AuditWriter Writer) Writer(IAuthzStore store, TimeProvider time)
+    {
+        var options = Options.Create(Slow);
+        var queue = new AuditQueue(options, NullLogger<AuditQueue>.Instance);
+        return (queue, new AuditWriter(queue, store, options, time, NullLogger<AuditWriter>.Instance));
+    }
+
+    private static async Task WaitUntilAsync(Func<bool> condition)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (!condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the audit writer did not write in time");
+            await Task.Delay(20);
+        }
+    }
+}
