@@ -34,10 +34,15 @@ internal sealed class AuditSegment(string accountId)
     {
         var segments = new List<AuditSegment>();
         var open = new Dictionary<string, AuditSegment>(StringComparer.Ordinal);
+        AuditSegment? last = null;
         foreach (var record in events)
         {
             var accountId = record.AccountId ?? string.Empty;
-            if (!open.TryGetValue(accountId, out var segment) || !segment.Fits(record))
+
+            // A batch is mostly one account's: skip the lookup while the account stays the same.
+            var segment = last is not null && string.Equals(last.AccountId, accountId, StringComparison.Ordinal) ? last
+                : open.GetValueOrDefault(accountId);
+            if (segment is null || !segment.Fits(record))
             {
                 segment = new AuditSegment(accountId);
                 open[accountId] = segment;
@@ -45,6 +50,7 @@ internal sealed class AuditSegment(string accountId)
             }
 
             segment.Add(record);
+            last = segment;
         }
 
         return segments;
