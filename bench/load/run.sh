@@ -30,7 +30,7 @@ while [ $# -gt 0 ]; do
 done
 
 if ! command -v h2load >/dev/null 2>&1; then
-  apt-get install -y -qq nghttp2-client >/dev/null
+  apt-get install -y -qq nghttp2-client >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq nghttp2-client >/dev/null; }
 fi
 
 dotnet build -c Release -v quiet --nologo src/AuthzService/AuthzService.csproj bench/load/LoadTool/LoadTool.csproj >/dev/null 2>&1 \

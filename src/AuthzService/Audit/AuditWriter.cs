@@ -16,23 +16,35 @@ namespace Qbee.Authz.Service.Audit;
 /// that one starts its work through <c>Task.Run</c> with the stopping token, so a stop right after the start
 /// cancelled the work before it ran, and the queued events were never written.
 /// </remarks>
-internal sealed class AuditWriter(
-    AuditQueue queue,
-    IAuthzStore store,
-    IOptions<AuditOptions> options,
-    TimeProvider timeProvider,
-    ILogger<AuditWriter> logger) : IHostedService
+internal sealed class AuditWriter : IHostedService, IDisposable
 {
     private static readonly TimeSpan RetryDelay = TimeSpan.FromMilliseconds(200);
     private const int AttemptsBeforeRowByRow = 5;
-    private const int EarlyWriteDepth = 256;
-    private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(1);
 
-    // Not disposed: it has no timer, and the thread may still read its token after the host gave up waiting.
-    private readonly CancellationTokenSource _stopping = new();
+    private readonly AuditQueue _queue;
+    private readonly IAuthzStore _store;
+    private readonly AuditOptions _options;
+    private readonly TimeProvider _timeProvider;
+    private readonly ILogger<AuditWriter> _logger;
     private readonly TaskCompletionSource _finished = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly ITimer _batchDeadline;
+    private readonly Func<bool> _hasEvents;
+    private readonly Func<bool> _batchReady;
     private Thread? _thread;
     private long _written;
+    private volatile bool _deadlinePassed;
+
+    public AuditWriter(AuditQueue queue, IAuthzStore store, IOptions<AuditOptions> options, TimeProvider timeProvider, ILogger<AuditWriter> logger)
+    {
+        _queue = queue;
+        _store = store;
+        _options = options.Value;
+        _timeProvider = timeProvider;
+        _logger = logger;
+        _batchDeadline = timeProvider.CreateTimer(_ => PassDeadline(), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        _hasEvents = () => _queue.Depth > 0 || _queue.IsCompleted;
+        _batchReady = () => _deadlinePassed || _queue.Depth >= _queue.WakeDepth || _queue.IsCompleted;
+    }
 
     public long Written => Interlocked.Read(ref _written);
 
@@ -42,7 +54,7 @@ internal sealed class AuditWriter(
         {
             try
             {
-                Run(_stopping.Token);
+                Run();
                 _finished.SetResult();
             }
             catch (Exception e)
@@ -61,13 +73,12 @@ internal sealed class AuditWriter(
     /// <summary>Takes no more events, cuts the batch wait short, and waits until every queued event is written.</summary>
     public async Task StopAsync(CancellationToken cancellationToken)
     {
-        queue.Complete();
+        _queue.Complete();
         if (_thread is null)
         {
             return; // never started (the host failed before): nothing runs to wait for
         }
 
-        await _stopping.CancelAsync().ConfigureAwait(false);
         try
         {
             await _finished.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -78,22 +89,30 @@ internal sealed class AuditWriter(
         }
     }
 
-    private void Run(CancellationToken stoppingToken)
-    {
-        var batch = new List<AuditRecord>(options.Value.BatchSize);
-        var drained = 0;
-        // Reads until the queue is completed and empty; stoppingToken is not passed so shutdown drains.
-        while (queue.Reader.WaitToReadAsync(CancellationToken.None).AsTask().GetAwaiter().GetResult())
-        {
-            WaitForBatch(stoppingToken);
+    public void Dispose() => _batchDeadline.Dispose();
 
-            while (batch.Count < options.Value.BatchSize && queue.Reader.TryRead(out var record))
+    private void Run()
+    {
+        var batch = new List<AuditRecord>(_options.BatchSize);
+        var drained = 0;
+        while (true)
+        {
+            _queue.WaitUntil(_hasEvents);
+            if (_queue.IsCompleted && _queue.Depth == 0)
             {
-                batch.Add(record);
+                break;
+            }
+
+            WaitForBatch();
+            _queue.TakeInto(batch, _options.BatchSize);
+            if (batch.Count == 0)
+            {
+                Thread.Yield(); // a producer has reserved its place and not yet put its event in
+                continue;
             }
 
             Write(batch);
-            if (stoppingToken.IsCancellationRequested)
+            if (_queue.IsCompleted)
             {
                 drained += batch.Count;
             }
@@ -103,10 +122,9 @@ internal sealed class AuditWriter(
 
         if (drained > 0)
         {
-            AuthzLog.AuditDrained(logger, drained);
+            AuthzLog.AuditDrained(_logger, drained);
         }
     }
-
     private void Write(List<AuditRecord> batch)
     {
         // A store that is down comes back: retry the batch. One that keeps refusing it may be refusing one row
@@ -116,20 +134,20 @@ internal sealed class AuditWriter(
         {
             try
             {
-                store.AppendAuditEventsAsync(batch, CancellationToken.None).GetAwaiter().GetResult();
+                _store.AppendAuditEventsAsync(batch, CancellationToken.None).GetAwaiter().GetResult();
                 Interlocked.Add(ref _written, batch.Count);
                 return;
             }
             catch (Exception e)
             {
-                AuthzLog.AuditWriteFailed(logger, e, batch.Count);
+                AuthzLog.AuditWriteFailed(_logger, e, batch.Count);
                 if (attempt >= AttemptsBeforeRowByRow && batch.Count > 1)
                 {
                     WriteRowByRow(batch);
                     return;
                 }
 
-                Sleep(RetryDelay, CancellationToken.None);
+                Sleep(RetryDelay);
             }
         }
     }
@@ -140,49 +158,41 @@ internal sealed class AuditWriter(
         {
             try
             {
-                store.AppendAuditEventsAsync([record], CancellationToken.None).GetAwaiter().GetResult();
+                _store.AppendAuditEventsAsync([record], CancellationToken.None).GetAwaiter().GetResult();
                 Interlocked.Increment(ref _written);
             }
             catch (Exception e)
             {
-                AuthzLog.AuditEventRefused(logger, e, record.ToString());
+                AuthzLog.AuditEventRefused(_logger, e, record.ToString());
             }
         }
     }
 
     /// <summary>
     /// Woken by the first event: lets others join, or every event costs a transaction. Stops waiting after
-    /// <see cref="AuditOptions.MaxBatchDelay"/>, or as soon as <see cref="EarlyWriteDepth"/> events wait: under a
-    /// gateway's peak they gather in a millisecond or two, and events written that young die in generation 0
-    /// (held 10 ms, they were promoted and forced ~30 gen-1 collections per 300k decisions).
+    /// <see cref="AuditOptions.MaxBatchDelay"/>, or as soon as <see cref="AuditQueue.WakeDepth"/> events wait:
+    /// events written that young die in generation 0 (held 10 ms under a gateway's peak, they were promoted and
+    /// forced ~30 gen-1 collections per 300k decisions). One timer per batch, no polling.
     /// </summary>
-    private void WaitForBatch(CancellationToken stoppingToken)
+    private void WaitForBatch()
     {
-        var settings = options.Value;
-        var enough = Math.Min(EarlyWriteDepth, settings.BatchSize);
-        var started = timeProvider.GetTimestamp();
-        while (queue.Depth < enough && !stoppingToken.IsCancellationRequested)
+        _deadlinePassed = false;
+        if (_batchReady() || _options.MaxBatchDelay <= TimeSpan.Zero)
         {
-            var left = settings.MaxBatchDelay - timeProvider.GetElapsedTime(started);
-            if (left <= TimeSpan.Zero)
-            {
-                return;
-            }
-
-            Sleep(left < PollInterval ? left : PollInterval, stoppingToken);
+            return;
         }
+
+        _batchDeadline.Change(_options.MaxBatchDelay, Timeout.InfiniteTimeSpan);
+        _queue.WaitUntil(_batchReady);
+        _batchDeadline.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
     }
 
-    /// <summary>Waits on the time provider (tests move it); cancellation ends the wait early, quietly.</summary>
-    private void Sleep(TimeSpan delay, CancellationToken cancellationToken)
+    private void PassDeadline()
     {
-        try
-        {
-            Task.Delay(delay, timeProvider, cancellationToken).GetAwaiter().GetResult();
-        }
-        catch (OperationCanceledException)
-        {
-            // Stopping: write what is there now.
-        }
+        _deadlinePassed = true;
+        _queue.Wake();
     }
+
+    /// <summary>Waits on the time provider (tests move it).</summary>
+    private void Sleep(TimeSpan delay) => Task.Delay(delay, _timeProvider).GetAwaiter().GetResult();
 }
