@@ -62,7 +62,8 @@ if [ "$metrics" = 1 ]; then
   args+=("--Authz:Telemetry:PrometheusPort=$mport")
 fi
 
-dotnet src/AuthzService/bin/Release/net10.0/Qbee.Authz.Service.dll "${args[@]}" >"$work/service.log" 2>&1 &
+# As deployed (deploy/Dockerfile, the k8s ConfigMap): the young generation capped at 32 MB, not sized by the L3.
+DOTNET_GCgen0size=0x2000000 dotnet src/AuthzService/bin/Release/net10.0/Qbee.Authz.Service.dll "${args[@]}" >"$work/service.log" 2>&1 &
 service=$!
 pids+=($service)
 tool=bench/load/LoadTool/bin/Release/net10.0/Qbee.Authz.LoadTool.dll

@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Text;
 using Qbee.Authz.Service.Domain;
 using Qbee.Authz.Service.Domain.Model;
@@ -114,10 +113,9 @@ internal static class AuditSegmentCodec
 
     private static byte[] Encode(IReadOnlyList<AuditRecord> events, bool explicitIds, long firstEventId)
     {
-        var writer = new ArrayBufferWriter<byte>(64 + (events.Count * 32));
-        Span<byte> one = [Version];
-        writer.Write(one);
-        WriteVarint(writer, (ulong)events.Count);
+        var writer = new Writer(64 + (events.Count * 32));
+        writer.Byte(Version);
+        writer.Varint((ulong)events.Count);
         var previous = new string[(int)Text.Count];
         Array.Fill(previous, string.Empty);
         long id = firstEventId - 1, time = 0, revision = 0;
@@ -130,74 +128,112 @@ internal static class AuditSegmentCodec
             }
 
             id += idGap + 1;
-            WriteVarint(writer, (ulong)idGap);
+            writer.Varint((ulong)idGap);
             var ms = e.Time.ToUnixTimeMilliseconds();
-            WriteSigned(writer, ms - time);
+            writer.Signed(ms - time);
             time = ms;
             var ra = e.RemoteAccess;
-            one[0] = (byte)((e.Allowed ? AllowedFlag : 0) | (ra is null ? 0 : RemoteAccessFlag));
-            writer.Write(one);
-            WriteSigned(writer, e.Reason);
-            WriteSigned(writer, e.Revision - revision);
+            writer.Byte((byte)((e.Allowed ? AllowedFlag : 0) | (ra is null ? 0 : RemoteAccessFlag)));
+            writer.Signed(e.Reason);
+            writer.Signed(e.Revision - revision);
             revision = e.Revision;
             if (ra is not null)
             {
-                WriteVarint(writer, (ulong)ra.Action);
-                WriteSigned(writer, ra.Port);
+                writer.Varint((ulong)ra.Action);
+                writer.Signed(ra.Port);
             }
 
-            WriteText(writer, previous, Text.Kind, e.Kind);
-            WriteText(writer, previous, Text.UserId, e.UserId);
-            WriteText(writer, previous, Text.DeviceId, e.DeviceId);
-            WriteText(writer, previous, Text.Permission, e.Permission);
-            WriteText(writer, previous, Text.RoleId, e.RoleId);
-            WriteText(writer, previous, Text.Resource, e.Resource);
-            WriteText(writer, previous, Text.Caller, e.Caller);
-            WriteText(writer, previous, Text.RequestId, e.RequestId);
-            WriteText(writer, previous, Text.Detail, e.Detail);
+            writer.Field(previous, Text.Kind, e.Kind);
+            writer.Field(previous, Text.UserId, e.UserId);
+            writer.Field(previous, Text.DeviceId, e.DeviceId);
+            writer.Field(previous, Text.Permission, e.Permission);
+            writer.Field(previous, Text.RoleId, e.RoleId);
+            writer.Field(previous, Text.Resource, e.Resource);
+            writer.Field(previous, Text.Caller, e.Caller);
+            writer.Field(previous, Text.RequestId, e.RequestId);
+            writer.Field(previous, Text.Detail, e.Detail);
             if (ra is not null)
             {
-                WriteText(writer, previous, Text.Proto, ra.Proto);
-                WriteText(writer, previous, Text.Dst, ra.Dst);
-                WriteText(writer, previous, Text.Direction, ra.Direction);
-                WriteText(writer, previous, Text.Path, ra.Path);
+                writer.Field(previous, Text.Proto, ra.Proto);
+                writer.Field(previous, Text.Dst, ra.Dst);
+                writer.Field(previous, Text.Direction, ra.Direction);
+                writer.Field(previous, Text.Path, ra.Path);
             }
         }
 
-        return writer.WrittenSpan.ToArray();
+        return writer.ToArray();
     }
 
-    private static void WriteText(ArrayBufferWriter<byte> writer, string[] previous, Text slot, string? value)
+    /// <summary>
+    /// Writes into one growing array, straight into its span: the audit writer encodes every event of a gateway's
+    /// load, and a buffer writer's span request per varint cost more than the varint.
+    /// </summary>
+    private ref struct Writer(int capacity)
     {
-        value ??= string.Empty;
-        if (string.Equals(previous[(int)slot], value, StringComparison.Ordinal))
+        // Texts up to this many chars take at most 126 UTF-8 bytes: their length prefix is one byte.
+        private const int OneBytePrefixChars = 42;
+
+        private byte[] _buffer = new byte[capacity];
+        private int _length;
+
+        public void Byte(byte value)
         {
-            WriteVarint(writer, 0);
-            return;
+            Ensure(1);
+            _buffer[_length++] = value;
         }
 
-        previous[(int)slot] = value;
-        var length = Encoding.UTF8.GetByteCount(value);
-        WriteVarint(writer, (ulong)length + 1);
-        var written = Encoding.UTF8.GetBytes(value, writer.GetSpan(length));
-        writer.Advance(written);
-    }
-
-    private static void WriteSigned(ArrayBufferWriter<byte> writer, long value) =>
-        WriteVarint(writer, (ulong)((value << 1) ^ (value >> 63)));
-
-    private static void WriteVarint(ArrayBufferWriter<byte> writer, ulong value)
-    {
-        var span = writer.GetSpan(10);
-        var n = 0;
-        while (value >= 0x80)
+        public void Varint(ulong value)
         {
-            span[n++] = (byte)(value | 0x80);
-            value >>= 7;
+            Ensure(10);
+            var buffer = _buffer;
+            var n = _length;
+            while (value >= 0x80)
+            {
+                buffer[n++] = (byte)(value | 0x80);
+                value >>= 7;
+            }
+
+            buffer[n++] = (byte)value;
+            _length = n;
         }
 
-        span[n++] = (byte)value;
-        writer.Advance(n);
+        public void Signed(long value) => Varint((ulong)((value << 1) ^ (value >> 63)));
+
+        /// <summary>0 when the text is the previous event's, else its UTF-8 length plus one and the bytes.</summary>
+        public void Field(string[] previous, Text slot, string? value)
+        {
+            value ??= string.Empty;
+            if (string.Equals(previous[(int)slot], value, StringComparison.Ordinal))
+            {
+                Byte(0);
+                return;
+            }
+
+            previous[(int)slot] = value;
+            if (value.Length <= OneBytePrefixChars)
+            {
+                Ensure(1 + (value.Length * 3));
+                var written = Encoding.UTF8.GetBytes(value, _buffer.AsSpan(_length + 1));
+                _buffer[_length] = (byte)(written + 1);
+                _length += 1 + written;
+                return;
+            }
+
+            var count = Encoding.UTF8.GetByteCount(value);
+            Varint((ulong)count + 1);
+            Ensure(count);
+            _length += Encoding.UTF8.GetBytes(value, _buffer.AsSpan(_length));
+        }
+
+        public readonly byte[] ToArray() => _buffer.AsSpan(0, _length).ToArray();
+
+        private void Ensure(int bytes)
+        {
+            if (_length + bytes > _buffer.Length)
+            {
+                Array.Resize(ref _buffer, Math.Max(_buffer.Length * 2, _length + bytes));
+            }
+        }
     }
 
     /// <summary>Reads what <see cref="Encode(IReadOnlyList{AuditRecord})"/> wrote; anything out of bounds is corrupt data.</summary>

@@ -30,6 +30,27 @@ public sealed class AuditSegmentCodecTests
         Assert.Equal(events.Select((e, i) => e with { EventId = 41 + i }), decoded);
     }
 
+    [Theory]
+    [InlineData("✓", 42)] // 126 bytes: the longest text with a one-byte length
+    [InlineData("✓", 43)] // 129 bytes: a two-byte length
+    [InlineData("a", 127)] // ASCII past the one-byte-length shortcut
+    [InlineData("😀", 21)] // surrogate pairs: 4 bytes per 2 chars
+    [InlineData("x", 5_000)] // far past the buffer's first size
+    public void Encode_ThenDecode_TextsOfEveryLength(string unit, int repeat)
+    {
+        var text = string.Concat(Enumerable.Repeat(unit, repeat));
+        AuditRecord[] events =
+        [
+            Admin(1) with { Detail = text },
+            Admin(2) with { Detail = text + "!", UserId = text },
+            Admin(3) with { Detail = "" },
+        ];
+
+        var decoded = AuditSegmentCodec.Decode(AuditSegmentCodec.Encode(events), "acme", 1);
+
+        Assert.Equal(events.Select((e, i) => e with { EventId = 1 + i }), decoded);
+    }
+
     [Fact]
     public void EncodeWithIds_KeepsGapsBetweenIds()
     {
