@@ -125,6 +125,7 @@ internal sealed class AuditWriter : IHostedService, IDisposable
             AuthzLog.AuditDrained(_logger, drained);
         }
     }
+
     private void Write(List<AuditRecord> batch)
     {
         // A store that is down comes back: retry the batch. One that keeps refusing it may be refusing one row
@@ -172,7 +173,7 @@ internal sealed class AuditWriter : IHostedService, IDisposable
     /// Woken by the first event: lets others join, or every event costs a transaction. Stops waiting after
     /// <see cref="AuditOptions.MaxBatchDelay"/>, or as soon as <see cref="AuditQueue.WakeDepth"/> events wait:
     /// events written that young die in generation 0 (held 10 ms under a gateway's peak, they were promoted and
-    /// forced ~30 gen-1 collections per 300k decisions). One timer per batch, no polling.
+    /// forced ~30 gen-1 collections per 300k decisions). One timer, armed per batch: no polling.
     /// </summary>
     private void WaitForBatch()
     {
