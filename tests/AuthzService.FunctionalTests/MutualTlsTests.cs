@@ -142,7 +142,8 @@ public sealed class MutualTlsTests : IAsyncLifetime
         request.CertificateExtensions.Add(X509AuthorityKeyIdentifierExtension.CreateFromCertificate(ca, true, false));
         var serial = RandomNumberGenerator.GetBytes(16);
         serial[0] &= 0x7f;
-        using var issued = request.Create(ca, DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddDays(1), serial);
+        // Ends before the CA does: a leaf may not outlive its issuer, whose NotAfter is cut to the second.
+        using var issued = request.Create(ca, DateTimeOffset.UtcNow.AddMinutes(-5), new DateTimeOffset(ca.NotAfter).AddHours(-1), serial);
         return issued.CopyWithPrivateKey(key);
     }
 }
