@@ -1,3 +1,5 @@
+using System.Buffers;
+
 namespace Qbee.Authz.Service.Domain;
 
 /// <summary>The id rules of the contract: one place, used by admin writes, checks and page tokens.</summary>
@@ -8,43 +10,19 @@ internal static class Ids
     public const string UnassignedGroup = "unassigned_group";
     public const string DefaultRoleId = "default";
 
+    // Vectorised set tests: every check validates its ids, a CheckBatch a hundred times.
+    private static readonly SearchValues<char> IdCharacters =
+        SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-");
+
+    private static readonly SearchValues<char> LowercaseHex = SearchValues.Create("0123456789abcdef");
+
     /// <summary>account, user, role, group ids and tags: 1..64 of [A-Za-z0-9._-].</summary>
-    public static bool IsValidId(ReadOnlySpan<char> id)
-    {
-        if (id.Length is 0 or > MaxLength)
-        {
-            return false;
-        }
-
-        foreach (var c in id)
-        {
-            if (!(char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-'))
-            {
-                return false;
-            }
-        }
-
-        return true;
-    }
+    public static bool IsValidId(ReadOnlySpan<char> id) =>
+        id.Length is > 0 and <= MaxLength && !id.ContainsAnyExcept(IdCharacters);
 
     /// <summary>A device id is its public key digest: exactly 64 lowercase hex characters.</summary>
-    public static bool IsDeviceId(ReadOnlySpan<char> id)
-    {
-        if (id.Length != 64)
-        {
-            return false;
-        }
-
-        foreach (var c in id)
-        {
-            if (!(char.IsAsciiDigit(c) || c is >= 'a' and <= 'f'))
-            {
-                return false;
-            }
-        }
-
-        return true;
-    }
+    public static bool IsDeviceId(ReadOnlySpan<char> id) =>
+        id.Length == 64 && !id.ContainsAnyExcept(LowercaseHex);
 
     public static bool IsValidNodeId(ReadOnlySpan<char> id) => IsValidId(id);
 
