@@ -119,8 +119,12 @@ internal sealed class AuditQueue
 
     private async ValueTask WaitForRoomAsync(AuditRecord record, CancellationToken cancellationToken)
     {
-        Interlocked.Increment(ref _fullWaits);
-        AuthzLog.AuditQueueFull(_logger, Depth);
+        if (!IsCompleted)
+        {
+            Interlocked.Increment(ref _fullWaits);
+            AuthzLog.AuditQueueFull(_logger, Depth);
+        }
+
         while (true)
         {
             // Taken before trying again, so room freed after the try completes this one.

@@ -90,6 +90,7 @@ public sealed class AuditQueueTests
         queue.TakeInto(batch, 10);
         Assert.Single(batch); // what was queued before still reaches the writer
         Assert.True(queue.IsCompleted);
+        Assert.Equal(1, queue.FullWaits); // the wait for room, not the refusals after Complete
     }
 
     [Fact]

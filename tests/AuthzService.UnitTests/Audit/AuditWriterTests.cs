@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 using Qbee.Authz.Service.Audit;
+using Qbee.Authz.Service.Domain;
 using Qbee.Authz.Service.Storage;
 using Qbee.Authz.Service.UnitTests.Storage;
 
@@ -68,6 +69,38 @@ public sealed class AuditWriterTests
         await writer.StopAsync(CancellationToken.None);
 
         Assert.Equal(5, writer.Written);
+    }
+
+    [Fact]
+    public async Task Stop_WhileChecksKeepEnqueueing_WritesEveryAcceptedEventAndRefusesTheRest()
+    {
+        await using var temp = await TempSqliteStore.CreateAsync();
+        await temp.CreateAccountAsync("acme");
+        var (queue, writer) = Writer(temp.Store, TimeProvider.System);
+        await writer.StartAsync(CancellationToken.None);
+        var accepted = 0;
+        var producers = Enumerable.Range(0, 4).Select(p => Task.Run(async () =>
+        {
+            for (var i = 0; ; i++)
+            {
+                try
+                {
+                    await queue.EnqueueAsync(Samples.Decision("acme", $"u{p}", Device, i), CancellationToken.None);
+                    Interlocked.Increment(ref accepted);
+                }
+                catch (UnavailableException)
+                {
+                    return; // refused: the writer is stopping
+                }
+            }
+        })).ToArray();
+
+        await WaitUntilAsync(() => Volatile.Read(ref accepted) >= 2_000);
+        await writer.StopAsync(CancellationToken.None);
+        await Task.WhenAll(producers).WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.Equal(accepted, writer.Written);
+        Assert.Equal(0, queue.Depth);
     }
 
     private static (AuditQueue Queue, AuditWriter Writer) Writer(IAuthzStore store, TimeProvider time)
