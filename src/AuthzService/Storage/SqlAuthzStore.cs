@@ -10,8 +10,8 @@ namespace Qbee.Authz.Service.Storage;
 /// </summary>
 internal sealed class SqlAuthzStore(IStoreConnectionFactory connections, SqlDialect sql, TimeProvider timeProvider) : IAuthzStore
 {
-    // Deeper than any real tree; only stops a walk over a corrupt (cyclic) parent chain.
-    private const int MaxTreeDepth = 10_000;
+    // A refused migration lists this many conflicts at most, then how many more there are.
+    private const int MaxListedConflicts = 100;
 
     private readonly SqlAuditLog _auditLog = new(sql);
 
@@ -52,6 +52,11 @@ internal sealed class SqlAuthzStore(IStoreConnectionFactory connections, SqlDial
                 continue;
             }
 
+            if (migration.Guard is { } guard)
+            {
+                await CheckMigrationGuardAsync(tx, migration, guard);
+            }
+
             foreach (var statement in migration.Statements)
             {
                 await tx.ExecuteAsync(statement);
@@ -62,6 +67,25 @@ internal sealed class SqlAuthzStore(IStoreConnectionFactory connections, SqlDial
         }
 
         await _auditLog.MoveLegacyEventsAsync(() => BeginAsync(write: true, cancellationToken));
+    }
+
+    /// <summary>Refuses the migration, before any of its statements ran, when the store holds data it cannot take.</summary>
+    private static async Task CheckMigrationGuardAsync(StoreTransaction tx, SqlMigration migration, SqlMigrationGuard guard)
+    {
+        var conflicts = (await tx.QueryAsync<MigrationConflictRow>(guard.Query))
+            .GroupBy(r => r.Subject, StringComparer.Ordinal)
+            .Select(g => $"{g.Key} (held by {string.Join(", ", g.Select(r => r.Holder))})")
+            .ToList();
+        if (conflicts.Count == 0)
+        {
+            return;
+        }
+
+        var listed = string.Join("; ", conflicts.Take(MaxListedConflicts));
+        var more = conflicts.Count > MaxListedConflicts ? $"; and {conflicts.Count - MaxListedConflicts} more" : "";
+        throw new InvalidOperationException(
+            $"The database schema cannot move to version {migration.Version} ({migration.Name}): {guard.Problem}: "
+            + $"{listed}{more}. Nothing was changed; resolve these, then start the service again.");
     }
 
     public async Task<long> CreateAccountAsync(
@@ -190,35 +214,60 @@ internal sealed class SqlAuthzStore(IStoreConnectionFactory connections, SqlDial
 
     public async Task<(NodeRecord Node, long Revision)> PutNodeAsync(NodeRecord node, AuditRecord audit, CancellationToken cancellationToken)
     {
-        var (stored, revision) = await PutNodesAsync(node.AccountId, [node], audit, cancellationToken);
+        var (stored, revision) = await PutNodesAsync(node.AccountId, [node], _ => "node", audit, cancellationToken);
         return (stored[0], revision);
     }
 
-    public async Task<(IReadOnlyList<NodeRecord> Nodes, long Revision)> PutNodesAsync(
-        string accountId, IReadOnlyList<NodeRecord> nodes, AuditRecord audit, CancellationToken cancellationToken)
+    public Task<(IReadOnlyList<NodeRecord> Nodes, long Revision)> PutNodesAsync(
+        string accountId, IReadOnlyList<NodeRecord> nodes, AuditRecord audit, CancellationToken cancellationToken) =>
+        PutNodesAsync(accountId, nodes, i => $"nodes[{i}]", audit, cancellationToken);
+
+    /// <param name="fieldOf">The request field of the i-th node, named in INVALID_ARGUMENT answers.</param>
+    private async Task<(IReadOnlyList<NodeRecord> Nodes, long Revision)> PutNodesAsync(
+        string accountId, IReadOnlyList<NodeRecord> nodes, Func<int, string> fieldOf, AuditRecord audit, CancellationToken cancellationToken)
     {
-        foreach (var node in nodes)
+        for (var i = 0; i < nodes.Count; i++)
         {
-            ValidateNode(node);
-            if (node.AccountId != accountId)
+            ValidateNode(nodes[i], fieldOf(i));
+            if (nodes[i].AccountId != accountId)
             {
-                throw new InvalidFieldException("nodes", $"node {node.NodeId} belongs to account {node.AccountId}, not {accountId}");
+                throw new InvalidFieldException("nodes", $"node {nodes[i].NodeId} belongs to account {nodes[i].AccountId}, not {accountId}");
             }
         }
 
         var stored = new List<NodeRecord>(nodes.Count);
         var revision = await WriteAsync(accountId, audit, async (tx, _) =>
         {
+            // Read once, and only when a group is added or moved; kept current as the nodes below are put.
+            GroupTree? tree = null;
+            async Task<GroupTree> TreeAsync() =>
+                tree ??= new GroupTree((await tx.QueryAsync<GroupParentRow>(sql.SelectGroupParents, new { AccountId = accountId }))
+                    .Select(g => (g.GroupId, g.ParentId)));
+
             // In order, in one transaction: a node may hang under a group created earlier in the same request.
-            foreach (var node in nodes)
+            for (var i = 0; i < nodes.Count; i++)
             {
-                stored.Add(await PutNodeRowsAsync(tx, node));
+                var node = nodes[i];
+                try
+                {
+                    stored.Add(await PutNodeRowsAsync(tx, node, fieldOf(i), TreeAsync));
+                }
+                catch (System.Data.Common.DbException e) when (sql.IsDeviceIdTaken(e))
+                {
+                    // Another account's writer put the same device between our check and our insert.
+                    throw DeviceIdTaken(node.NodeId);
+                }
+
+                if (node.Kind == NodeKind.Group)
+                {
+                    tree?.Set(node.NodeId, stored[i].ParentId);
+                }
             }
         }, cancellationToken);
         return (stored, revision);
     }
 
-    private async Task<NodeRecord> PutNodeRowsAsync(StoreTransaction tx, NodeRecord node)
+    private async Task<NodeRecord> PutNodeRowsAsync(StoreTransaction tx, NodeRecord node, string field, Func<Task<GroupTree>> tree)
     {
         var existing = await FindNodeAsync(tx, node.AccountId, node.NodeId);
         if (existing is not null && existing.Kind != (long)node.Kind)
@@ -227,10 +276,16 @@ internal sealed class SqlAuthzStore(IStoreConnectionFactory connections, SqlDial
                 $"node {node.NodeId} is a {KindName((NodeKind)existing.Kind)}; its type cannot change");
         }
 
-        var parentId = await ResolveParentAsync(tx, node);
-        if (existing is not null && node.Kind == NodeKind.Group && parentId.Length > 0)
+        if (existing is null && node.Kind == NodeKind.Device
+            && await tx.ScalarAsync<string>(sql.SelectDeviceHolder, new { node.AccountId, node.NodeId }) is not null)
         {
-            await CheckNoCycleAsync(tx, node.AccountId, node.NodeId, parentId);
+            throw DeviceIdTaken(node.NodeId);
+        }
+
+        var parentId = await ResolveParentAsync(tx, node);
+        if (node.Kind == NodeKind.Group && parentId.Length > 0 && parentId != existing?.ParentId)
+        {
+            CheckPlaceInTree(await tree(), node.NodeId, parentId, moving: existing is not null, field);
         }
 
         var stored = node with { ParentId = parentId, Tags = node.Tags.ToArray() };
@@ -238,6 +293,39 @@ internal sealed class SqlAuthzStore(IStoreConnectionFactory connections, SqlDial
         await tx.ExecuteAsync(sql.DeleteNodeTags, new { node.AccountId, node.NodeId });
         await InsertTagsAsync(tx, stored);
         return stored;
+    }
+
+    // The other account is not named: accounts never learn about each other.
+    private static AlreadyExistsException DeviceIdTaken(string deviceId) => new($"device_id {deviceId} is taken");
+
+    /// <summary>
+    /// A group added under, or moved (with its subtree) under, <paramref name="parentId"/>: it must not land inside
+    /// itself, and no group of it may end up deeper than <see cref="GroupTree.MaxDepth"/>.
+    /// </summary>
+    private static void CheckPlaceInTree(GroupTree tree, string groupId, string parentId, bool moving, string field)
+    {
+        if (moving && tree.IsAtOrBelow(parentId, groupId))
+        {
+            throw new PreconditionFailedException($"group {groupId} cannot move under {parentId}, which is inside it");
+        }
+
+        var parentDepth = tree.DepthOf(parentId);
+        if (parentDepth == GroupTree.Detached)
+        {
+            throw new PreconditionFailedException($"parent_id {parentId} is not connected to root");
+        }
+
+        var depth = parentDepth + 1;
+        var height = moving ? tree.HeightBelow(groupId, GroupTree.MaxDepth) : 0;
+        if (depth + height <= GroupTree.MaxDepth)
+        {
+            return;
+        }
+
+        var reason = height == 0
+            ? $"group {groupId} would be at depth {depth} below root"
+            : $"group {groupId} would be at depth {depth} below root, and the groups inside it down to depth {depth + height}";
+        throw new InvalidFieldException($"{field}.parent_id", $"{reason}; the tree is at most {GroupTree.MaxDepth} groups deep");
     }
 
     public Task<long> DeleteNodeAsync(string accountId, string nodeId, AuditRecord audit, CancellationToken cancellationToken)
@@ -616,22 +704,6 @@ internal sealed class SqlAuthzStore(IStoreConnectionFactory connections, SqlDial
         }
     }
 
-    /// <summary>Moving a group under itself or one of its descendants would cut the subtree off the tree.</summary>
-    private async Task CheckNoCycleAsync(StoreTransaction tx, string accountId, string nodeId, string parentId)
-    {
-        var current = parentId;
-        for (var depth = 0; current.Length > 0 && depth < MaxTreeDepth; depth++)
-        {
-            if (current == nodeId)
-            {
-                throw new PreconditionFailedException($"group {nodeId} cannot move under {parentId}, which is inside it");
-            }
-
-            var row = await FindNodeAsync(tx, accountId, current);
-            current = row?.ParentId ?? "";
-        }
-    }
-
     private async Task<Dictionary<string, IReadOnlyList<string>>> ReadTagsAsync(StoreTransaction tx, object key)
     {
         var tagsByNode = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
@@ -736,33 +808,33 @@ internal sealed class SqlAuthzStore(IStoreConnectionFactory connections, SqlDial
         }
     }
 
-    private static void ValidateNode(NodeRecord node)
+    private static void ValidateNode(NodeRecord node, string field)
     {
-        Ids.RequireId(node.AccountId, "node.account_id");
+        Ids.RequireId(node.AccountId, $"{field}.account_id");
         switch (node.Kind)
         {
             case NodeKind.Group:
-                Ids.RequireId(node.NodeId, "node.node_id");
+                Ids.RequireId(node.NodeId, $"{field}.node_id");
                 break;
             case NodeKind.Device:
-                Ids.RequireDeviceId(node.NodeId, "node.node_id");
+                Ids.RequireDeviceId(node.NodeId, $"{field}.node_id");
                 break;
             default:
-                throw new InvalidFieldException("node.type", "must be a group or a device");
+                throw new InvalidFieldException($"{field}.type", "must be a group or a device");
         }
 
         if (!string.IsNullOrEmpty(node.ParentId) && !Ids.IsValidNodeId(node.ParentId))
         {
-            throw new InvalidFieldException("node.parent_id", $"must be 1..{Ids.MaxLength} characters of [A-Za-z0-9._-]");
+            throw new InvalidFieldException($"{field}.parent_id", $"must be 1..{Ids.MaxLength} characters of [A-Za-z0-9._-]");
         }
 
         var seen = new HashSet<string>(StringComparer.Ordinal);
         foreach (var tag in node.Tags)
         {
-            Ids.RequireId(tag, "node.tags");
+            Ids.RequireId(tag, $"{field}.tags");
             if (!seen.Add(tag))
             {
-                throw new InvalidFieldException("node.tags", $"tag {tag} is listed twice");
+                throw new InvalidFieldException($"{field}.tags", $"tag {tag} is listed twice");
             }
         }
     }

@@ -90,6 +90,30 @@ internal abstract class SqlDialect
     public virtual string SelectNode =>
         "SELECT node_id AS NodeId, kind AS Kind, parent_id AS ParentId FROM nodes WHERE account_id = @AccountId AND node_id = @NodeId";
 
+    /// <summary>The groups of the account as <c>(GroupId, ParentId)</c>, for the depth and cycle rules.</summary>
+    public virtual string SelectGroupParents =>
+        "SELECT node_id AS GroupId, parent_id AS ParentId FROM nodes WHERE account_id = @AccountId AND kind = 1";
+
+    /// <summary>The other account holding device <c>@NodeId</c>, if any: device ids are unique across the platform.</summary>
+    public virtual string SelectDeviceHolder =>
+        "SELECT account_id FROM nodes WHERE node_id = @NodeId AND kind = 2 AND account_id <> @AccountId";
+
+    /// <summary>
+    /// Whether the error is the unique index on device ids (migration 3) refusing a second account: the
+    /// backstop when two writers claim one device at once.
+    /// </summary>
+    public abstract bool IsDeviceIdTaken(System.Data.Common.DbException error);
+
+    /// <summary>The guard of migration 3: each device id held by more than one account, and those accounts.</summary>
+    protected const string DuplicateDeviceIds =
+        "SELECT node_id AS Subject, account_id AS Holder FROM nodes WHERE kind = 2 AND node_id IN "
+        + "(SELECT node_id FROM nodes WHERE kind = 2 GROUP BY node_id HAVING COUNT(*) > 1) ORDER BY node_id, account_id";
+
+    protected const string DuplicateDevicesProblem = "device ids must be unique across accounts, and these are held by several";
+
+    /// <summary>The name of the unique index on device ids, as the engines quote it in their errors.</summary>
+    protected const string DeviceIdIndex = "ux_nodes_device_id";
+
     public virtual string CountChildren => "SELECT COUNT(*) FROM nodes WHERE account_id = @AccountId AND parent_id = @NodeId";
 
     public abstract string UpsertNode { get; }

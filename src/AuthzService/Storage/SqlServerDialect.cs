@@ -1,3 +1,6 @@
+using System.Data.Common;
+using Microsoft.Data.SqlClient;
+
 namespace Qbee.Authz.Service.Storage;
 
 /// <summary>
@@ -153,6 +156,10 @@ internal sealed class SqlServerDialect : SqlDialect
             "CREATE TABLE audit_sequence (id BIGINT NOT NULL PRIMARY KEY, last_event_id BIGINT NOT NULL)",
             "INSERT INTO audit_sequence (id, last_event_id) SELECT 1, COALESCE(MAX(event_id), 0) FROM audit_events",
         ]),
+        new(3, "device ids unique across accounts",
+        [
+            $"CREATE UNIQUE INDEX {DeviceIdIndex} ON nodes (node_id) WHERE kind = 2",
+        ], new SqlMigrationGuard(DuplicateDeviceIds, DuplicateDevicesProblem)),
     ];
 
     private SqlServerDialect()
@@ -186,6 +193,15 @@ internal sealed class SqlServerDialect : SqlDialect
 
     public override string SelectUserIdByEmail =>
         "SELECT user_id FROM users WITH (UPDLOCK, HOLDLOCK) WHERE email_normalized = @EmailNormalized";
+
+    // A claim of a device that another account holds, or is putting right now, waits for that writer's commit
+    // (a key-range lock on the device-id index), then sees its row.
+    public override string SelectDeviceHolder =>
+        "SELECT account_id FROM nodes WITH (UPDLOCK, HOLDLOCK) WHERE node_id = @NodeId AND kind = 2 AND account_id <> @AccountId";
+
+    // 2601: a duplicate key in a unique index; the message names the index.
+    public override bool IsDeviceIdTaken(DbException error) =>
+        error is SqlException { Number: 2601 } e && e.Message.Contains(DeviceIdIndex, StringComparison.Ordinal);
 
     // Upserts: update, and insert when no row matched (simpler to read than MERGE). No writer can slip in between:
     // the store runs them after locking the account row (or, for a new account, its key), and a user's id and

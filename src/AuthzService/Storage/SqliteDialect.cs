@@ -1,3 +1,6 @@
+using System.Data.Common;
+using Microsoft.Data.Sqlite;
+
 namespace Qbee.Authz.Service.Storage;
 
 /// <summary>
@@ -8,6 +11,9 @@ namespace Qbee.Authz.Service.Storage;
 internal sealed class SqliteDialect : SqlDialect
 {
     public static readonly SqliteDialect Instance = new();
+
+    // SQLITE_CONSTRAINT: the extended code (which kind of constraint) is not always reported.
+    private const int SqliteConstraint = 19;
 
     private static readonly SqlMigration[] AllMigrations =
     [
@@ -143,6 +149,10 @@ internal sealed class SqliteDialect : SqlDialect
             "CREATE TABLE audit_sequence (id INTEGER NOT NULL PRIMARY KEY, last_event_id INTEGER NOT NULL)",
             "INSERT INTO audit_sequence (id, last_event_id) SELECT 1, COALESCE(MAX(event_id), 0) FROM audit_events",
         ]),
+        new(3, "device ids unique across accounts",
+        [
+            $"CREATE UNIQUE INDEX {DeviceIdIndex} ON nodes (node_id) WHERE kind = 2",
+        ], new SqlMigrationGuard(DuplicateDeviceIds, DuplicateDevicesProblem)),
     ];
 
     private SqliteDialect()
@@ -182,6 +192,12 @@ internal sealed class SqliteDialect : SqlDialect
         + "VALUES (@AccountId, @TargetKind, @Target, @Enabled, @ChangedRevision) "
         + "ON CONFLICT (account_id, target_kind, target) DO UPDATE SET enabled = excluded.enabled, "
         + "changed_revision = excluded.changed_revision";
+
+    // SQLite names the columns of a unique index, not the index: only the device-id index is on nodes.node_id alone
+    // (the primary key reads "nodes.account_id, nodes.node_id").
+    public override bool IsDeviceIdTaken(DbException error) =>
+        error is SqliteException { SqliteErrorCode: SqliteConstraint } e
+        && e.Message.Contains("UNIQUE constraint failed: nodes.node_id", StringComparison.Ordinal);
 
     public override string TakeAuditEventIds =>
         "UPDATE audit_sequence SET last_event_id = last_event_id + @Count WHERE id = 1 RETURNING last_event_id";

@@ -42,3 +42,15 @@ internal sealed class RemoteAccessSettingRow
     public bool Enabled { get; set; }
     public long ChangedRevision { get; set; }
 }
+
+internal sealed class GroupParentRow
+{
+    public string GroupId { get; set; } = "";
+    public string ParentId { get; set; } = "";
+}
+
+internal sealed class MigrationConflictRow
+{
+    public string Subject { get; set; } = "";
+    public string Holder { get; set; } = "";
+}

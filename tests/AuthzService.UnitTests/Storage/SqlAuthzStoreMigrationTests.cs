@@ -51,6 +51,56 @@ public sealed class SqlAuthzStoreMigrationTests
     }
 
     [Fact]
+    public async Task InitializeAsync_Version2HoldingADeviceInTwoAccounts_RefusesListingItAndStaysAtVersion2()
+    {
+        await using var temp = await Version2WithDuplicateDeviceAsync();
+        var before = await temp.DumpAsync();
+
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => temp.NewStore().InitializeAsync(CancellationToken.None));
+
+        Assert.Contains("version 3", error.Message, StringComparison.Ordinal);
+        Assert.Contains($"{Device} (held by acme, globex)", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(Samples.DeviceId(2), error.Message, StringComparison.Ordinal);
+        Assert.Equal(2L, await temp.CountAsync("SELECT MAX(version) FROM schema_migrations"));
+        Assert.Equal(0L, await temp.CountAsync("SELECT COUNT(*) FROM sqlite_master WHERE name = 'ux_nodes_device_id'"));
+        Assert.Equal(before, await temp.DumpAsync());
+    }
+
+    [Fact]
+    public async Task InitializeAsync_Version2DuplicateResolved_MigratesToVersion3()
+    {
+        await using var temp = await Version2WithDuplicateDeviceAsync();
+        await Assert.ThrowsAsync<InvalidOperationException>(() => temp.NewStore().InitializeAsync(CancellationToken.None));
+
+        await temp.CountAsync("DELETE FROM nodes WHERE account_id = 'acme' AND node_id = @Device; SELECT 0", new { Device });
+        await temp.NewStore().InitializeAsync(CancellationToken.None);
+
+        Assert.Equal(3L, await temp.CountAsync("SELECT MAX(version) FROM schema_migrations"));
+        Assert.Equal(1L, await temp.CountAsync("SELECT COUNT(*) FROM sqlite_master WHERE name = 'ux_nodes_device_id'"));
+    }
+
+    private static readonly string Device = Samples.DeviceId(1);
+
+    /// <summary>
+    /// A store as version 2 left it (version 3 only adds the device-id index) holding device 1 in two accounts, and
+    /// device 2 in one.
+    /// </summary>
+    private static async Task<TempSqliteStore> Version2WithDuplicateDeviceAsync()
+    {
+        var temp = await TempSqliteStore.CreateAsync();
+        await temp.CreateAccountAsync("acme");
+        await temp.CreateAccountAsync("globex", "globex-owner");
+        await temp.Store.PutNodeAsync(Samples.Device("globex", Device), Samples.Audit("admin.PutNode"), CancellationToken.None);
+        await temp.Store.PutNodeAsync(Samples.Device("globex", Samples.DeviceId(2)), Samples.Audit("admin.PutNode"), CancellationToken.None);
+        await temp.CountAsync(
+            "DROP INDEX ux_nodes_device_id; DELETE FROM schema_migrations WHERE version = 3; "
+            + "INSERT INTO nodes (account_id, node_id, kind, parent_id, title, agent_remote_access_disabled) "
+            + "VALUES ('acme', @Device, 2, 'unassigned_group', '', 0); SELECT 0",
+            new { Device });
+        return temp;
+    }
+
+    [Fact]
     public async Task OpenAsync_Connection_UsesWalAndForeignKeys()
     {
         await using var temp = await TempSqliteStore.CreateAsync();

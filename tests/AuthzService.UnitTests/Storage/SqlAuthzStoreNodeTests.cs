@@ -155,6 +155,161 @@ public sealed class SqlAuthzStoreNodeTests
         Assert.Equal(("node.node_id", "node.tags"), (badId.Field, badTags.Field));
     }
 
+    [Fact]
+    public async Task PutNodeAsync_DeviceHeldByAnotherAccount_ThrowsAlreadyExistsNamingNoAccountAndChangesNothing()
+    {
+        await using var temp = await WithAccountAsync();
+        await temp.CreateAccountAsync("globex", "globex-owner");
+        await temp.Store.PutNodeAsync(Samples.Device("globex", Device), Samples.Audit("admin.PutNode"), Ct);
+
+        var error = await temp.AssertRefusedAsync<AlreadyExistsException>(
+            () => temp.Store.PutNodeAsync(Samples.Device("acme", Device), Samples.Audit("admin.PutNode"), Ct));
+
+        Assert.Equal($"device_id {Device} is taken", error.Message);
+        Assert.DoesNotContain("globex", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task PutNodesAsync_OneDeviceHeldByAnotherAccount_ThrowsAlreadyExistsAndPutsNoneOfThem()
+    {
+        await using var temp = await WithAccountAsync();
+        await temp.CreateAccountAsync("globex", "globex-owner");
+        await temp.Store.PutNodeAsync(Samples.Device("globex", Device), Samples.Audit("admin.PutNode"), Ct);
+
+        await temp.AssertRefusedAsync<AlreadyExistsException>(() => temp.Store.PutNodesAsync(
+            "acme", [Samples.Group("acme", "g1"), Samples.Device("acme", Samples.DeviceId(2), "g1"), Samples.Device("acme", Device, "g1")],
+            Samples.Audit("admin.PutNodes"), Ct));
+    }
+
+    [Fact]
+    public async Task PutNodeAsync_DeviceDeletedFromItsAccount_CanBePutInAnother()
+    {
+        await using var temp = await WithAccountAsync();
+        await temp.CreateAccountAsync("globex", "globex-owner");
+        await temp.Store.PutNodeAsync(Samples.Device("globex", Device), Samples.Audit("admin.PutNode"), Ct);
+
+        await temp.Store.DeleteNodeAsync("globex", Device, Samples.Audit("admin.DeleteNode"), Ct);
+        await temp.Store.PutNodeAsync(Samples.Device("acme", Device), Samples.Audit("admin.PutNode"), Ct);
+
+        Assert.Equal(Ids.UnassignedGroup, (await LoadNodeAsync(temp, Device)).ParentId);
+        Assert.DoesNotContain((await temp.Store.LoadAccountAsync("globex", Ct))!.Nodes, n => n.NodeId == Device);
+    }
+
+    [Fact]
+    public async Task PutNodeAsync_DeviceAlreadyInTheSameAccount_IsUpdated()
+    {
+        await using var temp = await WithAccountAsync();
+        await temp.Store.PutNodeAsync(Samples.Device("acme", Device, "", "a"), Samples.Audit("admin.PutNode"), Ct);
+
+        await temp.Store.PutNodeAsync(Samples.Device("acme", Device, "", "b"), Samples.Audit("admin.PutNode"), Ct);
+
+        Assert.Equal(["b"], (await LoadNodeAsync(temp, Device)).Tags);
+    }
+
+    [Fact]
+    public async Task UniqueDeviceIndex_SecondAccountInsertedBehindTheCheck_IsRecognisedAsDeviceIdTaken()
+    {
+        // The index is the backstop for two writers that both passed the check: insert past the store, as the
+        // second of them would, and see the engine's error mapped; the primary key's error is not.
+        await using var temp = await WithAccountAsync();
+        await temp.CreateAccountAsync("globex", "globex-owner");
+        await temp.Store.PutNodeAsync(Samples.Device("globex", Device), Samples.Audit("admin.PutNode"), Ct);
+        const string Insert = "INSERT INTO nodes (account_id, node_id, kind, parent_id, title, agent_remote_access_disabled) "
+            + "VALUES ('acme', @NodeId, @Kind, 'root', '', 0)";
+
+        var device = await Assert.ThrowsAsync<Microsoft.Data.Sqlite.SqliteException>(
+            () => temp.CountAsync(Insert, new { NodeId = Device, Kind = 2 }));
+        var group = await Assert.ThrowsAsync<Microsoft.Data.Sqlite.SqliteException>(
+            () => temp.CountAsync(Insert, new { NodeId = Ids.UnassignedGroup, Kind = 1 }));
+
+        Assert.True(Service.Storage.SqliteDialect.Instance.IsDeviceIdTaken(device), device.Message);
+        Assert.False(Service.Storage.SqliteDialect.Instance.IsDeviceIdTaken(group), group.Message);
+    }
+
+    /// <summary>g1 under root, g2 under g1, ... : group gN is at depth N.</summary>
+    private static NodeRecord[] Chain(int groups, string prefix = "g") =>
+        Enumerable.Range(1, groups).Select(i => Samples.Group("acme", $"{prefix}{i}", i == 1 ? Ids.Root : $"{prefix}{i - 1}")).ToArray();
+
+    [Fact]
+    public async Task PutNodesAsync_ChainOf32Groups_IsAcceptedWithADeviceAtTheBottom()
+    {
+        await using var temp = await WithAccountAsync();
+
+        await temp.Store.PutNodesAsync("acme", [.. Chain(32), Samples.Device("acme", Device, "g32")], Samples.Audit("admin.PutNodes"), Ct);
+
+        Assert.Equal("g32", (await LoadNodeAsync(temp, Device)).ParentId);
+    }
+
+    [Fact]
+    public async Task PutNodesAsync_ChainOf33Groups_ThrowsInvalidFieldOnTheDeepNodeAndChangesNothing()
+    {
+        await using var temp = await WithAccountAsync();
+
+        var error = await temp.AssertRefusedAsync<InvalidFieldException>(
+            () => temp.Store.PutNodesAsync("acme", Chain(33), Samples.Audit("admin.PutNodes"), Ct));
+
+        Assert.Equal("nodes[32].parent_id", error.Field);
+        Assert.Contains("depth 33", error.Reason, StringComparison.Ordinal);
+        Assert.Contains("at most 32", error.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task PutNodeAsync_GroupUnderDepth32_ThrowsInvalidFieldOnNodeParentId()
+    {
+        await using var temp = await WithAccountAsync();
+        await temp.Store.PutNodesAsync("acme", Chain(32), Samples.Audit("admin.PutNodes"), Ct);
+
+        var error = await temp.AssertRefusedAsync<InvalidFieldException>(
+            () => temp.Store.PutNodeAsync(Samples.Group("acme", "g33", "g32"), Samples.Audit("admin.PutNode"), Ct));
+
+        Assert.Equal("node.parent_id", error.Field);
+        Assert.Contains("depth 33", error.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task PutNodeAsync_SubtreeMovedBelowTheLimit_ThrowsInvalidFieldNamingTheDepthItsBottomReaches()
+    {
+        // a1..a20 and b1..b13 (b13 at depth 13): b1 moved under a20 would put b13 at depth 20 + 13 = 33.
+        await using var temp = await WithAccountAsync();
+        await temp.Store.PutNodesAsync("acme", [.. Chain(20, "a"), .. Chain(13, "b")], Samples.Audit("admin.PutNodes"), Ct);
+
+        var error = await temp.AssertRefusedAsync<InvalidFieldException>(
+            () => temp.Store.PutNodeAsync(Samples.Group("acme", "b1", "a20"), Samples.Audit("admin.PutNode"), Ct));
+
+        Assert.Equal("node.parent_id", error.Field);
+        Assert.Contains("depth 21", error.Reason, StringComparison.Ordinal);
+        Assert.Contains("depth 33", error.Reason, StringComparison.Ordinal);
+
+        // One level less fits exactly.
+        var (moved, _) = await temp.Store.PutNodeAsync(Samples.Group("acme", "b1", "a19"), Samples.Audit("admin.PutNode"), Ct);
+        Assert.Equal("a19", moved.ParentId);
+    }
+
+    [Fact]
+    public async Task PutNodesAsync_SubtreeMovedThenExtendedInOneRequest_CountsTheMoveOfEarlierNodes()
+    {
+        // b1..b2 moved under a30 in the request: b2 is then at depth 32, so a group under it (nodes[1]) is at 33.
+        await using var temp = await WithAccountAsync();
+        await temp.Store.PutNodesAsync("acme", [.. Chain(30, "a"), .. Chain(2, "b")], Samples.Audit("admin.PutNodes"), Ct);
+
+        var error = await temp.AssertRefusedAsync<InvalidFieldException>(() => temp.Store.PutNodesAsync(
+            "acme", [Samples.Group("acme", "b1", "a30"), Samples.Group("acme", "b3", "b2")], Samples.Audit("admin.PutNodes"), Ct));
+
+        Assert.Equal("nodes[1].parent_id", error.Field);
+        Assert.Contains("depth 33", error.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task PutNodeAsync_DeepGroupRetitledInPlace_IsAccepted()
+    {
+        await using var temp = await WithAccountAsync();
+        await temp.Store.PutNodesAsync("acme", Chain(32), Samples.Audit("admin.PutNodes"), Ct);
+
+        await temp.Store.PutNodeAsync(Samples.Group("acme", "g32", "g31", "new-tag"), Samples.Audit("admin.PutNode"), Ct);
+
+        Assert.Equal(["new-tag"], (await LoadNodeAsync(temp, "g32")).Tags);
+    }
+
     [Theory]
     [InlineData("root")]
     [InlineData("unassigned_group")]

@@ -75,6 +75,9 @@ public sealed partial class SqlServerDialectTests
             Assert.Equal(sqlite[i].Statements.Select(Shape), sqlServer[i].Statements.Select(Shape));
         }
 
+        Assert.Equal(sqlite.Select(m => m.Guard), sqlServer.Select(m => m.Guard));
+        Assert.Contains("ux_nodes_device_id ON nodes (node_id) WHERE kind = 2", Shape(sqlServer[2].Statements.Single()), StringComparison.Ordinal);
+
         // Guards the comparison itself: the shape holds columns and their constraints.
         var users = Shape(sqlServer[0].Statements.Single(s => s.StartsWith("CREATE TABLE users", StringComparison.Ordinal)));
         Assert.Contains("email_normalized NOT NULL UNIQUE", users, StringComparison.Ordinal);
@@ -110,6 +113,11 @@ public sealed partial class SqlServerDialectTests
             for (var i = 0; i < migration.Statements.Count; i++)
             {
                 statements.Add($"Migration{migration.Version}[{i}]", migration.Statements[i]);
+            }
+
+            if (migration.Guard is { } guard)
+            {
+                statements.Add($"Migration{migration.Version}.Guard", guard.Query);
             }
         }
 
@@ -173,7 +181,7 @@ public sealed partial class SqlServerDialectTests
     [GeneratedRegex(@"\bIN\s+(@\w+)", RegexOptions.IgnoreCase)]
     private static partial Regex DapperList();
 
-    [GeneratedRegex(@"^CREATE (TABLE|INDEX) \w+(?: ON \w+ \([^)]*\))?")]
+    [GeneratedRegex(@"^CREATE (?:UNIQUE )?(TABLE|INDEX) \w+(?: ON \w+ \([^)]*\)(?: WHERE [^\r\n]*)?)?")]
     private static partial Regex CreateHead();
 
     [GeneratedRegex(@"^\s+([a-z_]+) ((?:TEXT|INTEGER|NVARCHAR|BIGINT|BIT)\b.*)$", RegexOptions.Multiline)]

@@ -96,11 +96,15 @@ internal static class SnapshotCompiler
     }
 
     /// <summary>
-    /// Root-first ancestor chains, self included. A node whose chain does not reach root (a broken or cyclic
-    /// parent link, which the store forbids) gets only the part that exists, so no group grant reaches it.
+    /// Root-first ancestor chains, self included, in time linear in nodes x depth: a node's chain is its parent's,
+    /// copied, plus itself, and parents are built before their children. A node whose chain does not reach root
+    /// whole (a missing parent, a cycle, or a group deeper than <see cref="GroupTree.MaxDepth"/> below root: the
+    /// store refuses all three, an older store may hold the last) gets only itself, and so does every node below
+    /// it: no group grant reaches them (fail closed).
     /// </summary>
     private static (int[] Offsets, int[] Ancestors) CompileAncestors(IReadOnlyList<NodeRecord> nodes, Dictionary<string, int> index)
     {
+        const int OnPath = -1;
         var count = nodes.Count;
         var parent = new int[count];
         for (var i = 0; i < count; i++)
@@ -108,32 +112,81 @@ internal static class SnapshotCompiler
             parent[i] = index.TryGetValue(nodes[i].ParentId, out var p) && p != i ? p : -1;
         }
 
-        var offsets = new int[count + 1];
-        var flat = new List<int>(count * 4);
-        var chain = new List<int>();
+        // Chain lengths (0: not known yet). Each walk climbs only to the first node already known, so every node
+        // is walked once; the nodes of a walk are then settled top-down, the order the chains are copied in.
+        var length = new int[count];
+        var attached = new bool[count];
+        var order = new int[count];
+        var ordered = 0;
+        var path = new List<int>();
         for (var i = 0; i < count; i++)
         {
-            offsets[i] = flat.Count;
-            chain.Clear();
-            for (var n = i; n >= 0 && chain.Count <= count; n = parent[n])
+            if (length[i] != 0)
             {
-                if (chain.Contains(n))
-                {
-                    break;
-                }
-
-                chain.Add(n);
+                continue;
             }
 
-            for (var k = chain.Count - 1; k >= 0; k--)
+            path.Clear();
+            var n = i;
+            while (n >= 0 && length[n] == 0)
             {
-                flat.Add(chain[k]);
+                length[n] = OnPath;
+                path.Add(n);
+                n = parent[n];
+            }
+
+            if (n >= 0 && length[n] == OnPath)
+            {
+                // The walk closed a cycle: none of its nodes reaches root.
+                for (var k = path.IndexOf(n); k < path.Count; k++)
+                {
+                    parent[path[k]] = -1;
+                }
+            }
+
+            for (var k = path.Count - 1; k >= 0; k--)
+            {
+                var node = path[k];
+                var p = parent[node];
+                var reachesRoot = p < 0 ? nodes[node].NodeId == Ids.Root : attached[p];
+                var chain = p < 0 ? 1 : length[p] + 1;
+                if (!reachesRoot || chain > MaxChainLength(nodes[node]))
+                {
+                    reachesRoot = false;
+                    parent[node] = -1;
+                    chain = 1;
+                }
+
+                attached[node] = reachesRoot;
+                length[node] = chain;
+                order[ordered++] = node;
             }
         }
 
-        offsets[count] = flat.Count;
-        return (offsets, flat.ToArray());
+        var offsets = new int[count + 1];
+        for (var i = 0; i < count; i++)
+        {
+            offsets[i + 1] = offsets[i] + length[i];
+        }
+
+        var ancestors = new int[offsets[count]];
+        foreach (var node in order)
+        {
+            var p = parent[node];
+            if (p >= 0)
+            {
+                Array.Copy(ancestors, offsets[p], ancestors, offsets[node], length[p]);
+            }
+
+            ancestors[offsets[node] + length[node] - 1] = node;
+        }
+
+        return (offsets, ancestors);
     }
+
+    // Root, the groups below it, and a device under the deepest group.
+    private static int MaxChainLength(NodeRecord node) =>
+        node.Kind == NodeKind.Device ? GroupTree.MaxDepth + 2 : GroupTree.MaxDepth + 1;
 
     /// <summary>
     /// The effective setting per node: its own, else the most recently changed among its tags, else the nearest
