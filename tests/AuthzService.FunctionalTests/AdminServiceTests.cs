@@ -272,6 +272,93 @@ public sealed class AdminServiceTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task PutNode_DeviceOfAnotherAccount_IsAlreadyExistsNamingNoAccount_AndStaysOutOfReach()
+    {
+        // Remote access is on in both accounts: had the claim been taken, olivia's console check would be granted.
+        await Admin.CreateAccountAsync(Fleet.Account("beta", "bob"));
+        await Admin.PutNodeAsync(new PutNodeRequest { Node = Fleet.Device("beta", Device1, "") });
+        await EnableRemoteAccessAsync(Acme);
+        await EnableRemoteAccessAsync("beta");
+        var claims = new PutNodesRequest { AccountId = Acme };
+        claims.Nodes.Add(Fleet.Device(Acme, Fleet.DeviceId(2), ""));
+        claims.Nodes.Add(Fleet.Device(Acme, Device1, ""));
+
+        var single = await AssertRejectedUnchanged(StatusCode.AlreadyExists, () =>
+            Admin.PutNodeAsync(new PutNodeRequest { Node = Fleet.Device(Acme, Device1, "") }).ResponseAsync);
+        var bulk = await AssertRejectedUnchanged(StatusCode.AlreadyExists, () => Admin.PutNodesAsync(claims).ResponseAsync);
+
+        Assert.Equal($"device_id {Device1} is taken", single.Status.Detail);
+        Assert.Equal(single.Status.Detail, bulk.Status.Detail);
+        Assert.Equal(DecisionReason.DeviceNotFound, (await _server.Authz.CheckAsync(Console("olivia", Device1))).Reason);
+        Assert.Equal(DecisionReason.DeviceNotFound, (await _server.Authz.CheckAsync(Console("olivia", Fleet.DeviceId(2)))).Reason);
+        Assert.Equal(DecisionReason.Granted, (await _server.Authz.CheckAsync(Console("bob", Device1))).Reason);
+    }
+
+    [Fact]
+    public async Task DeleteThenPutNode_DeviceMovesToAnotherAccount()
+    {
+        await Admin.CreateAccountAsync(Fleet.Account("beta", "bob"));
+        await Admin.PutNodeAsync(new PutNodeRequest { Node = Fleet.Device("beta", Device1, "") });
+        await EnableRemoteAccessAsync(Acme);
+        await EnableRemoteAccessAsync("beta");
+
+        await Admin.DeleteNodeAsync(new DeleteNodeRequest { AccountId = "beta", NodeId = Device1 });
+        var moved = await Admin.PutNodeAsync(new PutNodeRequest { Node = Fleet.Device(Acme, Device1, "") });
+
+        Assert.Equal(Acme, moved.Node.AccountId);
+        Assert.Equal(DecisionReason.Granted, (await _server.Authz.CheckAsync(Console("olivia", Device1))).Reason);
+        Assert.Equal(DecisionReason.DeviceNotFound, (await _server.Authz.CheckAsync(Console("bob", Device1))).Reason);
+    }
+
+    [Fact]
+    public async Task PutNodes_ChainOf33Groups_IsInvalidArgumentNamingTheDeepNodeAndTheDepth()
+    {
+        var chain = GroupChain(33);
+
+        var error = await AssertRejectedUnchanged(StatusCode.InvalidArgument, () => Admin.PutNodesAsync(chain).ResponseAsync);
+
+        Assert.StartsWith("nodes[32].parent_id: ", error.Status.Detail);
+        Assert.Contains("depth 33", error.Status.Detail);
+        await AssertRejected(StatusCode.NotFound, () => Admin.GetNodeAsync(new GetNodeRequest { AccountId = Acme, NodeId = "g1" }).ResponseAsync);
+    }
+
+    [Fact]
+    public async Task PutNode_GroupMovedUnderDepth32_IsInvalidArgumentOnNodeParentId_DeviceThereIsFine()
+    {
+        await Admin.PutNodesAsync(GroupChain(32));
+        await Admin.PutNodeAsync(new PutNodeRequest { Node = Fleet.Group(Acme, "h") });
+        var device = await Admin.PutNodeAsync(new PutNodeRequest { Node = Fleet.Device(Acme, Device1, "g32") });
+
+        var move = await AssertRejectedUnchanged(StatusCode.InvalidArgument, () =>
+            Admin.PutNodeAsync(new PutNodeRequest { Node = Fleet.Group(Acme, "h", "g32") }).ResponseAsync);
+        var put = await AssertRejectedUnchanged(StatusCode.InvalidArgument, () =>
+            Admin.PutNodeAsync(new PutNodeRequest { Node = Fleet.Group(Acme, "g33", "g32") }).ResponseAsync);
+
+        Assert.Equal("g32", device.Node.ParentId);
+        Assert.StartsWith("node.parent_id: group h would be at depth 33", move.Status.Detail);
+        Assert.StartsWith("node.parent_id: group g33 would be at depth 33", put.Status.Detail);
+        var h = await Admin.GetNodeAsync(new GetNodeRequest { AccountId = Acme, NodeId = "h" });
+        Assert.Equal("root", h.Node.ParentId);
+    }
+
+    /// <summary>g1 under root, g2 under g1, ...: group gN at depth N.</summary>
+    private static PutNodesRequest GroupChain(int groups)
+    {
+        var request = new PutNodesRequest { AccountId = Acme };
+        request.Nodes.AddRange(Enumerable.Range(1, groups).Select(i => Fleet.Group(Acme, $"g{i}", i == 1 ? "root" : $"g{i - 1}")));
+        return request;
+    }
+
+    private Task EnableRemoteAccessAsync(string accountId) =>
+        Admin.SetRemoteAccessAsync(new SetRemoteAccessRequest { AccountId = accountId, NodeId = "root", Setting = RemoteAccessSetting.Enabled }).ResponseAsync;
+
+    private static CheckRequest Console(string userId, string deviceId) => new()
+    {
+        UserId = userId, Permission = "remote-access:connect", DeviceId = deviceId,
+        RemoteAccess = new RemoteAccess { Action = RemoteAccessAction.Console },
+    };
+
+    [Fact]
     public async Task PutNodes_EmptyOrOverTheLimit_IsInvalidArgument()
     {
         var tooMany = new PutNodesRequest { AccountId = Acme };
