@@ -153,6 +153,13 @@ internal sealed class SqlServerDialect : SqlDialect
             "CREATE TABLE audit_sequence (id BIGINT NOT NULL PRIMARY KEY, last_event_id BIGINT NOT NULL)",
             "INSERT INTO audit_sequence (id, last_event_id) SELECT 1, COALESCE(MAX(event_id), 0) FROM audit_events",
         ]),
+        // Version 4 after 3 or before it: the two are independent, and a store may have either applied first.
+        new(4, "a random stamp per revision, so copies of the store with different histories tell apart",
+        [
+            "ALTER TABLE accounts ADD revision_stamp BIGINT NOT NULL CONSTRAINT df_accounts_revision_stamp DEFAULT 0",
+            // NEWID is drawn per row (RAND would be drawn once for the statement).
+            "UPDATE accounts SET revision_stamp = CAST(CAST(NEWID() AS BINARY(8)) AS BIGINT)",
+        ]),
     ];
 
     private SqlServerDialect()

@@ -143,6 +143,12 @@ internal sealed class SqliteDialect : SqlDialect
             "CREATE TABLE audit_sequence (id INTEGER NOT NULL PRIMARY KEY, last_event_id INTEGER NOT NULL)",
             "INSERT INTO audit_sequence (id, last_event_id) SELECT 1, COALESCE(MAX(event_id), 0) FROM audit_events",
         ]),
+        // Version 4 after 3 or before it: the two are independent, and a store may have either applied first.
+        new(4, "a random stamp per revision, so copies of the store with different histories tell apart",
+        [
+            "ALTER TABLE accounts ADD COLUMN revision_stamp INTEGER NOT NULL DEFAULT 0",
+            "UPDATE accounts SET revision_stamp = random()",
+        ]),
     ];
 
     private SqliteDialect()
