@@ -156,9 +156,10 @@ internal sealed class SqlServerDialect : SqlDialect
         // Version 4 after 3 or before it: the two are independent, and a store may have either applied first.
         new(4, "a random stamp per revision, so copies of the store with different histories tell apart",
         [
-            "ALTER TABLE accounts ADD revision_stamp BIGINT NOT NULL CONSTRAINT df_accounts_revision_stamp DEFAULT 0",
-            // NEWID is drawn per row (RAND would be drawn once for the statement).
-            "UPDATE accounts SET revision_stamp = CAST(CAST(NEWID() AS BINARY(8)) AS BIGINT)",
+            // The same text on both engines (BIGINT has INTEGER affinity in SQLite). Revisions written before this
+            // version keep stamp 0: only a copy written apart from the store since could share one, and then with
+            // the same contents, as both were written by the same history.
+            "ALTER TABLE accounts ADD revision_stamp BIGINT NOT NULL DEFAULT 0",
         ]),
     ];
 

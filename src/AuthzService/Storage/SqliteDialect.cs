@@ -146,8 +146,10 @@ internal sealed class SqliteDialect : SqlDialect
         // Version 4 after 3 or before it: the two are independent, and a store may have either applied first.
         new(4, "a random stamp per revision, so copies of the store with different histories tell apart",
         [
-            "ALTER TABLE accounts ADD COLUMN revision_stamp INTEGER NOT NULL DEFAULT 0",
-            "UPDATE accounts SET revision_stamp = random()",
+            // The same text on both engines (BIGINT has INTEGER affinity in SQLite). Revisions written before this
+            // version keep stamp 0: only a copy written apart from the store since could share one, and then with
+            // the same contents, as both were written by the same history.
+            "ALTER TABLE accounts ADD revision_stamp BIGINT NOT NULL DEFAULT 0",
         ]),
     ];
 
