@@ -7,9 +7,9 @@ using StackExchange.Redis;
 namespace Qbee.Authz.Service.Hosting;
 
 /// <summary>
-/// Keeps the configured secrets (the Redis password, the password of the SQL connection string) out of anything
-/// that reaches a log line or GetStatus: configurations are shown without them, and other text (a store's error
-/// message) has them masked.
+/// Keeps the configured secrets (the Redis password, the password of the SQL connection string) out of text that
+/// reaches a log line or GetStatus (a store's or Redis's error message): they are masked. The Redis configuration
+/// itself is only ever shown through <c>ConfigurationOptions.ToString(includePassword: false)</c>.
 /// </summary>
 internal sealed class SecretRedactor
 {
@@ -38,38 +38,6 @@ internal sealed class SecretRedactor
         }
 
         return text;
-    }
-
-    /// <summary>A StackExchange.Redis configuration string as it may be shown: without its password.</summary>
-    public static string RedisConfiguration(string configuration)
-    {
-        try
-        {
-            return ConfigurationOptions.Parse(configuration).ToString(includePassword: false);
-        }
-        catch (ArgumentException)
-        {
-            return "(a Redis configuration that does not parse)";
-        }
-    }
-
-    /// <summary>A connection string as it may be shown: without its password.</summary>
-    public static string ConnectionString(string connectionString)
-    {
-        try
-        {
-            var builder = new DbConnectionStringBuilder { ConnectionString = connectionString };
-            foreach (var key in PasswordKeys)
-            {
-                builder.Remove(key);
-            }
-
-            return builder.ConnectionString;
-        }
-        catch (ArgumentException)
-        {
-            return "(a connection string that does not parse)";
-        }
     }
 
     private static string? RedisPassword(string configuration)
