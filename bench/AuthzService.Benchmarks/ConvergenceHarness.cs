@@ -87,6 +87,7 @@ internal static class ConvergenceHarness
                 ["Authz:Store:ConnectionString"] = $"Data Source={Path.Combine(data, "authz.db")}",
                 ["Authz:Redis:Configuration"] = $"127.0.0.1:{redisPort}",
                 ["Authz:Redis:PollInterval"] = "00:10:00",
+                ["Authz:Sync:MaxStaleness"] = "01:00:00",
             });
             builder.Logging.ClearProviders();
         });

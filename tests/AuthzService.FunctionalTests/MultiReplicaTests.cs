@@ -1,6 +1,7 @@
 using Grpc.Core;
 using Grpc.Health.V1;
 using Qbee.Authz.V1;
+using StackExchange.Redis;
 
 namespace Qbee.Authz.Service.FunctionalTests;
 
@@ -47,19 +48,57 @@ public sealed class MultiReplicaTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task ReplicaStartingWithAnEmptyStore_AnswersFromRedisAlone()
+    public async Task ReplicaOnAStoreWithoutTheAccount_DoesNotServeItFromRedis()
     {
         var a = await ReplicaAsync();
         await a.Admin.CreateAccountAsync(Fleet.Account(Acme, "olivia"));
-        var write = await a.Admin.PutNodeAsync(new PutNodeRequest { Node = Fleet.Device(Acme, Fleet.DeviceId(1), "") });
+        await a.Admin.PutNodeAsync(new PutNodeRequest { Node = Fleet.Device(Acme, Fleet.DeviceId(1), "") });
 
         var b = await ReplicaAsync(dataDirectory: Path.Combine(Path.GetTempPath(), "qbee-authz-tests", Guid.NewGuid().ToString("N")));
 
         var answer = await b.Authz.CheckAsync(new CheckRequest { UserId = "olivia", Permission = "device:read", DeviceId = Fleet.DeviceId(1) });
-        Assert.True(answer.Allowed);
-        Assert.Equal(write.Revision, answer.Revision);
-        var inItsStore = await Assert.ThrowsAsync<RpcException>(() => b.Admin.ListRolesAsync(new ListRolesRequest { AccountId = Acme }).ResponseAsync);
-        Assert.Equal(StatusCode.NotFound, inItsStore.StatusCode);
+        Assert.False(answer.Allowed);
+        Assert.Equal(DecisionReason.UserNotFound, answer.Reason);
+        Assert.DoesNotContain((await b.Admin.GetStatusAsync(new GetStatusRequest())).Accounts, s => s.AccountId == Acme);
+    }
+
+    [Fact]
+    public async Task StoreRestoredFromAnOlderCopy_RedisAhead_ServesTheStoreAndAWriteIsVisibleAtItsRevision()
+    {
+        var a = await ReplicaAsync();
+        await a.Admin.CreateAccountAsync(Fleet.Account(Acme, "olivia"));
+        await a.Admin.PutRoleAsync(new PutRoleRequest { Role = Fleet.Role(Acme, "auditor", ("audit:read", [])) });
+        await a.Admin.PutUserAsync(new PutUserRequest { User = Fleet.User(Acme, "bob", "auditor") });
+        await a.Admin.PutNodeAsync(new PutNodeRequest { Node = Fleet.Device(Acme, Fleet.DeviceId(1), "") });
+        var atFive = await a.Admin.PutNodeAsync(new PutNodeRequest { Node = Fleet.Device(Acme, Fleet.DeviceId(2), "") });
+        Assert.Equal(5ul, atFive.Revision);
+        await a.StopAppAsync();
+        var copy = CopyData(_sharedData);
+        await a.RestartAsync(Settings("00:00:01"));
+        for (var i = 3; i < 13; i++)
+        {
+            await a.Admin.PutNodeAsync(new PutNodeRequest { Node = Fleet.Device(Acme, Fleet.DeviceId(i), "") });
+        }
+
+        var onA = await a.Authz.CheckAsync(new CheckRequest { UserId = "bob", Permission = "audit:read", MinRevision = 15 }, deadline: DateTime.UtcNow + Deadline);
+        Assert.Equal(15ul, onA.Revision);
+        await a.StopAppAsync();
+
+        var b = await ReplicaAsync(dataDirectory: copy);
+        var deleted = await b.Admin.DeleteUserAsync(new DeleteUserRequest { AccountId = Acme, UserId = "bob" });
+        var answer = await b.Authz.CheckAsync(
+            new CheckRequest { UserId = "bob", Permission = "audit:read", MinRevision = deleted.Revision }, deadline: DateTime.UtcNow + Deadline);
+        var olivia = await b.Authz.CheckAsync(new CheckRequest { UserId = "olivia", Permission = "device:read", DeviceId = Fleet.DeviceId(12) });
+
+        Assert.Equal(6ul, deleted.Revision);
+        Assert.False(answer.Allowed);
+        Assert.Equal(DecisionReason.UserNotFound, answer.Reason);
+        Assert.Equal(DecisionReason.DeviceNotFound, olivia.Reason); // device 12 exists only in the other history
+        Assert.Equal(6ul, olivia.Revision);
+        var account = Assert.Single((await b.Admin.GetStatusAsync(new GetStatusRequest())).Accounts);
+        Assert.Equal((6ul, 6ul), (account.Revision, account.SnapshotRevision));
+        var head = await RedisHeadAsync(Acme);
+        Assert.StartsWith("6:", head, StringComparison.Ordinal); // Redis rewritten to the store's history
     }
 
     [Fact]
@@ -111,15 +150,35 @@ public sealed class MultiReplicaTests : IAsyncLifetime
 
     private async Task<AuthzServer> ReplicaAsync(string pollInterval = "00:00:01", string? dataDirectory = null)
     {
-        var server = await AuthzServer.StartAsync(
-            new Dictionary<string, string?>
-            {
-                ["Authz:Redis:Configuration"] = $"{_redis.Configuration},connectTimeout=2000,connectRetry=1",
-                ["Authz:Redis:PollInterval"] = pollInterval,
-            },
-            dataDirectory ?? _sharedData);
+        var server = await AuthzServer.StartAsync(Settings(pollInterval), dataDirectory ?? _sharedData);
         _servers.Add(server);
         return server;
+    }
+
+    private Dictionary<string, string?> Settings(string pollInterval) => new()
+    {
+        ["Authz:Redis:Configuration"] = $"{_redis.Configuration},connectTimeout=2000,connectRetry=1",
+        ["Authz:Redis:PollInterval"] = pollInterval,
+        ["Authz:Sync:MaxStaleness"] = "01:00:00", // some poll only every 10 minutes
+    };
+
+    /// <summary>A backup of a stopped replica's store: the SQLite file with its write-ahead log.</summary>
+    private static string CopyData(string dataDirectory)
+    {
+        var copy = Path.Combine(Path.GetTempPath(), "qbee-authz-tests", Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(copy);
+        foreach (var file in Directory.GetFiles(dataDirectory, "authz.db*"))
+        {
+            File.Copy(file, Path.Combine(copy, Path.GetFileName(file)));
+        }
+
+        return copy;
+    }
+
+    private async Task<string> RedisHeadAsync(string accountId)
+    {
+        await using var connection = await ConnectionMultiplexer.ConnectAsync(_redis.Configuration);
+        return (await connection.GetDatabase().StringGetAsync($"qbee-authz:account:{accountId}:head")).ToString();
     }
 
     /// <summary>Waits (bounded) until the replica says its Redis connection is back.</summary>

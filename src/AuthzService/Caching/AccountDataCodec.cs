@@ -10,10 +10,11 @@ namespace Qbee.Authz.Service.Caching;
 /// </summary>
 internal static class AccountDataCodec
 {
-    private const int Magic = 0x51415A31;
+    // "QAZ2": bump when the layout changes; old entries are then ignored. 2 added the revision stamp.
+    private const int Magic = 0x51415A32;
 
     // Larger than any account (10M nodes): a damaged count fails here instead of allocating gigabytes.
-    private const int MaxCount = 10_000_000; // "QAZ1": bump when the layout changes; old entries are then ignored.
+    private const int MaxCount = 10_000_000;
 
     public static byte[] Encode(AccountData data)
     {
@@ -25,6 +26,7 @@ internal static class AccountDataCodec
             w.Write(data.Account.AccountId);
             w.Write(data.Account.Name);
             w.Write(data.Account.Revision);
+            w.Write(data.Account.Stamp);
             w.Write(data.Roles.Count);
             foreach (var role in data.Roles)
             {
@@ -106,7 +108,7 @@ internal static class AccountDataCodec
         }
 
         var accountId = r.ReadString();
-        var account = new AccountRecord(accountId, r.ReadString(), r.ReadInt64());
+        var account = new AccountRecord(accountId, r.ReadString(), r.ReadInt64(), r.ReadInt64());
         var roles = ReadMany(r, () => new RoleRecord(
             accountId, r.ReadString(), r.ReadString(), r.ReadString(), ReadMany(r, () => new PolicyRecord(r.ReadString(), ReadList(r)))));
         var users = ReadMany(r, () =>

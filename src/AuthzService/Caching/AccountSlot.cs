@@ -4,7 +4,8 @@ namespace Qbee.Authz.Service.Caching;
 
 /// <summary>
 /// Holds the current snapshot of one account. Readers take <see cref="Current"/> without a lock; a newer
-/// snapshot replaces it in one atomic swap and wakes whoever waits for a revision.
+/// snapshot (or, through <see cref="Replace"/>, the store's own after a restore) replaces it in one atomic swap and
+/// wakes whoever waits for a revision.
 /// </summary>
 internal sealed class AccountSlot(string accountId)
 {
@@ -29,13 +30,21 @@ internal sealed class AccountSlot(string accountId)
     }
 
     /// <summary>Swaps in <paramref name="snapshot"/> when it is newer; returns the snapshot it replaced.</summary>
-    public bool TryPublish(AccountSnapshot snapshot, out AccountSnapshot? previous)
+    public bool TryPublish(AccountSnapshot snapshot, out AccountSnapshot? previous) => Swap(snapshot, onlyNewer: true, out previous);
+
+    /// <summary>
+    /// Swaps in <paramref name="snapshot"/> whatever its revision: the store holds another history (restored from an
+    /// older copy) and the current snapshot shows a state it does not have.
+    /// </summary>
+    public void Replace(AccountSnapshot snapshot, out AccountSnapshot? previous) => Swap(snapshot, onlyNewer: false, out previous);
+
+    private bool Swap(AccountSnapshot snapshot, bool onlyNewer, out AccountSnapshot? previous)
     {
         TaskCompletionSource changed;
         lock (_swap)
         {
             previous = _current;
-            if (previous is not null && snapshot.Revision <= previous.Revision)
+            if (onlyNewer && previous is not null && snapshot.Revision <= previous.Revision)
             {
                 return false;
             }

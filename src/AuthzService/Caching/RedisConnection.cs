@@ -48,7 +48,8 @@ internal sealed class RedisConnection(IOptions<SyncOptions> options, ILogger<Red
         };
         if (!_multiplexer.IsConnected)
         {
-            AuthzLog.RedisConnectionFailed(logger, options.Value.Configuration, "not reachable at start");
+            // Never the raw string: it may hold password=...
+            AuthzLog.RedisConnectionFailed(logger, configuration.ToString(includePassword: false), "not reachable at start");
         }
     }
 

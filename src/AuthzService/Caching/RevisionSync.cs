@@ -1,31 +1,32 @@
 using System.Threading.Channels;
 using Microsoft.Extensions.Options;
+using Qbee.Authz.Service.Domain.Model;
 using Qbee.Authz.Service.Hosting;
 
 namespace Qbee.Authz.Service.Caching;
 
 /// <summary>
-/// Keeps this replica's snapshots at the newest revisions: change messages from Redis make it follow within
-/// milliseconds; a poll of the revisions (Redis when it answers, else SQL) catches up after a lost message,
-/// a reconnect, or when there is no Redis at all.
+/// Keeps this replica's snapshots at the store's versions: change messages from Redis make it follow within
+/// milliseconds; a poll of the store's versions catches up after a lost message, a reconnect, or when there is
+/// no Redis at all, and is what confirms each account current (<see cref="SyncFreshness"/>).
 /// </summary>
 internal sealed class RevisionSync(
     RedisConnection redis,
     RedisSnapshotCache cache,
     SnapshotRefresher refresher,
-    SnapshotRegistry registry,
+    SyncFreshness freshness,
     IOptions<SyncOptions> options,
     TimeProvider timeProvider,
     ILogger<RevisionSync> logger) : BackgroundService
 {
-    private readonly Channel<(string AccountId, long Revision)> _announced =
-        Channel.CreateUnbounded<(string, long)>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Channel<(string AccountId, AccountVersion Version)> _announced =
+        Channel.CreateUnbounded<(string, AccountVersion)>(new UnboundedChannelOptions { SingleReader = true });
 
     private bool _subscribed;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        redis.Restored += () => _announced.Writer.TryWrite((string.Empty, 0));
+        redis.Restored += () => _announced.Writer.TryWrite((string.Empty, default));
         var follow = FollowAnnouncementsAsync(stoppingToken);
         using var timer = new PeriodicTimer(options.Value.PollInterval, timeProvider);
         try
@@ -34,6 +35,7 @@ internal sealed class RevisionSync(
             {
                 await SubscribeOnceAsync();
                 await PollAsync(stoppingToken);
+                freshness.Review();
             }
             while (await timer.WaitForNextTickAsync(stoppingToken));
         }
@@ -56,9 +58,9 @@ internal sealed class RevisionSync(
         {
             await redis.Subscriber.SubscribeAsync(redis.ChangesChannel, (_, message) =>
             {
-                if (RedisSnapshotCache.TryParseMessage(message, out var accountId, out var revision))
+                if (RedisSnapshotCache.TryParseMessage(message, out var accountId, out var version))
                 {
-                    _announced.Writer.TryWrite((accountId, revision));
+                    _announced.Writer.TryWrite((accountId, version));
                 }
             });
             _subscribed = true;
@@ -71,7 +73,7 @@ internal sealed class RevisionSync(
 
     private async Task FollowAnnouncementsAsync(CancellationToken stoppingToken)
     {
-        await foreach (var (accountId, revision) in _announced.Reader.ReadAllAsync(CancellationToken.None))
+        await foreach (var (accountId, version) in _announced.Reader.ReadAllAsync(CancellationToken.None))
         {
             if (stoppingToken.IsCancellationRequested)
             {
@@ -87,7 +89,7 @@ internal sealed class RevisionSync(
                 }
                 else
                 {
-                    await refresher.EnsureRevisionAsync(accountId, revision, stoppingToken);
+                    await refresher.FollowAsync(accountId, version, stoppingToken);
                 }
             }
             catch (Exception e) when (!stoppingToken.IsCancellationRequested)
@@ -99,33 +101,14 @@ internal sealed class RevisionSync(
 
     private async Task PollAsync(CancellationToken cancellationToken)
     {
-        IReadOnlyDictionary<string, long> newest;
         try
         {
-            newest = await refresher.NewestRevisionsAsync(cancellationToken);
+            await refresher.PollAsync(cancellationToken);
         }
         catch (Exception e) when (!cancellationToken.IsCancellationRequested)
         {
+            // The store is down: keep answering from the snapshots held; nothing is confirmed until it is back.
             AuthzLog.SyncFailed(logger, e);
-            return;
-        }
-
-        foreach (var (accountId, revision) in newest)
-        {
-            if ((registry.Get(accountId)?.Revision ?? 0) >= revision)
-            {
-                continue;
-            }
-
-            try
-            {
-                await refresher.EnsureRevisionAsync(accountId, revision, cancellationToken);
-            }
-            catch (Exception e) when (!cancellationToken.IsCancellationRequested)
-            {
-                // Per account: one that fails to load does not hold the others back.
-                AuthzLog.AccountLoadFailed(logger, e, accountId);
-            }
         }
     }
 }

@@ -79,6 +79,23 @@ internal sealed class RevocationFeed : ISnapshotObserver
         }
     }
 
+    public void Replaced(AccountSnapshot snapshot)
+    {
+        var history = _accounts.GetOrAdd(snapshot.AccountId, _ => new AccountHistory(snapshot));
+        lock (history)
+        {
+            // Another history: no diff against the old one means anything, and its revisions are not this one's.
+            history.Current = snapshot;
+            history.Events.Clear();
+            history.CompleteAfter = snapshot.Revision;
+            var revocation = Everyone(snapshot);
+            foreach (var subscriber in history.Subscribers)
+            {
+                subscriber.Writer.TryWrite(revocation);
+            }
+        }
+    }
+
     private static RevocationEvent Everyone(AccountSnapshot snapshot)
     {
         // Disabled users too: one disabled in the unknown gap still has sessions to cut.

@@ -64,6 +64,32 @@ internal sealed class SnapshotRegistry(IEnumerable<ISnapshotObserver> observers)
             return false;
         }
 
+        UpdateDirectory(slot, snapshot, previous);
+        foreach (var observer in _observers)
+        {
+            observer.Swapped(snapshot);
+        }
+
+        return true;
+    }
+
+    /// <summary>
+    /// Swaps in the store's snapshot of an account in place of one the store does not have (another history, newer
+    /// or not): a store restored from an older copy is the truth.
+    /// </summary>
+    public void Replace(AccountSnapshot snapshot)
+    {
+        var slot = _accounts.GetOrAdd(snapshot.AccountId, id => new AccountSlot(id));
+        slot.Replace(snapshot, out var previous);
+        UpdateDirectory(slot, snapshot, previous);
+        foreach (var observer in _observers)
+        {
+            observer.Replaced(snapshot);
+        }
+    }
+
+    private void UpdateDirectory(AccountSlot slot, AccountSnapshot snapshot, AccountSnapshot? previous)
+    {
         // Serialised per account so that two swaps in a row leave the directory at the newer one.
         lock (slot)
         {
@@ -84,13 +110,6 @@ internal sealed class SnapshotRegistry(IEnumerable<ISnapshotObserver> observers)
                 }
             }
         }
-
-        foreach (var observer in _observers)
-        {
-            observer.Swapped(snapshot);
-        }
-
-        return true;
     }
 
     /// <summary>

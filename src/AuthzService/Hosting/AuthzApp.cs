@@ -50,6 +50,10 @@ internal static class AuthzApp
         services.AddOptions<AuditOptions>().Bind(configuration.GetSection(AuditOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
 
         services.AddOptions<SyncOptions>().Bind(configuration.GetSection(SyncOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<StalenessOptions>().Bind(configuration.GetSection(StalenessOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<IValidateOptions<StalenessOptions>, StalenessOptionsValidator>();
+        services.AddSingleton<SyncFreshness>();
+        services.AddSingleton<SecretRedactor>();
         services.AddSingleton<RedisConnection>();
         services.AddSingleton<RedisSnapshotCache>();
         services.AddSingleton<SnapshotRegistry>();
@@ -89,12 +93,14 @@ internal static class AuthzApp
         services.AddGrpcReflection();
         services.AddGrpcHealthChecks(o =>
             {
-                o.Services.Map(string.Empty, _ => true);
+                // Staleness takes only the checks out of rotation: the process stays live, and admin writes go to SQL.
+                o.Services.Map(string.Empty, r => r.Name != StalenessHealthCheck.Name);
                 o.Services.Map(AuthorizationService.Descriptor.FullName, _ => true);
-                o.Services.Map(AdminService.Descriptor.FullName, _ => true);
+                o.Services.Map(AdminService.Descriptor.FullName, r => r.Name != StalenessHealthCheck.Name);
             })
             .AddCheck<Readiness>("ready")
-            .AddCheck<RedisHealthCheck>("redis");
+            .AddCheck<RedisHealthCheck>("redis")
+            .AddCheck<StalenessHealthCheck>(StalenessHealthCheck.Name);
         return services;
     }
 

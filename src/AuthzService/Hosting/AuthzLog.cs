@@ -45,9 +45,6 @@ internal static partial class AuthzLog
     [LoggerMessage(33, LogLevel.Warning, "Revision sync failed; retrying at the next poll")]
     public static partial void SyncFailed(ILogger logger, Exception exception);
 
-    [LoggerMessage(34, LogLevel.Warning, "The store is unavailable ({Reason}); serving the snapshots in Redis, writes will fail until it is back")]
-    public static partial void StoreUnavailable(ILogger logger, string reason);
-
     [LoggerMessage(36, LogLevel.Error, "Account {AccountId} could not be loaded; its users are denied (not found) until it can")]
     public static partial void AccountLoadFailed(ILogger logger, Exception exception, string accountId);
 
@@ -76,4 +73,16 @@ internal static partial class AuthzLog
 
     [LoggerMessage(51, LogLevel.Information, "Telemetry: exporting metrics and traces over OTLP to {Endpoint}")]
     public static partial void OtlpExport(ILogger logger, string endpoint);
+
+    [LoggerMessage(80, LogLevel.Warning, "Account {AccountId}: Redis holds version {RedisVersion}, which the store does not have (it is at {StoreVersion}; restored from an older copy, or Redis shared with another store): serving the store's version and overwriting Redis's")]
+    public static partial void RedisDiffersFromStore(ILogger logger, string accountId, string redisVersion, string storeVersion);
+
+    [LoggerMessage(81, LogLevel.Warning, "Account {AccountId}: this replica's snapshot at version {HeldVersion} is not in the store (it is at {StoreVersion}): replaced with the store's, every user's rights may have changed")]
+    public static partial void SnapshotReplaced(ILogger logger, string accountId, string heldVersion, string storeVersion);
+
+    [LoggerMessage(82, LogLevel.Warning, "Account {AccountId} not confirmed current with the store for {AgeSeconds:F0} s (Authz:Sync:MaxStaleness {MaxSeconds:F0} s): AuthorizationService health is NOT_SERVING; checks keep answering from the snapshot held")]
+    public static partial void AccountStale(ILogger logger, string accountId, double ageSeconds, double maxSeconds);
+
+    [LoggerMessage(83, LogLevel.Information, "Account {AccountId} confirmed current with the store again")]
+    public static partial void AccountConfirmedAgain(ILogger logger, string accountId);
 }

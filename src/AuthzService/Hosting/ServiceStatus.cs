@@ -8,7 +8,8 @@ using Qbee.Authz.V1;
 namespace Qbee.Authz.Service.Hosting;
 
 /// <summary>What GetStatus reports: the store, Redis, the audit queue, and each account's snapshot.</summary>
-internal sealed class ServiceStatus(IAuthzStore store, SnapshotRegistry registry, AuditQueue audit, RedisConnection redis, TimeProvider timeProvider)
+internal sealed class ServiceStatus(
+    IAuthzStore store, SnapshotRegistry registry, AuditQueue audit, RedisConnection redis, SyncFreshness freshness, SecretRedactor redactor, TimeProvider timeProvider)
 {
     private static readonly string Version =
         typeof(ServiceStatus).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "unknown";
@@ -49,7 +50,7 @@ internal sealed class ServiceStatus(IAuthzStore store, SnapshotRegistry registry
         catch (Exception e) when (e is not OperationCanceledException)
         {
             stored = [];
-            response.Store = new ComponentStatus { State = "down", Detail = e.Message };
+            response.Store = new ComponentStatus { State = "down", Detail = redactor.Redact(e.Message) };
         }
 
         foreach (var snapshot in registry.Snapshots.OrderBy(s => s.AccountId, StringComparer.Ordinal))
@@ -63,8 +64,19 @@ internal sealed class ServiceStatus(IAuthzStore store, SnapshotRegistry registry
                 Devices = snapshot.DeviceCount,
                 Users = snapshot.Users.Count,
                 Roles = snapshot.RoleCount,
+                ConfirmedAge = freshness.Age(snapshot.AccountId) is { } age ? Duration.FromTimeSpan(age) : null,
             });
         }
+
+        var (oldest, oldestAge) = freshness.Oldest();
+        response.OldestConfirmationAge = Duration.FromTimeSpan(oldestAge);
+        response.Sync = new ComponentStatus
+        {
+            State = oldestAge > freshness.MaxStaleness ? "stale" : "ok",
+            Detail = oldest is null
+                ? "no account held"
+                : $"oldest confirmation: account {oldest}, {oldestAge.TotalSeconds:F1} s ago (Authz:Sync:MaxStaleness {freshness.MaxStaleness.TotalSeconds:F0} s)",
+        };
 
         return response;
     }

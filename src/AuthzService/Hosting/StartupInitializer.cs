@@ -1,4 +1,3 @@
-using System.Data.Common;
 using System.Diagnostics;
 using Qbee.Authz.Service.Caching;
 using Qbee.Authz.Service.Storage;
@@ -11,6 +10,7 @@ internal sealed class StartupInitializer(
     RedisConnection redis,
     SnapshotRefresher refresher,
     Readiness readiness,
+    SecretRedactor redactor,
     ILogger<StartupInitializer> logger) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
@@ -18,21 +18,15 @@ internal sealed class StartupInitializer(
         try
         {
             await redis.ConnectAsync();
-            try
-            {
-                await store.InitializeAsync(cancellationToken);
-            }
-            catch (DbException e) when (redis.IsConnected)
-            {
-                // Redis holds the snapshots: serve them; the store is migrated at the next start.
-                AuthzLog.StoreUnavailable(logger, e.Message);
-            }
 
+            // The store is the truth: without it nothing can be verified, so the service does not start (Redis's
+            // snapshots may be of another history).
+            await store.InitializeAsync(cancellationToken);
             await refresher.LoadAllAsync(cancellationToken);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            AuthzLog.StartupFailed(logger, e, e.Message);
+            AuthzLog.StartupFailed(logger, e, redactor.Redact(e.Message));
             throw;
         }
 

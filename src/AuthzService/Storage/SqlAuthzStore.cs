@@ -122,6 +122,7 @@ internal sealed class SqlAuthzStore(IStoreConnectionFactory connections, SqlDial
             AccountId = accountId,
             account.Name,
             Revision = revision,
+            Stamp = NewStamp(),
             CreatedAt = NowMilliseconds(),
         });
         await UpsertNodeRowAsync(tx, new NodeRecord(accountId, Ids.Root, NodeKind.Group, "", Ids.Root, [], false));
@@ -544,11 +545,14 @@ internal sealed class SqlAuthzStore(IStoreConnectionFactory connections, SqlDial
             ?? throw new NotFoundException($"account {accountId} not found");
         var revision = current + 1;
         await apply(tx, revision);
-        await tx.ExecuteAsync(sql.UpdateAccountRevision, new { AccountId = accountId, Revision = revision });
+        await tx.ExecuteAsync(sql.UpdateAccountRevision, new { AccountId = accountId, Revision = revision, Stamp = NewStamp() });
         await InsertAuditAsync(tx, audit, accountId, revision);
         await tx.CommitAsync();
         return revision;
     }
+
+    /// <summary>Not a secret, only distinct: two histories of one account never draw the same stamp in practice.</summary>
+    private static long NewStamp() => Random.Shared.NextInt64(1, long.MaxValue);
 
     private async Task<StoreTransaction> BeginAsync(bool write, CancellationToken cancellationToken)
     {

@@ -28,18 +28,18 @@ internal abstract class SqlDialect
     public abstract string SelectAccountRevisionForUpdate { get; }
 
     public virtual string SelectAccount =>
-        "SELECT account_id AS AccountId, name AS Name, revision AS Revision FROM accounts WHERE account_id = @AccountId";
+        "SELECT account_id AS AccountId, name AS Name, revision AS Revision, revision_stamp AS Stamp FROM accounts WHERE account_id = @AccountId";
 
     public virtual string SelectAccounts =>
-        "SELECT account_id AS AccountId, name AS Name, revision AS Revision FROM accounts ORDER BY account_id";
+        "SELECT account_id AS AccountId, name AS Name, revision AS Revision, revision_stamp AS Stamp FROM accounts ORDER BY account_id";
 
     public virtual string CountAccount => "SELECT COUNT(*) FROM accounts WHERE account_id = @AccountId";
 
     public virtual string InsertAccount =>
-        "INSERT INTO accounts (account_id, name, revision, created_at) VALUES (@AccountId, @Name, @Revision, @CreatedAt)";
+        "INSERT INTO accounts (account_id, name, revision, revision_stamp, created_at) VALUES (@AccountId, @Name, @Revision, @Stamp, @CreatedAt)";
 
     public virtual string UpdateAccountRevision =>
-        "UPDATE accounts SET revision = @Revision WHERE account_id = @AccountId";
+        "UPDATE accounts SET revision = @Revision, revision_stamp = @Stamp WHERE account_id = @AccountId";
 
     // Roles
 

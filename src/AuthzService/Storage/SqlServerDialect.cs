@@ -160,6 +160,13 @@ internal sealed class SqlServerDialect : SqlDialect
         [
             $"CREATE UNIQUE INDEX {DeviceIdIndex} ON nodes (node_id) WHERE kind = 2",
         ], new SqlMigrationGuard(DuplicateDeviceIds, DuplicateDevicesProblem)),
+        new(4, "a random stamp per revision, so copies of the store with different histories tell apart",
+        [
+            // The same text on both engines (BIGINT has INTEGER affinity in SQLite). Revisions written before this
+            // version keep stamp 0: only a copy written apart from the store since could share one, and then with
+            // the same contents, as both were written by the same history.
+            "ALTER TABLE accounts ADD revision_stamp BIGINT NOT NULL DEFAULT 0",
+        ]),
     ];
 
     private SqlServerDialect()

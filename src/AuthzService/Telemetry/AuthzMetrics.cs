@@ -52,7 +52,8 @@ internal sealed class AuthzMetrics
     private readonly Histogram<double> _checkDuration;
     private readonly Histogram<double> _rebuildDuration;
 
-    public AuthzMetrics(IMeterFactory meterFactory, SnapshotRegistry registry, AuditQueue audit, RedisConnection redis, TimeProvider timeProvider)
+    public AuthzMetrics(
+        IMeterFactory meterFactory, SnapshotRegistry registry, AuditQueue audit, RedisConnection redis, SyncFreshness freshness, TimeProvider timeProvider)
     {
         var meter = meterFactory.Create(new MeterOptions(MeterName) { Version = typeof(AuthzMetrics).Assembly.GetName().Version?.ToString() });
         _checks = meter.CreateCounter<long>("qbee_authz.checks", "{check}", "Checks answered, by result, reason and method.");
@@ -66,6 +67,9 @@ internal sealed class AuthzMetrics
         meter.CreateObservableGauge("qbee_authz.snapshot.revision", () => Revisions(registry), "{revision}", "The revision each account's snapshot answers from.");
         meter.CreateObservableGauge("qbee_authz.snapshot.age", () => Ages(registry, timeProvider), "s", "Time since each account's snapshot was built.");
         meter.CreateObservableGauge("qbee_authz.audit.queue.depth", () => audit.Depth, "{event}", "Audit events waiting for the writer.");
+        meter.CreateObservableGauge(
+            "qbee_authz.sync.oldest_confirmation_age", () => freshness.Oldest().Age.TotalSeconds, "s",
+            "Time since the account confirmed longest ago was last confirmed current with the store (health turns NOT_SERVING past Authz:Sync:MaxStaleness).");
         meter.CreateObservableGauge("qbee_authz.redis.connected", () => RedisConnected(redis), null, "1 when Redis is connected, 0 when down; absent without Redis.");
     }
 

@@ -7,7 +7,7 @@ namespace Qbee.Authz.Service.UnitTests.Caching;
 public sealed class AccountDataCodecTests
 {
     private static readonly AccountData Sample = new(
-        new AccountRecord("acme", "Acme Corp", 42),
+        new AccountRecord("acme", "Acme Corp", 42, Stamp: -77_123_456_789),
         [new RoleRecord("acme", "ops", "Ops", "line one\nline two", [new PolicyRecord("remote-access:connect", ["tag:a/tunnel(port=22)", "node:g"]), new PolicyRecord("audit:read", [])])],
         [new UserRecord("acme", "bob", "Bob@Example.com", "Bob", "B", ["ops", "default"], UserState.Disabled)],
         [
@@ -46,5 +46,11 @@ public sealed class AccountDataCodecTests
 
         Assert.Null(AccountDataCodec.Decode([1, 2, 3], "acme"));
         Assert.Null(AccountDataCodec.Decode(random.GetItems<byte>([0, 1, 2, 255], 4096), "acme"));
+    }
+
+    [Fact]
+    public void Decode_OfEncode_KeepsTheStamp()
+    {
+        Assert.Equal(new AccountVersion(42, -77_123_456_789), AccountDataCodec.Decode(AccountDataCodec.Encode(Sample), "acme")!.Account.Version);
     }
 }

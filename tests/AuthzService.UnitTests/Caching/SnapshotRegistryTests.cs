@@ -6,9 +6,11 @@ namespace Qbee.Authz.Service.UnitTests.Caching;
 
 public sealed class SnapshotRegistryTests
 {
-    private static AccountSnapshot Snapshot(long revision, params string[] users) => SnapshotCompiler.Compile(
+    private static AccountSnapshot Snapshot(long revision, params string[] users) => Snapshot(revision, 0, users);
+
+    private static AccountSnapshot Snapshot(long revision, long stamp, params string[] users) => SnapshotCompiler.Compile(
         new AccountData(
-            new AccountRecord("acme", "Acme", revision),
+            new AccountRecord("acme", "Acme", revision, stamp),
             [new RoleRecord("acme", "r", "R", string.Empty, [new PolicyRecord("audit:read", [])])],
             users.Select(u => new UserRecord("acme", u, $"{u}@example.com", string.Empty, string.Empty, ["r"], UserState.Active)).ToArray(),
             [new NodeRecord("acme", "root", NodeKind.Group, string.Empty, string.Empty, [], false)],
@@ -62,5 +64,48 @@ public sealed class SnapshotRegistryTests
         registry.Publish(Snapshot(2, "bob"));
 
         Assert.Equal(2, (await waiting).Revision);
+    }
+
+    [Fact]
+    public void Replace_OlderRevisionOfAnotherHistory_SwapsItInAndUpdatesTheDirectory()
+    {
+        var observer = new RecordingObserver();
+        var registry = new SnapshotRegistry([observer]);
+        registry.Publish(Snapshot(15, "bob", "mallory"));
+        var restored = Snapshot(6, stamp: 99, "carol");
+
+        registry.Replace(restored);
+
+        Assert.Same(restored, registry.Get("acme"));
+        Assert.False(registry.TryFindUser("bob", out _, out _));
+        Assert.False(registry.TryFindUser("mallory", out _, out _));
+        Assert.True(registry.TryFindUser("carol", out var snapshot, out _));
+        Assert.Same(restored, snapshot);
+        Assert.Equal([restored], observer.Replaced);
+    }
+
+    [Fact]
+    public async Task WaitForRevisionAsync_AfterAReplaceByALowerRevision_WaitsForTheNewHistoryToReachIt()
+    {
+        var registry = new SnapshotRegistry();
+        registry.Publish(Snapshot(15, "bob"));
+
+        registry.Replace(Snapshot(5, stamp: 7, "bob"));
+        var next = registry.WaitForRevisionAsync("acme", 6, CancellationToken.None).AsTask();
+        Assert.False(next.IsCompleted);
+        registry.Publish(Snapshot(6, stamp: 8, "bob"));
+
+        Assert.Equal(new AccountVersion(6, 8), (await next).Version);
+    }
+
+    private sealed class RecordingObserver : ISnapshotObserver
+    {
+        public List<AccountSnapshot> Swapped { get; } = [];
+
+        public List<AccountSnapshot> Replaced { get; } = [];
+
+        void ISnapshotObserver.Swapped(AccountSnapshot snapshot) => Swapped.Add(snapshot);
+
+        void ISnapshotObserver.Replaced(AccountSnapshot snapshot) => Replaced.Add(snapshot);
     }
 }

@@ -20,7 +20,8 @@ public sealed class SqlAuthzStoreAccountTests
         Assert.Equal(1, revision);
         var data = await temp.Store.LoadAccountAsync("acme", Ct);
         Assert.NotNull(data);
-        Assert.Equal(new AccountRecord("acme", "acme Inc.", 1), data.Account);
+        Assert.Equal(new AccountRecord("acme", "acme Inc.", 1), data.Account with { Stamp = 0 });
+        Assert.NotEqual(0, data.Account.Stamp);
         Assert.Collection(
             data.Nodes.OrderBy(n => n.NodeId, StringComparer.Ordinal),
             root =>
@@ -190,9 +191,26 @@ public sealed class SqlAuthzStoreAccountTests
 
         var accounts = await temp.Store.ListAccountsAsync(Ct);
 
-        Assert.Equal([new AccountRecord("acme", "acme Inc.", 2), new AccountRecord("globex", "globex Inc.", 1)], accounts);
+        Assert.Equal([new AccountRecord("acme", "acme Inc.", 2), new AccountRecord("globex", "globex Inc.", 1)], accounts.Select(a => a with { Stamp = 0 }));
+        Assert.Equal((await temp.Store.GetAccountAsync("acme", Ct))!.Stamp, accounts[0].Stamp);
         Assert.Null(await temp.Store.GetAccountAsync("nope", Ct));
         Assert.Null(await temp.Store.LoadAccountAsync("nope", Ct));
         await temp.Store.PingAsync(Ct);
+    }
+
+    [Fact]
+    public async Task Write_EachRevision_DrawsANewStampThatEveryReadReturns()
+    {
+        await using var temp = await TempSqliteStore.CreateAsync();
+        await temp.CreateAccountAsync("acme");
+        var first = (await temp.Store.GetAccountAsync("acme", Ct))!;
+
+        await temp.Store.PutRoleAsync(Samples.Role("acme", "ops"), Samples.Audit("admin.PutRole"), Ct);
+
+        var second = (await temp.Store.GetAccountAsync("acme", Ct))!;
+        Assert.Equal(first.Revision + 1, second.Revision);
+        Assert.NotEqual(first.Stamp, second.Stamp);
+        Assert.Equal(second.Version, (await temp.Store.LoadAccountAsync("acme", Ct))!.Account.Version);
+        Assert.Equal(second.Version, Assert.Single(await temp.Store.ListAccountsAsync(Ct)).Version);
     }
 }

@@ -29,7 +29,7 @@ public sealed class SqlAuthzStoreLoadTests
         var data = (await temp.Store.LoadAccountAsync("acme", Ct))!;
 
         var expected = new AccountData(
-            new AccountRecord("acme", "acme Inc.", 6),
+            new AccountRecord("acme", "acme Inc.", 6, data.Account.Stamp), // random: its own test in SqlAuthzStoreAccountTests
             [Samples.DefaultRole("acme"), ops],
             [ann, Samples.User("acme", "owner", "owner@acme.example", Ids.DefaultRoleId)],
             [

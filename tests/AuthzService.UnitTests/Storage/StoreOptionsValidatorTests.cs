@@ -81,6 +81,19 @@ public sealed class StoreOptionsValidatorTests
         Assert.Contains(message, result.FailureMessage);
     }
 
+    [Theory]
+    [InlineData("Server=db;Database=a;User Id=u;Password=s3cr3t-Sql;Encrypt=maybe")]
+    [InlineData("Server=db;Database=a;User Id=u;Password=s3cr3t-Sql;Nonsense Keyword=1")]
+    [InlineData("Server=db;Database=a;User Id=u;Password=s3cr3t-Sql;Connect Timeout=soon")]
+    [InlineData("Server=db;Database=a;User Id=u;Password='s3cr3t-Sql")]
+    public void Validate_SqlServerBadConnectionStringWithAPassword_NeverEchoesThePassword(string connectionString)
+    {
+        var result = new StoreOptionsValidator().Validate(null, new StoreOptions { Provider = "SqlServer", ConnectionString = connectionString });
+
+        Assert.True(result.Failed);
+        Assert.DoesNotContain("s3cr3t", result.FailureMessage, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void AddAuthzStore_SqlServerWithoutConnectionString_FailsWhenOptionsAreRead()
     {

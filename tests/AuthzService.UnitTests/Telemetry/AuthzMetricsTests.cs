@@ -25,6 +25,7 @@ public sealed class AuthzMetricsTests : IDisposable
     private readonly SnapshotRegistry _registry = new();
     private readonly AuthzMetrics _metrics;
     private readonly CheckEngine _engine;
+    private readonly SyncFreshness _freshness;
 
     public AuthzMetricsTests()
     {
@@ -40,7 +41,8 @@ public sealed class AuthzMetricsTests : IDisposable
         readiness.MarkReady();
         var audit = new AuditQueue(Options.Create(new AuditOptions()), NullLogger<AuditQueue>.Instance);
         var redis = new RedisConnection(Options.Create(new SyncOptions()), NullLogger<RedisConnection>.Instance);
-        _metrics = new AuthzMetrics(_services.GetRequiredService<IMeterFactory>(), _registry, audit, redis, _time);
+        _freshness = new SyncFreshness(_time, Options.Create(new StalenessOptions()), NullLogger<SyncFreshness>.Instance);
+        _metrics = new AuthzMetrics(_services.GetRequiredService<IMeterFactory>(), _registry, audit, redis, _freshness, _time);
         // The store is asked only about unknown users at a min_revision, which these checks never are.
         _engine = new CheckEngine(new UserResolver(_registry, readiness, store: null!), audit, Options.Create(new LimitsOptions()), _time, _metrics);
     }
@@ -127,6 +129,20 @@ public sealed class AuthzMetricsTests : IDisposable
         Assert.Equal(90, age.Value);
         Assert.Equal(0, Assert.Single(recorder.Measurements, m => m.Instrument == "qbee_authz.audit.queue.depth").Value);
         Assert.DoesNotContain(recorder.Measurements, m => m.Instrument == "qbee_authz.redis.connected"); // no Redis configured
+    }
+
+    [Fact]
+    public void ObservableGauges_AccountsConfirmedAtDifferentTimes_ReportTheOldestConfirmationAge()
+    {
+        using var recorder = new Recorder(_services);
+        _freshness.Confirmed("acme");
+        _time.Advance(TimeSpan.FromSeconds(40));
+        _freshness.Confirmed("globex");
+        _time.Advance(TimeSpan.FromSeconds(5));
+
+        recorder.Listener.RecordObservableInstruments();
+
+        Assert.Equal(45, Assert.Single(recorder.Measurements, m => m.Instrument == "qbee_authz.sync.oldest_confirmation_age").Value);
     }
 
     [Fact]

@@ -1,4 +1,5 @@
 using System.Collections.Frozen;
+using Qbee.Authz.Service.Domain.Model;
 
 namespace Qbee.Authz.Service.Domain.Snapshot;
 
@@ -18,7 +19,7 @@ internal sealed class AccountSnapshot
     public AccountSnapshot(
         string accountId,
         string accountName,
-        long revision,
+        AccountVersion version,
         DateTimeOffset builtAt,
         FrozenDictionary<string, int> groupIndex,
         DeviceIdTable deviceIndex,
@@ -36,7 +37,7 @@ internal sealed class AccountSnapshot
     {
         AccountId = accountId;
         AccountName = accountName;
-        Revision = revision;
+        Version = version;
         BuiltAt = builtAt;
         _groupIndex = groupIndex;
         _deviceIndex = deviceIndex;
@@ -64,7 +65,10 @@ internal sealed class AccountSnapshot
 
     public string AccountName { get; }
 
-    public long Revision { get; }
+    public long Revision => Version.Revision;
+
+    /// <summary>The revision and the stamp of the write that made it: which committed state of the store it shows.</summary>
+    public AccountVersion Version { get; }
 
     public DateTimeOffset BuiltAt { get; }
 

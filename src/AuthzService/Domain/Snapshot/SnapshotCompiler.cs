@@ -78,7 +78,7 @@ internal static class SnapshotCompiler
         return new AccountSnapshot(
             data.Account.AccountId,
             data.Account.Name,
-            data.Account.Revision,
+            data.Account.Version,
             builtAt,
             index.Where(e => !isDevice[e.Value]).ToFrozenDictionary(StringComparer.Ordinal),
             new DeviceIdTable(devices.Select(d => (nodeIds[d], d)).ToArray()),
