@@ -32,11 +32,7 @@ internal sealed class ServiceStatus(IAuthzStore store, SnapshotRegistry registry
                     _ => "connected",
                 },
             },
-            Audit = new ComponentStatus
-            {
-                State = audit.FullWaits > 0 && audit.Depth * 10 > audit.Capacity * 9 ? "degraded" : "ok",
-                Detail = $"{audit.Depth}/{audit.Capacity} queued; checks waited for room {audit.FullWaits} times",
-            },
+            Audit = AuditStatus(),
         };
 
         Dictionary<string, long> stored;
@@ -67,5 +63,22 @@ internal sealed class ServiceStatus(IAuthzStore store, SnapshotRegistry registry
         }
 
         return response;
+    }
+
+    private ComponentStatus AuditStatus()
+    {
+        var queued = $"{audit.Depth}/{audit.Capacity} queued; checks waited for room {audit.FullWaits} times; " +
+            $"{audit.Tickets.Refusals} connect checks refused for the audit store";
+        return audit.Store.Outage is { } outage
+            ? new ComponentStatus
+            {
+                State = "unavailable",
+                Detail = $"audit store unavailable since {outage.Since:O} ({outage.Reason}): remote-access:connect checks are refused; {queued}",
+            }
+            : new ComponentStatus
+            {
+                State = audit.FullWaits > 0 && audit.Depth * 10 > audit.Capacity * 9 ? "degraded" : "ok",
+                Detail = queued,
+            };
     }
 }

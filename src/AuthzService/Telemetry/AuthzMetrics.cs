@@ -66,6 +66,10 @@ internal sealed class AuthzMetrics
         meter.CreateObservableGauge("qbee_authz.snapshot.revision", () => Revisions(registry), "{revision}", "The revision each account's snapshot answers from.");
         meter.CreateObservableGauge("qbee_authz.snapshot.age", () => Ages(registry, timeProvider), "s", "Time since each account's snapshot was built.");
         meter.CreateObservableGauge("qbee_authz.audit.queue.depth", () => audit.Depth, "{event}", "Audit events waiting for the writer.");
+        meter.CreateObservableGauge("qbee_authz.audit.store.available", () => audit.Store.IsAvailable ? 1 : 0, null,
+            "1 while the store takes audit events, 0 while it does not (remote-access:connect checks are refused).");
+        meter.CreateObservableCounter("qbee_authz.audit.refused_checks", () => audit.Tickets.Refusals, "{check}",
+            "remote-access:connect checks answered UNAVAILABLE because their audit event could not be committed.");
         meter.CreateObservableGauge("qbee_authz.redis.connected", () => RedisConnected(redis), null, "1 when Redis is connected, 0 when down; absent without Redis.");
     }
 
