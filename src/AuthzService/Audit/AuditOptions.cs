@@ -16,11 +16,21 @@ internal sealed class AuditOptions
     public int BatchSize { get; set; } = 1_000;
 
     /// <summary>
-    /// How long the writer lets a batch fill before writing it: longer means fewer, larger transactions. Under load
-    /// it writes sooner, once a few hundred events wait (see AuditWriter).
+    /// How long the writer lets a batch fill before writing it: longer means fewer, larger transactions, but every
+    /// connect check waits for its batch's commit, so each waits this much longer. 0 (the default): it writes as
+    /// soon as it is free, and the events that arrive while one batch commits form the next. It writes sooner once
+    /// a few hundred events wait (see AuditWriter).
     /// </summary>
     [Range(typeof(TimeSpan), "00:00:00", "00:00:01")]
-    public TimeSpan MaxBatchDelay { get; set; } = TimeSpan.FromMilliseconds(10);
+    public TimeSpan MaxBatchDelay { get; set; } = TimeSpan.Zero;
+
+    /// <summary>
+    /// The longest a connect check waits for its audit event's commit when its call has no earlier deadline; then
+    /// it is answered UNAVAILABLE "audit store unavailable". Commits that run longer than this (at most 1 s) mark
+    /// the store unavailable, and new connect checks are refused at once until a commit goes through.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "00:10:00")]
+    public TimeSpan CommitTimeout { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>Days an event is kept; older ones are deleted in the background. 0: kept forever.</summary>
     [Range(0, 36_500)]

@@ -6,8 +6,10 @@ using Qbee.Authz.Service.Hosting;
 namespace Qbee.Authz.Service.Audit;
 
 /// <summary>
-/// The bounded queue between checks and the audit writer. Never drops: when full, the producer waits (bounded
-/// by its call's deadline), and the wait is counted and logged so GetStatus can say so.
+/// The bounded queue between connect checks and the audit writer. A check queues its events and waits until the
+/// writer has committed them (<see cref="CommitAsync(AuditRecord, DateTime, CancellationToken)"/>): it is answered
+/// only then. Never drops: when full, the producer waits (bounded by its call's deadline), and the wait is counted
+/// and logged so GetStatus can say so. While the writer sees the store failing, checks are refused at once.
 /// </summary>
 /// <remarks>
 /// Every remote-access check enqueues, so adding takes no lock: a slot is reserved with one interlocked add, and
@@ -20,21 +22,32 @@ internal sealed class AuditQueue
     /// <summary>Under a gateway's peak this many events gather in a millisecond or two: then the writer goes.</summary>
     private const int EarlyWriteDepth = 256;
 
-    private readonly ConcurrentQueue<AuditRecord> _events = new();
+    private readonly ConcurrentQueue<AuditEntry> _events = new();
     // No spinning: the writer has a core's worth of checks to share it with, and nothing to do until woken.
     private readonly ManualResetEventSlim _wake = new(initialState: false, spinCount: 0);
     private readonly ILogger<AuditQueue> _logger;
+    private readonly TimeProvider _timeProvider;
+    private readonly long _commitTimeout; // in TimeProvider ticks
     private int _reserved; // events enqueued or about to be: the depth, and the bound's counter
     private int _completed;
     private long _fullWaits;
     private TaskCompletionSource? _roomFreed;
 
-    public AuditQueue(IOptions<AuditOptions> options, ILogger<AuditQueue> logger)
+    public AuditQueue(IOptions<AuditOptions> options, TimeProvider timeProvider, ILogger<AuditQueue> logger)
     {
         _logger = logger;
+        _timeProvider = timeProvider;
+        _commitTimeout = (long)(options.Value.CommitTimeout.TotalSeconds * timeProvider.TimestampFrequency);
         Capacity = options.Value.QueueCapacity;
         WakeDepth = Math.Min(EarlyWriteDepth, options.Value.BatchSize);
+        Store = new AuditStoreState(timeProvider, logger);
     }
+
+    /// <summary>Whether the store takes events (the writer says).</summary>
+    public AuditStoreState Store { get; }
+
+    /// <summary>The checks' waits; the writer completes them.</summary>
+    public AuditTickets Tickets { get; } = new();
 
     public int Depth => Volatile.Read(ref _reserved);
 
@@ -48,8 +61,46 @@ internal sealed class AuditQueue
     /// <summary>How many times a check had to wait for room.</summary>
     public long FullWaits => Interlocked.Read(ref _fullWaits);
 
-    public ValueTask EnqueueAsync(AuditRecord record, CancellationToken cancellationToken) =>
-        TryAdd(record) ? ValueTask.CompletedTask : WaitForRoomAsync(record, cancellationToken);
+    /// <summary>
+    /// Queues a connect decision's event; completes once it is committed. UNAVAILABLE ("audit store unavailable")
+    /// when the store is failing, or when the commit does not come before <paramref name="deadline"/> (most of
+    /// what is left of it, so the answer arrives in time) or <see cref="AuditOptions.CommitTimeout"/>.
+    /// </summary>
+    public ValueTask CommitAsync(AuditRecord record, DateTime deadline, CancellationToken cancellationToken)
+    {
+        var ticket = Arm(1, deadline, out var use);
+        var entry = new AuditEntry(record, ticket, use);
+        if (TryAdd(entry))
+        {
+            return ticket.WaitAsync();
+        }
+
+        return QueueThenWaitAsync(entry, cancellationToken);
+    }
+
+    /// <summary>The events of one CheckBatch, committed together (or not): one wait for all of them.</summary>
+    public async ValueTask CommitAsync(IReadOnlyList<AuditRecord> records, DateTime deadline, CancellationToken cancellationToken)
+    {
+        var ticket = Arm(records.Count, deadline, out var use);
+        try
+        {
+            foreach (var record in records)
+            {
+                var entry = new AuditEntry(record, ticket, use);
+                if (!TryAdd(entry))
+                {
+                    await WaitForRoomAsync(entry, cancellationToken).ConfigureAwait(false);
+                }
+            }
+        }
+        catch
+        {
+            ticket.Abandon(use);
+            throw;
+        }
+
+        await ticket.WaitAsync().ConfigureAwait(false);
+    }
 
     /// <summary>No more events: the writer drains what is queued and stops; later producers are refused.</summary>
     public void Complete()
@@ -82,12 +133,12 @@ internal sealed class AuditQueue
     }
 
     /// <summary>Moves up to <paramref name="max"/> queued events into <paramref name="batch"/>; the writer's side.</summary>
-    public void TakeInto(List<AuditRecord> batch, int max)
+    public void TakeInto(List<AuditEntry> batch, int max)
     {
         var taken = 0;
-        while (taken < max && _events.TryDequeue(out var record))
+        while (taken < max && _events.TryDequeue(out var entry))
         {
-            batch.Add(record);
+            batch.Add(entry);
             taken++;
         }
 
@@ -98,7 +149,49 @@ internal sealed class AuditQueue
         }
     }
 
-    private bool TryAdd(AuditRecord record)
+    private AuditTicket Arm(int events, DateTime deadline, out uint use)
+    {
+        if (!Store.IsAvailable)
+        {
+            Tickets.CountRefusal();
+            throw new Domain.UnavailableException(AuditTicket.Unavailable);
+        }
+
+        var ticket = Tickets.Rent();
+        use = ticket.Arm(events, Due(deadline));
+        return ticket;
+    }
+
+    private long Due(DateTime deadline)
+    {
+        var now = _timeProvider.GetTimestamp();
+        var wait = _commitTimeout;
+        if (deadline != DateTime.MaxValue)
+        {
+            // Give up with most of the call's time spent, so UNAVAILABLE reaches the caller before its deadline does.
+            var left = (deadline - _timeProvider.GetUtcNow().UtcDateTime).TotalSeconds * 0.9 * _timeProvider.TimestampFrequency;
+            wait = Math.Min(wait, (long)Math.Max(left, 0));
+        }
+
+        return now + wait;
+    }
+
+    private async ValueTask QueueThenWaitAsync(AuditEntry entry, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await WaitForRoomAsync(entry, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            entry.Ticket.Abandon(entry.Use);
+            throw;
+        }
+
+        await entry.Ticket.WaitAsync().ConfigureAwait(false);
+    }
+
+    private bool TryAdd(AuditEntry entry)
     {
         var depth = Interlocked.Increment(ref _reserved);
         // Read after the increment (a full fence): either Complete's drain sees this reservation, or this sees it completed.
@@ -108,7 +201,7 @@ internal sealed class AuditQueue
             return false;
         }
 
-        _events.Enqueue(record);
+        _events.Enqueue(entry);
         if (depth == 1 || depth == WakeDepth)
         {
             _wake.Set();
@@ -117,7 +210,7 @@ internal sealed class AuditQueue
         return true;
     }
 
-    private async ValueTask WaitForRoomAsync(AuditRecord record, CancellationToken cancellationToken)
+    private async ValueTask WaitForRoomAsync(AuditEntry entry, CancellationToken cancellationToken)
     {
         if (!IsCompleted)
         {
@@ -135,7 +228,7 @@ internal sealed class AuditQueue
                 throw new Domain.UnavailableException("the service is shutting down");
             }
 
-            if (TryAdd(record))
+            if (TryAdd(entry))
             {
                 return;
             }

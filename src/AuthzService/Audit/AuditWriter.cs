@@ -6,19 +6,30 @@ using Qbee.Authz.Service.Storage;
 namespace Qbee.Authz.Service.Audit;
 
 /// <summary>
-/// Drains the audit queue into the store in batches, one transaction each. On shutdown it stops taking new
-/// events and writes every queued one before the process exits; a failed batch is retried, never dropped.
+/// Drains the audit queue into the store, one transaction per batch, then releases every check waiting on that
+/// batch (group commit: while one batch commits, the next gathers). On shutdown it stops taking new events and
+/// writes every queued one before the process exits.
 /// </summary>
 /// <remarks>
-/// Runs on a thread of its own and waits synchronously: the SQLite driver does its I/O (a commit is an fsync)
-/// synchronously even through its async methods, and on a thread-pool thread that blocked one of the few
+/// <para>When the store fails, the batch is kept and retried with a bounded back-off; the store is marked
+/// unavailable (new connect checks are refused at once) and every waiting check is failed UNAVAILABLE. The first
+/// commit that goes through marks it available again. An event the store refuses for good (a poison row: a
+/// refusal, or an unknown error while other rows go in) is isolated by writing row by row, logged in full, and
+/// its check alone is refused.</para>
+/// <para>A sweep (<see cref="SweepInterval"/>) fails the waits that are overdue, and marks the store unavailable
+/// when a commit has run for <see cref="StallThreshold"/>: a locked store blocks the writer for as long as the
+/// driver's busy wait, but no check waits past its deadline.</para>
+/// <para>Runs on a thread of its own and waits synchronously: the SQLite driver does its I/O (a commit is an
+/// fsync) synchronously even through its async methods, and on a thread-pool thread that blocked one of the few
 /// threads answering checks, hundreds of times a second under a gateway's load. Not a <c>BackgroundService</c>:
 /// that one starts its work through <c>Task.Run</c> with the stopping token, so a stop right after the start
-/// cancelled the work before it ran, and the queued events were never written.
+/// cancelled the work before it ran, and the queued events were never written.</para>
 /// </remarks>
 internal sealed class AuditWriter : IHostedService, IDisposable
 {
-    private static readonly TimeSpan RetryDelay = TimeSpan.FromMilliseconds(200);
+    public static readonly TimeSpan SweepInterval = TimeSpan.FromMilliseconds(50);
+    private static readonly TimeSpan FirstRetryDelay = TimeSpan.FromMilliseconds(100);
+    private static readonly TimeSpan MaxRetryDelay = TimeSpan.FromSeconds(2);
     private const int AttemptsBeforeRowByRow = 5;
 
     private readonly AuditQueue _queue;
@@ -28,10 +39,15 @@ internal sealed class AuditWriter : IHostedService, IDisposable
     private readonly ILogger<AuditWriter> _logger;
     private readonly TaskCompletionSource _finished = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly ITimer _batchDeadline;
+    private readonly ITimer _sweep;
     private readonly Func<bool> _hasEvents;
     private readonly Func<bool> _batchReady;
+    private readonly List<AuditRecord> _records;
+    private readonly Lock _attempt = new(); // taken twice per commit, and by the sweep: never by a check
     private Thread? _thread;
     private long _written;
+    private long _refused;
+    private long _attemptStarted; // TimeProvider timestamp of the commit under way; 0: none
     private volatile bool _deadlinePassed;
 
     public AuditWriter(AuditQueue queue, IAuthzStore store, IOptions<AuditOptions> options, TimeProvider timeProvider, ILogger<AuditWriter> logger)
@@ -41,12 +57,21 @@ internal sealed class AuditWriter : IHostedService, IDisposable
         _options = options.Value;
         _timeProvider = timeProvider;
         _logger = logger;
+        _records = new List<AuditRecord>(_options.BatchSize);
         _batchDeadline = timeProvider.CreateTimer(_ => PassDeadline(), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        _sweep = timeProvider.CreateTimer(_ => Sweep(), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
         _hasEvents = () => _queue.Depth > 0 || _queue.IsCompleted;
         _batchReady = () => _deadlinePassed || _queue.Depth >= _queue.WakeDepth || _queue.IsCompleted;
+        StallThreshold = options.Value.CommitTimeout < TimeSpan.FromSeconds(1) ? options.Value.CommitTimeout : TimeSpan.FromSeconds(1);
     }
 
+    /// <summary>A commit running this long means the store is locked or failing: new connect checks are refused.</summary>
+    public TimeSpan StallThreshold { get; }
+
     public long Written => Interlocked.Read(ref _written);
+
+    /// <summary>Events the store refused for good (their checks were refused).</summary>
+    public long Refused => Interlocked.Read(ref _refused);
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
@@ -67,6 +92,7 @@ internal sealed class AuditWriter : IHostedService, IDisposable
             Name = "Qbee.Authz audit writer",
         };
         _thread.Start();
+        _sweep.Change(SweepInterval, SweepInterval);
         return Task.CompletedTask;
     }
 
@@ -89,11 +115,15 @@ internal sealed class AuditWriter : IHostedService, IDisposable
         }
     }
 
-    public void Dispose() => _batchDeadline.Dispose();
+    public void Dispose()
+    {
+        _batchDeadline.Dispose();
+        _sweep.Dispose();
+    }
 
     private void Run()
     {
-        var batch = new List<AuditRecord>(_options.BatchSize);
+        var batch = new List<AuditEntry>(_options.BatchSize);
         var drained = 0;
         while (true)
         {
@@ -111,10 +141,11 @@ internal sealed class AuditWriter : IHostedService, IDisposable
                 continue;
             }
 
+            var taken = batch.Count;
             Write(batch);
             if (_queue.IsCompleted)
             {
-                drained += batch.Count;
+                drained += taken;
             }
 
             batch.Clear();
@@ -126,48 +157,159 @@ internal sealed class AuditWriter : IHostedService, IDisposable
         }
     }
 
-    private void Write(List<AuditRecord> batch)
+    /// <summary>Returns once every event of the batch is committed or refused for good.</summary>
+    private void Write(List<AuditEntry> batch)
     {
-        // A store that is down comes back: retry the batch. One that keeps refusing it may be refusing one row
-        // (too long for a column, say): after a few rounds write row by row, and log a row that still fails
-        // in full rather than let it block every event behind it.
-        for (var attempt = 1; ; attempt++)
+        for (var failures = 1; ; failures++)
         {
-            try
+            var failure = TryAppend(batch, 0, batch.Count);
+            if (failure is null)
             {
-                _store.AppendAuditEventsAsync(batch, CancellationToken.None).GetAwaiter().GetResult();
-                Interlocked.Add(ref _written, batch.Count);
                 return;
             }
-            catch (Exception e)
+
+            var fault = StoreFaults.Classify(failure);
+            if (batch.Count == 1 && fault == StoreFault.Refusal)
             {
-                AuthzLog.AuditWriteFailed(_logger, e, batch.Count);
-                if (attempt >= AttemptsBeforeRowByRow && batch.Count > 1)
+                Refuse(batch[0], failure);
+                return;
+            }
+
+            if (batch.Count > 1 && (fault == StoreFault.Refusal || (fault == StoreFault.Unknown && failures % AttemptsBeforeRowByRow == 0)))
+            {
+                failure = WriteRowByRow(batch);
+                if (failure is null)
                 {
-                    WriteRowByRow(batch);
                     return;
                 }
-
-                Sleep(RetryDelay);
             }
+
+            AuthzLog.AuditWriteFailed(_logger, failure, batch.Count);
+            _queue.Store.Unavailable(failure.Message);
+            _queue.Tickets.FailAll(AuditTicket.Unavailable);
+            Sleep(RetryDelay(failures));
         }
     }
 
-    private void WriteRowByRow(List<AuditRecord> batch)
+    /// <summary>
+    /// Writes the events one by one: commits those the store takes, refuses those it refuses for good, and keeps in
+    /// <paramref name="batch"/> the rest, from the first that fails as an outage; returns that failure (null: none).
+    /// </summary>
+    private Exception? WriteRowByRow(List<AuditEntry> batch)
     {
-        foreach (var record in batch)
+        var storeWorks = false;
+        var kept = 0;
+        Exception? outage = null;
+        for (var i = 0; i < batch.Count; i++)
         {
-            try
+            if (outage is not null)
             {
-                _store.AppendAuditEventsAsync([record], CancellationToken.None).GetAwaiter().GetResult();
-                Interlocked.Increment(ref _written);
+                batch[kept++] = batch[i];
+                continue;
             }
-            catch (Exception e)
+
+            var failure = TryAppend(batch, i, 1);
+            if (failure is null)
             {
-                AuthzLog.AuditEventRefused(_logger, e, record.ToString());
+                storeWorks = true;
+                continue;
+            }
+
+            var fault = StoreFaults.Classify(failure);
+            if (fault == StoreFault.Refusal || (fault == StoreFault.Unknown && storeWorks))
+            {
+                Refuse(batch[i], failure);
+                continue;
+            }
+
+            outage = failure;
+            batch[kept++] = batch[i];
+        }
+
+        batch.RemoveRange(kept, batch.Count - kept);
+        return outage;
+    }
+
+    /// <summary>One transaction of <paramref name="count"/> events from <paramref name="start"/>; releases their checks when it commits.</summary>
+    private Exception? TryAppend(List<AuditEntry> batch, int start, int count)
+    {
+        _records.Clear();
+        for (var i = start; i < start + count; i++)
+        {
+            _records.Add(batch[i].Record);
+        }
+
+        lock (_attempt)
+        {
+            _attemptStarted = _timeProvider.GetTimestamp();
+        }
+
+        Exception? failure = null;
+        try
+        {
+            _store.AppendAuditEventsAsync(_records, CancellationToken.None).GetAwaiter().GetResult();
+        }
+        catch (Exception e)
+        {
+            failure = e;
+        }
+
+        lock (_attempt)
+        {
+            _attemptStarted = 0;
+        }
+
+        if (failure is not null)
+        {
+            return failure;
+        }
+
+        Interlocked.Add(ref _written, count);
+        _queue.Store.Available();
+        for (var i = start; i < start + count; i++)
+        {
+            batch[i].Ticket.Committed(batch[i].Use);
+        }
+
+        return null;
+    }
+
+    private void Refuse(AuditEntry entry, Exception failure)
+    {
+        Interlocked.Increment(ref _refused);
+        AuthzLog.AuditEventRefused(_logger, failure, entry.Record.ToString());
+        entry.Ticket.Fail(entry.Use, $"{AuditTicket.Unavailable}: the store refuses this decision's event");
+        _queue.Store.Available(); // it answered: a refusal is not an outage
+    }
+
+    /// <summary>
+    /// On a timer, never on the writer's thread (which may be blocked in the store): marks the store unavailable
+    /// when a commit has run too long, and fails the waits that the store's state or their deadline ends.
+    /// </summary>
+    private void Sweep()
+    {
+        var now = _timeProvider.GetTimestamp();
+        lock (_attempt)
+        {
+            var started = _attemptStarted;
+            if (started != 0 && _timeProvider.GetElapsedTime(started, now) >= StallThreshold)
+            {
+                _queue.Store.Unavailable($"a commit has not finished in {StallThreshold.TotalSeconds:0.#} s: the store is locked or too slow");
             }
         }
+
+        if (_queue.Store.IsAvailable)
+        {
+            _queue.Tickets.FailOverdue(AuditTicket.Unavailable, now);
+        }
+        else
+        {
+            _queue.Tickets.FailAll(AuditTicket.Unavailable);
+        }
     }
+
+    private static TimeSpan RetryDelay(int failures) =>
+        TimeSpan.FromTicks(Math.Min(MaxRetryDelay.Ticks, FirstRetryDelay.Ticks << Math.Min(failures - 1, 10)));
 
     /// <summary>
     /// Woken by the first event: lets others join, or every event costs a transaction. Stops waiting after

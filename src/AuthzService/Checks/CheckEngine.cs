@@ -17,7 +17,8 @@ namespace Qbee.Authz.Service.Checks;
 /// <summary>
 /// Answers Check, CheckBatch and CheckApiCall from the snapshots. The common path (no min_revision wait, no
 /// remote-access audit) completes synchronously and allocates only the response; counting it allocates nothing,
-/// and timing it reads the clock only while the duration histogram has a listener.
+/// and timing it reads the clock only while the duration histogram has a listener. A remote-access:connect
+/// decision is answered only after its audit event is committed (<see cref="AuditQueue.CommitAsync(AuditRecord, DateTime, CancellationToken)"/>).
 /// </summary>
 internal sealed class CheckEngine(UserResolver users, AuditQueue audit, IOptions<LimitsOptions> limits, TimeProvider timeProvider, AuthzMetrics metrics)
 {
@@ -37,13 +38,17 @@ internal sealed class CheckEngine(UserResolver users, AuditQueue audit, IOptions
 
         var (snapshot, user) = resolved.Result;
         var response = Answer(snapshot, user, check);
+        if (check.Permission == Permission.RemoteAccessConnect)
+        {
+            return AuditAsync(response, snapshot, request, context, started, cancellationToken);
+        }
+
         metrics.Checked(CheckMethod.Check, response.Allowed, response.Reason, started);
-        return check.Permission == Permission.RemoteAccessConnect
-            ? AuditAsync(response, snapshot, request, context.ToAuditContext(), cancellationToken)
-            : new ValueTask<CheckResponse>(response);
+        return new ValueTask<CheckResponse>(response);
     }
 
-    public async Task<CheckBatchResponse> CheckBatchAsync(CheckBatchRequest request, AuditContext context, CancellationToken cancellationToken)
+    /// <param name="deadline">The call's deadline (<see cref="DateTime.MaxValue"/>: none): its connect checks' audit wait ends before it.</param>
+    public async Task<CheckBatchResponse> CheckBatchAsync(CheckBatchRequest request, AuditContext context, DateTime deadline, CancellationToken cancellationToken)
     {
         if (request.Checks.Count == 0 || request.Checks.Count > _maxBatch)
         {
@@ -62,6 +67,7 @@ internal sealed class CheckEngine(UserResolver users, AuditQueue audit, IOptions
         // one account, whose snapshot does not change meanwhile: then the dictionary is never touched.
         Dictionary<string, AccountSnapshot>? pinned = null;
         AccountSnapshot? first = null;
+        List<AuditRecord>? audited = null;
         var response = new CheckBatchResponse();
         response.Results.Capacity = prepared.Length;
         for (var i = 0; i < prepared.Length; i++)
@@ -85,10 +91,16 @@ internal sealed class CheckEngine(UserResolver users, AuditQueue audit, IOptions
             metrics.Checked(CheckMethod.CheckBatch, answer.Allowed, answer.Reason, started: 0);
             if (prepared[i].Permission == Permission.RemoteAccessConnect)
             {
-                await audit.EnqueueAsync(ToAudit(answer, snapshot, request.Checks[i], context), cancellationToken).ConfigureAwait(false);
+                (audited ??= []).Add(ToAudit(answer, snapshot, request.Checks[i], context));
             }
 
             response.Results.Add(answer);
+        }
+
+        if (audited is not null)
+        {
+            // Answered only once every connect decision of the batch is committed: one wait for all of them.
+            await audit.CommitAsync(audited, deadline, cancellationToken).ConfigureAwait(false);
         }
 
         metrics.Timed(CheckMethod.CheckBatch, started);
@@ -198,15 +210,21 @@ internal sealed class CheckEngine(UserResolver users, AuditQueue audit, IOptions
     {
         var (snapshot, user) = await resolving.ConfigureAwait(false);
         var response = Answer(snapshot, user, check);
+        if (check.Permission == Permission.RemoteAccessConnect)
+        {
+            return await AuditAsync(response, snapshot, request, context, started, cancellationToken).ConfigureAwait(false);
+        }
+
         metrics.Checked(CheckMethod.Check, response.Allowed, response.Reason, started);
-        return check.Permission == Permission.RemoteAccessConnect
-            ? await AuditAsync(response, snapshot, request, context.ToAuditContext(), cancellationToken).ConfigureAwait(false)
-            : response;
+        return response;
     }
 
-    private async ValueTask<CheckResponse> AuditAsync(CheckResponse response, AccountSnapshot? snapshot, CheckRequest request, AuditContext context, CancellationToken cancellationToken)
+    /// <summary>A connect decision is answered once its event is committed (UNAVAILABLE when it cannot be): counted and timed then.</summary>
+    private async ValueTask<CheckResponse> AuditAsync(
+        CheckResponse response, AccountSnapshot? snapshot, CheckRequest request, ServerCallContext context, long started, CancellationToken cancellationToken)
     {
-        await audit.EnqueueAsync(ToAudit(response, snapshot, request, context), cancellationToken).ConfigureAwait(false);
+        await audit.CommitAsync(ToAudit(response, snapshot, request, context.ToAuditContext()), context.Deadline, cancellationToken).ConfigureAwait(false);
+        metrics.Checked(CheckMethod.Check, response.Allowed, response.Reason, started);
         return response;
     }
 

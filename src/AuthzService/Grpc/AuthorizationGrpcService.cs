@@ -16,7 +16,7 @@ internal sealed class AuthorizationGrpcService(CheckEngine checks, ScopeQueries 
     }
 
     public override Task<CheckBatchResponse> CheckBatch(CheckBatchRequest request, ServerCallContext context) =>
-        checks.CheckBatchAsync(request, context.ToAuditContext(), context.CancellationToken);
+        checks.CheckBatchAsync(request, context.ToAuditContext(), context.Deadline, context.CancellationToken);
 
     public override Task<CheckResponse> CheckApiCall(CheckApiCallRequest request, ServerCallContext context) =>
         checks.CheckApiCallAsync(request, context.CancellationToken);

@@ -48,9 +48,6 @@ internal static partial class AuthzLog
     [LoggerMessage(36, LogLevel.Error, "Account {AccountId} could not be loaded; its users are denied (not found) until it can")]
     public static partial void AccountLoadFailed(ILogger logger, Exception exception, string accountId);
 
-    [LoggerMessage(37, LogLevel.Critical, "The store refuses an audit event; it is kept here instead: {Event}")]
-    public static partial void AuditEventRefused(ILogger logger, Exception exception, string @event);
-
     [LoggerMessage(35, LogLevel.Debug, "Account {AccountId} at revision {Revision} loaded from {Source}")]
     public static partial void SnapshotSource(ILogger logger, string accountId, long revision, string source);
     [LoggerMessage(11, LogLevel.Warning, "No callers are configured (Authz:Callers): calls are served without a token, over loopback only")]
@@ -67,6 +64,15 @@ internal static partial class AuthzLog
 
     [LoggerMessage(15, LogLevel.Error, "Audit retention: deleting old events failed; retrying at the next round")]
     public static partial void AuditPurgeFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(70, LogLevel.Error, "The audit store is unavailable ({Reason}): remote-access:connect checks are refused UNAVAILABLE until it takes events again")]
+    public static partial void AuditStoreUnavailable(ILogger logger, string reason);
+
+    [LoggerMessage(71, LogLevel.Information, "The audit store takes events again, after {Seconds:F1} s: remote-access:connect checks are answered")]
+    public static partial void AuditStoreAvailable(ILogger logger, double seconds);
+
+    [LoggerMessage(72, LogLevel.Critical, "The store refuses an audit event for good; its check was refused UNAVAILABLE and the event is kept here: {Event}")]
+    public static partial void AuditEventRefused(ILogger logger, Exception exception, string @event);
 
     [LoggerMessage(50, LogLevel.Information, "Metrics: Prometheus scrape endpoint at {Url}/metrics (plain HTTP, no token)")]
     public static partial void PrometheusEndpoint(ILogger logger, string url);

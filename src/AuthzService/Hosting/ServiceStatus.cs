@@ -33,11 +33,7 @@ internal sealed class ServiceStatus(
                     _ => "connected",
                 },
             },
-            Audit = new ComponentStatus
-            {
-                State = audit.FullWaits > 0 && audit.Depth * 10 > audit.Capacity * 9 ? "degraded" : "ok",
-                Detail = $"{audit.Depth}/{audit.Capacity} queued; checks waited for room {audit.FullWaits} times",
-            },
+            Audit = AuditStatus(),
         };
 
         Dictionary<string, long> stored;
@@ -79,5 +75,22 @@ internal sealed class ServiceStatus(
         };
 
         return response;
+    }
+
+    private ComponentStatus AuditStatus()
+    {
+        var queued = $"{audit.Depth}/{audit.Capacity} queued; checks waited for room {audit.FullWaits} times; " +
+            $"{audit.Tickets.Refusals} connect checks refused for the audit store";
+        return audit.Store.Outage is { } outage
+            ? new ComponentStatus
+            {
+                State = "unavailable",
+                Detail = $"audit store unavailable since {outage.Since:O} ({outage.Reason}): remote-access:connect checks are refused; {queued}",
+            }
+            : new ComponentStatus
+            {
+                State = audit.FullWaits > 0 && audit.Depth * 10 > audit.Capacity * 9 ? "degraded" : "ok",
+                Detail = queued,
+            };
     }
 }

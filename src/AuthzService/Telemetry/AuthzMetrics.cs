@@ -70,6 +70,10 @@ internal sealed class AuthzMetrics
         meter.CreateObservableGauge(
             "qbee_authz.sync.oldest_confirmation_age", () => freshness.Oldest().Age.TotalSeconds, "s",
             "Time since the account confirmed longest ago was last confirmed current with the store (health turns NOT_SERVING past Authz:Sync:MaxStaleness).");
+        meter.CreateObservableGauge("qbee_authz.audit.store.available", () => audit.Store.IsAvailable ? 1 : 0, null,
+            "1 while the store takes audit events, 0 while it does not (remote-access:connect checks are refused).");
+        meter.CreateObservableCounter("qbee_authz.audit.refused_checks", () => audit.Tickets.Refusals, "{check}",
+            "remote-access:connect checks answered UNAVAILABLE because their audit event could not be committed.");
         meter.CreateObservableGauge("qbee_authz.redis.connected", () => RedisConnected(redis), null, "1 when Redis is connected, 0 when down; absent without Redis.");
     }
 

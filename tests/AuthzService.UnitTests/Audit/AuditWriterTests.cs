@@ -1,3 +1,4 @@
+using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
@@ -11,24 +12,27 @@ namespace Qbee.Authz.Service.UnitTests.Audit;
 public sealed class AuditWriterTests
 {
     private static readonly string Device = Samples.DeviceId(1);
+    private static readonly DateTime NoDeadline = DateTime.MaxValue;
 
     // The longest delay the options allow, on a clock that only moves when the test moves it.
-    private static readonly AuditOptions Slow = new() { MaxBatchDelay = TimeSpan.FromSeconds(1), BatchSize = 1000 };
+    // (The test moves it a second at a time: no check's wait is made to time out meanwhile.)
+    private static readonly AuditOptions Slow = new() { MaxBatchDelay = TimeSpan.FromSeconds(1), BatchSize = 1000, CommitTimeout = TimeSpan.FromMinutes(10) };
+    private static readonly AuditOptions Eager = new() { BatchSize = 1000 };
 
     [Fact]
     public async Task Events_ManyWaiting_WrittenWithoutWaitingForTheDelay()
     {
         await using var temp = await TempSqliteStore.CreateAsync();
         await temp.CreateAccountAsync("acme");
-        var (queue, writer) = Writer(temp.Store, new FakeTimeProvider());
-        for (var i = 0; i < 300; i++)
-        {
-            await queue.EnqueueAsync(Samples.Decision("acme", "ann", Device, 1_000 + i), CancellationToken.None);
-        }
+        var (queue, writer) = Writer(temp.Store, new FakeTimeProvider(), Slow);
+        var checks = Enumerable.Range(0, 300)
+            .Select(i => queue.CommitAsync(Samples.Decision("acme", "ann", Device, 1_000 + i), NoDeadline, CancellationToken.None).AsTask())
+            .ToList();
 
         await writer.StartAsync(CancellationToken.None);
 
-        await WaitUntilAsync(() => writer.Written == 300);
+        await Task.WhenAll(checks).WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal(300, writer.Written);
         Assert.Equal(301, (await temp.Store.ListAuditEventsAsync(new AuditQuery("acme", 1000, null, "", "", null), CancellationToken.None)).Count);
         await writer.StopAsync(CancellationToken.None);
     }
@@ -39,18 +43,117 @@ public sealed class AuditWriterTests
         await using var temp = await TempSqliteStore.CreateAsync();
         await temp.CreateAccountAsync("acme");
         var time = new FakeTimeProvider();
-        var (queue, writer) = Writer(temp.Store, time);
+        var (queue, writer) = Writer(temp.Store, time, Slow);
         await writer.StartAsync(CancellationToken.None);
 
-        await queue.EnqueueAsync(Samples.Decision("acme", "ann", Device, 1_000), CancellationToken.None);
+        var check = queue.CommitAsync(Samples.Decision("acme", "ann", Device, 1_000), NoDeadline, CancellationToken.None).AsTask();
         time.Advance(Slow.MaxBatchDelay);
 
         await WaitUntilAsync(() =>
         {
             // Moves the clock again in case the writer started its wait after the first move.
             time.Advance(Slow.MaxBatchDelay);
-            return writer.Written == 1;
+            return queue.Depth == 0; // taken: from now on the clock stays, or the commit would look stalled
         });
+        await check.WaitAsync(TimeSpan.FromSeconds(10));
+        await writer.StopAsync(CancellationToken.None);
+    }
+
+    [Fact]
+    public async Task Commit_BatchStillCommitting_CheckWaitsUntilTheCommitThenItsEventIsStored()
+    {
+        var store = new ScriptedAuditStore();
+        var (queue, writer) = Writer(store, new FakeTimeProvider(), Eager);
+        await writer.StartAsync(CancellationToken.None);
+        store.Block();
+        var entered = store.Entered;
+
+        var check = queue.CommitAsync(Samples.Decision("acme", "ann", Device, 1), NoDeadline, CancellationToken.None).AsTask();
+        await entered.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.False(check.IsCompleted); // the commit is under way, not done
+        Assert.Empty(store.Committed);
+
+        store.Release();
+        await check.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Single(store.Committed);
+        await writer.StopAsync(CancellationToken.None);
+    }
+
+    [Fact]
+    public async Task Commit_StoreFailing_WaitingChecksFailUnavailableNewOnesAtOnceThenRecovers()
+    {
+        var store = new ScriptedAuditStore { Failure = () => new SqliteException("database or disk is full", 13) };
+        var time = new FakeTimeProvider();
+        var (queue, writer) = Writer(store, time, Eager);
+        await writer.StartAsync(CancellationToken.None);
+
+        var waiting = queue.CommitAsync(Samples.Decision("acme", "ann", Device, 1), NoDeadline, CancellationToken.None).AsTask();
+
+        var error = await Assert.ThrowsAsync<UnavailableException>(() => waiting.WaitAsync(TimeSpan.FromSeconds(10)));
+        Assert.Equal("audit store unavailable", error.Message);
+        Assert.False(queue.Store.IsAvailable);
+        Assert.Contains("disk is full", queue.Store.Outage!.Reason);
+        await Assert.ThrowsAsync<UnavailableException>(() => queue.CommitAsync(Samples.Decision("acme", "ann", Device, 2), NoDeadline, CancellationToken.None).AsTask());
+        Assert.Equal(2, queue.Tickets.Refusals);
+
+        store.Failure = null;
+        await WaitUntilAsync(() =>
+        {
+            time.Advance(TimeSpan.FromSeconds(2)); // the longest back-off
+            return queue.Store.IsAvailable;
+        });
+
+        await queue.CommitAsync(Samples.Decision("acme", "ann", Device, 3), NoDeadline, CancellationToken.None).AsTask().WaitAsync(TimeSpan.FromSeconds(10));
+        // The failed check's event was kept and written (a decision made, though not delivered); the refused one never queued.
+        Assert.Equal([1L, 3L], store.Committed.Select(e => e.Time.ToUnixTimeMilliseconds()));
+        await writer.StopAsync(CancellationToken.None);
+    }
+
+    [Fact]
+    public async Task Commit_PoisonRow_FailsOnlyItsOwnCheckAndTheOthersAreCommitted()
+    {
+        var store = new ScriptedAuditStore
+        {
+            Failure = () => new SqliteException("string or blob too big", 18),
+            Refuses = e => e.UserId == "mallory",
+        };
+        var (queue, writer) = Writer(store, new FakeTimeProvider(), Eager);
+        var good1 = queue.CommitAsync(Samples.Decision("acme", "ann", Device, 1), NoDeadline, CancellationToken.None).AsTask();
+        var poison = queue.CommitAsync(Samples.Decision("acme", "mallory", Device, 2), NoDeadline, CancellationToken.None).AsTask();
+        var good2 = queue.CommitAsync(Samples.Decision("acme", "bob", Device, 3), NoDeadline, CancellationToken.None).AsTask();
+
+        await writer.StartAsync(CancellationToken.None); // one batch of three
+
+        await Task.WhenAll(good1, good2).WaitAsync(TimeSpan.FromSeconds(10));
+        var error = await Assert.ThrowsAsync<UnavailableException>(() => poison);
+        Assert.StartsWith("audit store unavailable", error.Message);
+        Assert.Equal(["ann", "bob"], store.Committed.Select(e => e.UserId));
+        Assert.Equal(1, writer.Refused);
+        Assert.True(queue.Store.IsAvailable);
+        await writer.StopAsync(CancellationToken.None);
+    }
+
+    [Fact]
+    public async Task Commit_StoreLockedPastTheStallThreshold_FailsWaitersAndRefusesNewChecksUntilTheCommitGoesThrough()
+    {
+        var store = new ScriptedAuditStore();
+        var time = new FakeTimeProvider();
+        var (queue, writer) = Writer(store, time, Eager);
+        await writer.StartAsync(CancellationToken.None);
+        store.Block();
+        var entered = store.Entered;
+        var waiting = queue.CommitAsync(Samples.Decision("acme", "ann", Device, 1), NoDeadline, CancellationToken.None).AsTask();
+        await entered.WaitAsync(TimeSpan.FromSeconds(10));
+
+        time.Advance(writer.StallThreshold); // the sweep sees the commit running that long
+
+        await Assert.ThrowsAsync<UnavailableException>(() => waiting.WaitAsync(TimeSpan.FromSeconds(10)));
+        Assert.Contains("locked", queue.Store.Outage!.Reason);
+        await Assert.ThrowsAsync<UnavailableException>(() => queue.CommitAsync(Samples.Decision("acme", "ann", Device, 2), NoDeadline, CancellationToken.None).AsTask());
+
+        store.Release();
+        await WaitUntilAsync(() => queue.Store.IsAvailable);
+        await queue.CommitAsync(Samples.Decision("acme", "ann", Device, 3), NoDeadline, CancellationToken.None).AsTask().WaitAsync(TimeSpan.FromSeconds(10));
         await writer.StopAsync(CancellationToken.None);
     }
 
@@ -59,34 +162,34 @@ public sealed class AuditWriterTests
     {
         await using var temp = await TempSqliteStore.CreateAsync();
         await temp.CreateAccountAsync("acme");
-        var (queue, writer) = Writer(temp.Store, new FakeTimeProvider());
+        var (queue, writer) = Writer(temp.Store, new FakeTimeProvider(), Slow);
         await writer.StartAsync(CancellationToken.None);
-        for (var i = 0; i < 5; i++)
-        {
-            await queue.EnqueueAsync(Samples.Decision("acme", "ann", Device, 1_000 + i), CancellationToken.None);
-        }
+        var checks = Enumerable.Range(0, 5)
+            .Select(i => queue.CommitAsync(Samples.Decision("acme", "ann", Device, 1_000 + i), NoDeadline, CancellationToken.None).AsTask())
+            .ToList();
 
         await writer.StopAsync(CancellationToken.None);
 
         Assert.Equal(5, writer.Written);
+        await Task.WhenAll(checks).WaitAsync(TimeSpan.FromSeconds(10));
     }
 
     [Fact]
-    public async Task Stop_WhileChecksKeepEnqueueing_WritesEveryAcceptedEventAndRefusesTheRest()
+    public async Task Stop_WhileChecksKeepCommitting_WritesEveryAcceptedEventAndRefusesTheRest()
     {
         await using var temp = await TempSqliteStore.CreateAsync();
         await temp.CreateAccountAsync("acme");
-        var (queue, writer) = Writer(temp.Store, TimeProvider.System);
+        var (queue, writer) = Writer(temp.Store, TimeProvider.System, Eager);
         await writer.StartAsync(CancellationToken.None);
-        var accepted = 0;
+        var answered = 0;
         var producers = Enumerable.Range(0, 4).Select(p => Task.Run(async () =>
         {
             for (var i = 0; ; i++)
             {
                 try
                 {
-                    await queue.EnqueueAsync(Samples.Decision("acme", $"u{p}", Device, i), CancellationToken.None);
-                    Interlocked.Increment(ref accepted);
+                    await queue.CommitAsync(Samples.Decision("acme", $"u{p}", Device, i), NoDeadline, CancellationToken.None);
+                    Interlocked.Increment(ref answered);
                 }
                 catch (UnavailableException)
                 {
@@ -95,18 +198,18 @@ public sealed class AuditWriterTests
             }
         })).ToArray();
 
-        await WaitUntilAsync(() => Volatile.Read(ref accepted) >= 2_000);
+        await WaitUntilAsync(() => Volatile.Read(ref answered) >= 2_000);
         await writer.StopAsync(CancellationToken.None);
         await Task.WhenAll(producers).WaitAsync(TimeSpan.FromSeconds(10));
 
-        Assert.Equal(accepted, writer.Written);
+        Assert.Equal(answered, writer.Written);
         Assert.Equal(0, queue.Depth);
     }
 
-    private static (AuditQueue Queue, AuditWriter Writer) Writer(IAuthzStore store, TimeProvider time)
+    private static (AuditQueue Queue, AuditWriter Writer) Writer(IAuthzStore store, TimeProvider time, AuditOptions settings)
     {
-        var options = Options.Create(Slow);
-        var queue = new AuditQueue(options, NullLogger<AuditQueue>.Instance);
+        var options = Options.Create(settings);
+        var queue = new AuditQueue(options, time, NullLogger<AuditQueue>.Instance);
         return (queue, new AuditWriter(queue, store, options, time, NullLogger<AuditWriter>.Instance));
     }
 
@@ -115,7 +218,7 @@ public sealed class AuditWriterTests
         var deadline = DateTime.UtcNow.AddSeconds(10);
         while (!condition())
         {
-            Assert.True(DateTime.UtcNow < deadline, "the audit writer did not write in time");
+            Assert.True(DateTime.UtcNow < deadline, "the audit writer did not get there in time");
             await Task.Delay(20);
         }
     }

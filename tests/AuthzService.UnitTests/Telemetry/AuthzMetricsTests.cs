@@ -39,7 +39,7 @@ public sealed class AuthzMetricsTests : IDisposable
             BuiltAt));
         var readiness = new Readiness();
         readiness.MarkReady();
-        var audit = new AuditQueue(Options.Create(new AuditOptions()), NullLogger<AuditQueue>.Instance);
+        var audit = new AuditQueue(Options.Create(new AuditOptions()), _time, NullLogger<AuditQueue>.Instance);
         var redis = new RedisConnection(Options.Create(new SyncOptions()), NullLogger<RedisConnection>.Instance);
         _freshness = new SyncFreshness(_time, Options.Create(new StalenessOptions()), NullLogger<SyncFreshness>.Instance);
         _metrics = new AuthzMetrics(_services.GetRequiredService<IMeterFactory>(), _registry, audit, redis, _freshness, _time);
@@ -89,7 +89,7 @@ public sealed class AuthzMetricsTests : IDisposable
         batch.Checks.Add(new CheckRequest { UserId = "bob", Permission = "audit:read" });
         batch.Checks.Add(new CheckRequest { UserId = "bob", Permission = "device:manage" });
 
-        await _engine.CheckBatchAsync(batch, new Admin.AuditContext("test", string.Empty), CancellationToken.None);
+        await _engine.CheckBatchAsync(batch, new Admin.AuditContext("test", string.Empty), DateTime.MaxValue, CancellationToken.None);
 
         var checks = recorder.Measurements.Where(m => m.Instrument == "qbee_authz.checks").ToList();
         Assert.Equal(["allowed", "denied"], checks.Select(c => c.Tags["result"]));
