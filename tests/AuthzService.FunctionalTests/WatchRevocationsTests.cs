@@ -190,7 +190,7 @@ public sealed class WatchRevocationsTests : IAsyncLifetime
         var client = new AuthorizationService.AuthorizationServiceClient(channel);
         var revision = await RevisionAsync();
         using var watch = client.WatchRevocations(new WatchRevocationsRequest { AccountId = Acme, AfterRevision = revision });
-        await watch.ResponseHeadersAsync.WaitAsync(Timeout());
+        var headers = await watch.ResponseHeadersAsync.WaitAsync(Timeout());
         var next = watch.ResponseStream.MoveNext(Timeout());
 
         var stopping = Stopwatch.StartNew();
@@ -200,6 +200,7 @@ public sealed class WatchRevocationsTests : IAsyncLifetime
 
         // The host's shutdown timeout is 30 s: a stream that held on would make the stop last that long.
         Assert.True(stopping.Elapsed < TimeSpan.FromSeconds(10), $"stopping took {stopping.Elapsed}");
+        Assert.Equal(revision.ToString(System.Globalization.CultureInfo.InvariantCulture), headers.GetValue(RevocationWatches.SubscribedAfterHeader));
         Assert.Equal(StatusCode.Unavailable, error.StatusCode);
         Assert.Equal($"the service is stopping; resume with after_revision {revision}", error.Status.Detail);
     }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Grpc.Core;
 using Microsoft.Extensions.Options;
 using Qbee.Authz.Service.Caching;
@@ -23,6 +24,9 @@ internal sealed class RevocationWatches(
 {
     /// <summary>The caller of every call when no callers are configured (then every call comes over loopback).</summary>
     public const string LoopbackCaller = "(loopback)";
+
+    /// <summary>The response header that tells a watcher it is subscribed; the client library waits for it.</summary>
+    public const string SubscribedAfterHeader = "qbee-subscribed-after";
 
     private readonly Dictionary<string, int> _open = new(StringComparer.Ordinal);
 
@@ -54,8 +58,9 @@ internal sealed class RevocationWatches(
         using var ending = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, lifetime.ApplicationStopping);
         try
         {
-            // Headers at once: the watcher knows it is subscribed before the first revocation comes.
-            await context.WriteResponseHeadersAsync(new Metadata());
+            // Headers at once: the watcher knows it is subscribed (and after which revision) before the first
+            // revocation comes. A refusal never carries this header, so a client can tell the two apart.
+            await context.WriteResponseHeadersAsync(new Metadata { { SubscribedAfterHeader, sent.ToString(CultureInfo.InvariantCulture) } });
             foreach (var revocation in subscription.Backlog)
             {
                 await responseStream.WriteAsync(revocation, ending.Token);
