@@ -60,11 +60,22 @@ public sealed class ApiServiceTests : IAsyncLifetime
     {
         var bob = await Client(_api, "bob").GetFromJsonAsync<string[]>("/devices");
         var olivia = await Client(_api, "olivia").GetFromJsonAsync<string[]>("/devices");
-        var carol = await Client(_api, "carol").GetFromJsonAsync<string[]>("/devices");
+        using var carol = await Client(_api, "carol").GetAsync("/devices");
 
         Assert.Equal([Acme.Device1, Acme.Device3], bob!);
         Assert.Equal([Acme.Device1, Acme.Device2, Acme.Device3], olivia!);
-        Assert.Empty(carol!);
+        Assert.Equal(HttpStatusCode.Forbidden, carol.StatusCode);
+    }
+
+    [Theory]
+    [InlineData("olivia", HttpStatusCode.OK)]
+    [InlineData("bob", HttpStatusCode.Forbidden)] // device:read on production and the lab only: a restricted grant
+    [InlineData("carol", HttpStatusCode.Forbidden)]
+    public async Task GetFleetReport_AttributeWithoutDevice_DeniesARestrictedGrant(string user, HttpStatusCode expected)
+    {
+        using var response = await Client(_api, user).GetAsync("/fleet/report");
+
+        Assert.Equal(expected, response.StatusCode);
     }
 
     [Fact]

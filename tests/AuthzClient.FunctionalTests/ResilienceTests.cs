@@ -130,6 +130,41 @@ public sealed class ResilienceTests : IAsyncLifetime
         Assert.Contains(expected, error.Message);
     }
 
+    [Theory]
+    [InlineData("DecisionCache:TimeToLive", "00:05:01", "DecisionCache:TimeToLive must be at most 00:05:00")]
+    [InlineData("Gateway:RecheckInterval", "00:00:00", "Gateway:RecheckInterval must be positive")]
+    [InlineData("Gateway:RecheckGrace", "-00:00:01", "Gateway:RecheckGrace must not be negative")]
+    public void Options_OutOfRange_FailWithAClearMessage(string key, string value, string expected)
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["QbeeAuthz:Address"] = "http://127.0.0.1:50051",
+            ["QbeeAuthz:DecisionCache:Enabled"] = "true",
+            [$"QbeeAuthz:{key}"] = value,
+        }).Build();
+        var services = new ServiceCollection().AddSingleton<IConfiguration>(configuration).AddQbeeAuthzClient().BuildServiceProvider();
+
+        var error = Assert.Throws<OptionsValidationException>(() => services.GetRequiredService<IOptions<AuthzClientOptions>>().Value);
+
+        Assert.Contains(expected, error.Message);
+    }
+
+    [Fact]
+    public void Options_TimeToLiveAtTheBoundAndGatewaySettings_AreValid()
+    {
+        var services = new ServiceCollection().AddQbeeAuthzClient(o =>
+        {
+            o.Address = new Uri("http://127.0.0.1:50051");
+            (o.DecisionCache.Enabled, o.DecisionCache.TimeToLive) = (true, DecisionCacheOptions.MaxTimeToLive);
+            (o.Gateway.RecheckInterval, o.Gateway.RecheckGrace) = (TimeSpan.FromSeconds(5), TimeSpan.Zero);
+        }).BuildServiceProvider();
+
+        var options = services.GetRequiredService<IOptions<AuthzClientOptions>>().Value;
+
+        Assert.Equal(TimeSpan.FromMinutes(5), options.DecisionCache.TimeToLive);
+        Assert.Equal(TimeSpan.Zero, options.Gateway.RecheckGrace);
+    }
+
     [Fact]
     public void Options_TokenOverPlaintextToLoopbackOrAllowed_AreValid()
     {

@@ -64,14 +64,43 @@ public sealed class RevocationTests : IAsyncLifetime
         Assert.Equal(4, _server.Faults.CallsOf("WatchRevocations").Count);
     }
 
-    [Fact]
-    public async Task WatchRevocationsAsync_UnknownAccount_ThrowsNotFound()
+    [Theory]
+    [InlineData(Grpc.Core.StatusCode.NotFound)] // an account this replica has not loaded yet
+    [InlineData(Grpc.Core.StatusCode.Unauthenticated)] // a token being rotated
+    [InlineData(Grpc.Core.StatusCode.PermissionDenied)]
+    [InlineData(Grpc.Core.StatusCode.InvalidArgument)]
+    [InlineData(Grpc.Core.StatusCode.Internal)]
+    public async Task WatchRevocationsAsync_Refused_KeepsRetryingUntilItConnects(Grpc.Core.StatusCode status)
     {
-        await using var host = new ClientHost(_server);
+        await using var host = new ClientHost(_server, o => (o.WatchInitialBackoff, o.MaxAttempts) = (TimeSpan.FromMilliseconds(10), 1));
+        using var stop = new CancellationTokenSource(Patience);
+        _server.Faults.Fail("WatchRevocations", status, times: 3);
+        var revision = await host.Admin.PutRoleAsync(Acme.SupportRole("node:lab"));
 
-        var error = await Assert.ThrowsAsync<Grpc.Core.RpcException>(async () => await host.Client.WatchRevocationsAsync("nobody").FirstAsync());
+        var first = await host.Client.WatchRevocationsAsync(Acme.Id, _seeded, stop.Token).FirstAsync(stop.Token);
 
-        Assert.Equal(Grpc.Core.StatusCode.NotFound, error.StatusCode);
+        Assert.Equal(revision, first.Revision);
+        Assert.Equal(4, _server.Faults.CallsOf("WatchRevocations").Count);
+    }
+
+    [Fact]
+    public async Task WatchRevocationsAsync_AccountNotYetCreated_YieldsOnceItExists()
+    {
+        await using var host = new ClientHost(_server, o => (o.WatchInitialBackoff, o.WatchMaxBackoff) = (TimeSpan.FromMilliseconds(10), TimeSpan.FromMilliseconds(50)));
+        using var stop = new CancellationTokenSource(Patience);
+        var later = new User { AccountId = "later", UserId = "lena", Email = "lena@example.com", FirstName = "Lena", LastName = "Test" };
+
+        // After revision 1, the account's creation: what comes after it is replayed once the account exists.
+        var first = host.Client.WatchRevocationsAsync("later", 1, stop.Token).FirstAsync(stop.Token).AsTask();
+        await ClientHost.Until(() => _server.Faults.CallsOf("WatchRevocations").Count >= 2);
+        var created = await host.Admin.CreateAccountAsync("later", "Later", later);
+        later.RoleIds.Clear();
+        var revoked = await host.Admin.PutUserAsync(Disabled(later));
+        var revocation = await first.WaitAsync(Patience);
+
+        Assert.Equal(1UL, created.Revision);
+        Assert.Equal(revoked, revocation.Revision);
+        Assert.Contains("lena", revocation.UserIds);
     }
 
     [Fact]
@@ -79,6 +108,7 @@ public sealed class RevocationTests : IAsyncLifetime
     {
         await using var host = new ClientHost(_server, o => o.DecisionCache.Enabled = true);
         host.Client.RememberUserAccount("bob", Acme.Id);
+        await host.ConnectWatchAsync(Acme.Id);
 
         var first = await host.Client.CheckAsync("bob", "device:read", Acme.Device1);
         var second = await host.Client.CheckAsync("bob", "device:read", Acme.Device1);
@@ -120,6 +150,7 @@ public sealed class RevocationTests : IAsyncLifetime
     {
         await using var host = new ClientHost(_server, o => o.DecisionCache.Enabled = true);
         await host.Admin.PutUserAsync(Acme.User("bob", "support")); // the client learns bob's account
+        await host.ConnectWatchAsync(Acme.Id);
         var revoked = new TaskCompletionSource<Revocation>(TaskCreationOptions.RunContinuationsAsynchronously);
         host.Cache.Revoked += r => revoked.TrySetResult(r);
         var before = await host.Client.CheckAsync("bob", "device:read", Acme.Device1);
@@ -200,5 +231,11 @@ public sealed class RevocationTests : IAsyncLifetime
         Assert.Equal(revision, recheck.Revision);
         Assert.False(bob.Token.IsCancellationRequested);
         Assert.Null(bob.CutReason);
+    }
+
+    private static User Disabled(User user)
+    {
+        user.Status = UserStatus.Disabled;
+        return user;
     }
 }

@@ -1,17 +1,35 @@
+extern alias server;
+
+using System.Diagnostics;
 using Grpc.Core;
+using Grpc.Net.Client;
+using Microsoft.Extensions.DependencyInjection;
 using Qbee.Authz.V1;
+using RevocationWatches = server::Qbee.Authz.Service.Grpc.RevocationWatches;
 
 namespace Qbee.Authz.Service.FunctionalTests;
 
 public sealed class WatchRevocationsTests : IAsyncLifetime
 {
     private const string Acme = "acme";
+    private const int Buffer = 2;
+    private const int MaxStreams = 3;
     private static readonly string Device1 = Fleet.DeviceId(1);
+    private readonly StreamWriteGate _gate = new();
     private AuthzServer _server = null!;
 
     public async Task InitializeAsync()
     {
-        _server = await AuthzServer.StartAsync();
+        var settings = new Dictionary<string, string?>
+        {
+            ["Authz:Limits:WatchBufferEvents"] = Buffer.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Authz:Limits:MaxWatchStreamsPerCaller"] = MaxStreams.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        };
+        _server = await AuthzServer.StartAsync(settings, hooks: new ServerHooks(Configure: builder =>
+        {
+            builder.Services.AddSingleton(_gate);
+            builder.Services.AddGrpc(o => o.Interceptors.Add<StreamWriteGateInterceptor>());
+        }));
         await _server.Admin.CreateAccountAsync(Fleet.Account(Acme, "olivia"));
         await _server.Admin.PutNodeAsync(new PutNodeRequest { Node = Fleet.Group(Acme, "web") });
         await _server.Admin.PutNodeAsync(new PutNodeRequest { Node = Fleet.Device(Acme, Device1, "web", "prod") });
@@ -101,6 +119,99 @@ public sealed class WatchRevocationsTests : IAsyncLifetime
         var error = await Assert.ThrowsAsync<RpcException>(() => watch.ResponseStream.MoveNext(Timeout()));
 
         Assert.Equal(StatusCode.NotFound, error.StatusCode);
+    }
+
+    [Fact]
+    public async Task SlowReader_IsEndedWithResourceExhaustedNamingTheRevisionToResumeFrom()
+    {
+        var before = await RevisionAsync();
+        _gate.Close(); // the reader stops taking events
+        using var watch = _server.Authz.WatchRevocations(new WatchRevocationsRequest { AccountId = Acme, AfterRevision = before });
+        await watch.ResponseHeadersAsync.WaitAsync(Timeout());
+
+        // One event may be in the writer's hands; the buffer holds two more; the fourth finds it full.
+        ulong[] revisions = [await ApplyAsync("role edited"), await ApplyAsync("device retagged"), await ApplyAsync("remote access off"), await ApplyAsync("user disabled")];
+        _gate.Open();
+        var received = new List<ulong>();
+        var error = await Assert.ThrowsAsync<RpcException>(async () =>
+        {
+            while (await watch.ResponseStream.MoveNext(Timeout()))
+            {
+                received.Add(watch.ResponseStream.Current.Revision);
+            }
+        });
+        var resumeFrom = received.Count > 0 ? received[^1] : before;
+        using var resumed = _server.Authz.WatchRevocations(new WatchRevocationsRequest { AccountId = Acme, AfterRevision = resumeFrom });
+        var replayed = new List<ulong>();
+        while (replayed.Count < revisions.Length - received.Count && await resumed.ResponseStream.MoveNext(Timeout()))
+        {
+            replayed.Add(resumed.ResponseStream.Current.Revision);
+        }
+
+        Assert.Equal(StatusCode.ResourceExhausted, error.StatusCode);
+        Assert.Contains("too slowly", error.Status.Detail, StringComparison.Ordinal);
+        Assert.EndsWith($"resume with after_revision {resumeFrom}", error.Status.Detail, StringComparison.Ordinal);
+        Assert.True(received.Count <= 1, $"received {received.Count} events through a closed gate");
+        Assert.Equal(revisions, received.Concat(replayed));
+    }
+
+    [Fact]
+    public async Task StreamsOverTheCallersCap_AreResourceExhausted_UntilOneCloses()
+    {
+        var watches = _server.Services.GetRequiredService<RevocationWatches>();
+        var open = new List<AsyncServerStreamingCall<RevocationEvent>>();
+        for (var i = 0; i < MaxStreams; i++)
+        {
+            open.Add(_server.Authz.WatchRevocations(new WatchRevocationsRequest { AccountId = Acme }));
+            await open[^1].ResponseHeadersAsync.WaitAsync(Timeout());
+        }
+
+        using var refused = _server.Authz.WatchRevocations(new WatchRevocationsRequest { AccountId = Acme });
+        var error = await Assert.ThrowsAsync<RpcException>(() => refused.ResponseStream.MoveNext(Timeout()));
+        open[0].Dispose(); // cancels the call: the server lets go of its slot
+        await Eventually(() => watches.OpenStreams(RevocationWatches.LoopbackCaller) == MaxStreams - 1);
+        using var admitted = _server.Authz.WatchRevocations(new WatchRevocationsRequest { AccountId = Acme, AfterRevision = await RevisionAsync() });
+        await admitted.ResponseHeadersAsync.WaitAsync(Timeout());
+        var next = admitted.ResponseStream.MoveNext(Timeout());
+        var revision = await ApplyAsync("user disabled");
+
+        Assert.Equal(StatusCode.ResourceExhausted, error.StatusCode);
+        Assert.Contains("too many WatchRevocations streams", error.Status.Detail, StringComparison.Ordinal);
+        Assert.True(await next);
+        Assert.Equal(revision, admitted.ResponseStream.Current.Revision);
+        open.ForEach(call => call.Dispose());
+    }
+
+    [Fact]
+    public async Task Shutdown_WithAnOpenWatch_StopsPromptlyAndEndsTheStreamWithUnavailable()
+    {
+        // Its own channel: the server's is disposed when the server stops.
+        using var channel = GrpcChannel.ForAddress(_server.Address);
+        var client = new AuthorizationService.AuthorizationServiceClient(channel);
+        var revision = await RevisionAsync();
+        using var watch = client.WatchRevocations(new WatchRevocationsRequest { AccountId = Acme, AfterRevision = revision });
+        var headers = await watch.ResponseHeadersAsync.WaitAsync(Timeout());
+        var next = watch.ResponseStream.MoveNext(Timeout());
+
+        var stopping = Stopwatch.StartNew();
+        await _server.StopAppAsync();
+        stopping.Stop();
+        var error = await Assert.ThrowsAsync<RpcException>(() => next);
+
+        // The host's shutdown timeout is 30 s: a stream that held on would make the stop last that long.
+        Assert.True(stopping.Elapsed < TimeSpan.FromSeconds(10), $"stopping took {stopping.Elapsed}");
+        Assert.Equal(revision.ToString(System.Globalization.CultureInfo.InvariantCulture), headers.GetValue(RevocationWatches.SubscribedAfterHeader));
+        Assert.Equal(StatusCode.Unavailable, error.StatusCode);
+        Assert.Equal($"the service is stopping; resume with after_revision {revision}", error.Status.Detail);
+    }
+
+    private static async Task Eventually(Func<bool> condition)
+    {
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        while (!condition())
+        {
+            await Task.Delay(10, deadline.Token);
+        }
     }
 
     private async Task<ulong> RevisionAsync() => (await _server.Admin.ListRolesAsync(new ListRolesRequest { AccountId = Acme })).Revision;

@@ -9,19 +9,24 @@ public static class PermissionEndpointExtensions
 {
     /// <summary>
     /// Checks <paramref name="permission"/> (on the device in route value <paramref name="deviceRouteValue"/>, when
-    /// given) for the request's user before the handler runs: 401 without a user, 403 when denied or when the service
-    /// fails (fail closed, logged). An alternative to <see cref="RequirePermissionAttribute"/> that needs no
+    /// given) for the request's user before the handler runs: 401 without a user, 403 when denied, when the service
+    /// fails (fail closed, logged), or, without a device, when the user holds it on some devices only and
+    /// <paramref name="allowRestricted"/> is not set. An alternative to <see cref="RequirePermissionAttribute"/> that needs no
     /// authorization middleware, only authentication.
     /// </summary>
     /// <typeparam name="TBuilder">An endpoint or a route group.</typeparam>
     /// <param name="builder">The endpoint or group.</param>
     /// <param name="permission">A permission of the catalogue, e.g. <c>device:read</c>.</param>
     /// <param name="deviceRouteValue">The route value that holds the device id; null: no device.</param>
+    /// <param name="allowRestricted">
+    /// Without a device: also admit a user who holds the permission on some devices only (see
+    /// <see cref="RequirePermissionAttribute.AllowRestricted"/>); the handler must then limit itself to the user's scope.
+    /// </param>
     /// <returns>The builder, for chaining.</returns>
-    public static TBuilder RequirePermission<TBuilder>(this TBuilder builder, string permission, string? deviceRouteValue = null)
+    public static TBuilder RequirePermission<TBuilder>(this TBuilder builder, string permission, string? deviceRouteValue = null, bool allowRestricted = false)
         where TBuilder : IEndpointConventionBuilder
     {
-        var requirement = new PermissionRequirement(permission, deviceRouteValue);
+        var requirement = new PermissionRequirement(permission, deviceRouteValue) { AllowRestricted = allowRestricted };
         return builder.AddEndpointFilter(async (context, next) =>
         {
             var http = context.HttpContext;

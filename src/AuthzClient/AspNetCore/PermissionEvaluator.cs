@@ -14,7 +14,10 @@ internal enum PermissionOutcome
     Failed,
 }
 
-/// <summary>The check shared by the authorization handler and the endpoint filter: fails closed on any error.</summary>
+/// <summary>
+/// The check shared by the authorization handler and the endpoint filter: fails closed on any error, and denies a
+/// restricted grant to a requirement without a device unless it accepts one.
+/// </summary>
 internal sealed class PermissionEvaluator(IAuthzClient client, IOptions<AuthzClientOptions> options, ILogger<PermissionEvaluator> logger)
 {
     public async Task<PermissionOutcome> EvaluateAsync(ClaimsPrincipal principal, HttpContext? http, PermissionRequirement requirement)
@@ -46,6 +49,13 @@ internal sealed class PermissionEvaluator(IAuthzClient client, IOptions<AuthzCli
         try
         {
             var decision = await client.CheckAsync(userId, requirement.Permission, deviceId, cancellationToken: http?.RequestAborted ?? default).ConfigureAwait(false);
+            if (decision.Allowed && decision.Restricted && deviceId is null && !requirement.AllowRestricted)
+            {
+                // Granted on some devices only, and the endpoint names none: it might act on any of them.
+                ClientLog.DeniedRestricted(logger, userId, requirement.Permission);
+                return PermissionOutcome.Denied;
+            }
+
             if (decision.Allowed)
             {
                 return PermissionOutcome.Allowed;

@@ -17,10 +17,19 @@ public sealed class RequirePermissionAttribute(string permission) : AuthorizeAtt
     /// <summary>The route value that holds the device id; null: the check names no device.</summary>
     public string? DeviceRouteValue { get; set; }
 
+    /// <summary>
+    /// Without a device: also admits a user who holds the permission on some devices only (a <c>restricted</c>
+    /// answer). Set it only where the endpoint itself limits what it touches to the user's scope (e.g. a list
+    /// filtered with <see cref="IAuthzClient.ResolveScopeAsync"/>). Off by default: a restricted grant is denied,
+    /// since an endpoint that names no device would otherwise act on every device. Ignored when
+    /// <see cref="DeviceRouteValue"/> is set (the check is then about that device).
+    /// </summary>
+    public bool AllowRestricted { get; set; }
+
     /// <inheritdoc />
     public IEnumerable<IAuthorizationRequirement> GetRequirements()
     {
-        yield return new PermissionRequirement(Permission, DeviceRouteValue);
+        yield return new PermissionRequirement(Permission, DeviceRouteValue) { AllowRestricted = AllowRestricted };
     }
 }
 
@@ -38,6 +47,15 @@ public sealed class PermissionRequirement(string permission, string? deviceRoute
     /// <summary>The route value that holds the device id; null: the check names no device.</summary>
     public string? DeviceRouteValue { get; } = deviceRouteValue;
 
+    /// <summary>
+    /// Without a device: also admits a user who holds the permission on some devices only (a <c>restricted</c>
+    /// answer); the endpoint must then limit itself to the user's scope. Off by default: a restricted grant is denied.
+    /// See <see cref="RequirePermissionAttribute.AllowRestricted"/>.
+    /// </summary>
+    public bool AllowRestricted { get; init; }
+
     /// <inheritdoc />
-    public override string ToString() => DeviceRouteValue is null ? $"Qbee.Authz {Permission}" : $"Qbee.Authz {Permission} on {{{DeviceRouteValue}}}";
+    public override string ToString() => DeviceRouteValue is not null
+        ? $"Qbee.Authz {Permission} on {{{DeviceRouteValue}}}"
+        : AllowRestricted ? $"Qbee.Authz {Permission} (on some devices at least)" : $"Qbee.Authz {Permission} (on every device)";
 }

@@ -8,7 +8,9 @@ namespace Qbee.Authz.Client.Caching;
 /// Check answers kept for a short time, keyed by the question. Only answers about users whose account is known are
 /// kept, because only then is the account's revocation watch running to drop them when the user's rights shrink.
 /// An answer older than a revocation already seen for its user is never stored (a check racing a revocation).
-/// Errors are never stored: only answers reach <see cref="Add"/>.
+/// While the account's watch is not connected, revocations may be missed: nothing is stored or served (every check
+/// asks the service) until it is back, when it replays what it missed. Errors are never stored: only answers reach
+/// <see cref="Add"/>.
 /// </summary>
 internal sealed class DecisionCache
 {
@@ -39,7 +41,8 @@ internal sealed class DecisionCache
 
     public bool TryGet(CheckQuery key, ulong minRevision, out Decision decision)
     {
-        if (_entries.TryGetValue(key, out var entry) && entry.Expires > _time.GetUtcNow() && entry.Decision.Revision >= minRevision)
+        if (_entries.TryGetValue(key, out var entry) && entry.Expires > _time.GetUtcNow() && entry.Decision.Revision >= minRevision
+            && _tracker.AccountOf(key.UserId) is { } accountId && _hub.IsConnected(accountId))
         {
             decision = entry.Decision;
             return true;
@@ -57,7 +60,8 @@ internal sealed class DecisionCache
         }
 
         EnsureWatching(accountId);
-        if (_revokedAt.TryGetValue(key.UserId, out var revokedAt) && decision.Revision < revokedAt)
+        if (!_hub.Covers(accountId, decision.Revision)
+            || (_revokedAt.TryGetValue(key.UserId, out var revokedAt) && decision.Revision < revokedAt))
         {
             return;
         }

@@ -54,8 +54,12 @@ public interface IAuthzClient
 
     /// <summary>
     /// The revocations of an account as they happen: after each revision, the users whose rights may have shrunk.
-    /// Never ends by itself: when the stream breaks it reconnects with a growing back-off and resumes after the last
-    /// revision it yielded, so no revision is skipped. Ends when <paramref name="cancellationToken"/> is cancelled.
+    /// Never ends by itself and never throws a status: when the stream breaks or is refused (UNAVAILABLE, a replica
+    /// stopping, RESOURCE_EXHAUSTED for a reader too slow, NOT_FOUND for an account the replica has not loaded yet,
+    /// UNAUTHENTICATED while a token is rotated, anything) it reconnects with an exponential back-off and jitter
+    /// (<see cref="AuthzClientOptions.WatchInitialBackoff"/>, <see cref="AuthzClientOptions.WatchMaxBackoff"/>),
+    /// logs why, and resumes after the last revision it yielded, so no revision is skipped. Ends when
+    /// <paramref name="cancellationToken"/> is cancelled.
     /// </summary>
     /// <param name="accountId">The account.</param>
     /// <param name="afterRevision">Start after this revision; 0: from now on.</param>

@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using Grpc.Core;
 using Microsoft.Extensions.Logging;
 
 namespace Qbee.Authz.Client.Consistency;
@@ -7,7 +6,8 @@ namespace Qbee.Authz.Client.Consistency;
 /// <summary>
 /// One revocation watch per account for the whole process, fanned out to the decision cache and the remote-access
 /// guard. A watch starts at the first subscription, after the highest revision the client has seen of the account,
-/// and runs until the process stops.
+/// and runs until the process stops. Whether it is connected is known (<see cref="Covers"/>): while it is not,
+/// revocations may be missed, so the cache serves nothing and the guard re-checks sessions on an interval.
 /// </summary>
 internal sealed class RevocationHub(RevocationStream stream, RevisionTracker tracker, ILogger<RevocationHub> logger) : IAsyncDisposable
 {
@@ -24,6 +24,16 @@ internal sealed class RevocationHub(RevocationStream stream, RevisionTracker tra
     }
 
     public bool IsWatching(string accountId) => _watches.ContainsKey(accountId);
+
+    /// <summary>The account's watch is connected now.</summary>
+    public bool IsConnected(string accountId) => _watches.TryGetValue(accountId, out var watch) && watch.Connected;
+
+    /// <summary>
+    /// A revocation after <paramref name="revision"/> reaches the subscribers now: the watch is connected and
+    /// started no later than that revision (an answer from before it started may predate a revocation it never sees).
+    /// </summary>
+    public bool Covers(string accountId, ulong revision) =>
+        _watches.TryGetValue(accountId, out var watch) && watch.Connected && revision >= watch.StartRevision;
 
     public async ValueTask DisposeAsync()
     {
@@ -49,7 +59,8 @@ internal sealed class RevocationHub(RevocationStream stream, RevisionTracker tra
         await Task.Yield();
         try
         {
-            await foreach (var revocation in stream.WatchAsync(watch.AccountId, tracker.RevisionOf(watch.AccountId), _stopping.Token).ConfigureAwait(false))
+            watch.StartRevision = tracker.RevisionOf(watch.AccountId);
+            await foreach (var revocation in stream.WatchAsync(watch.AccountId, watch.StartRevision, connected => watch.Connected = connected, _stopping.Token).ConfigureAwait(false))
             {
                 foreach (var handler in watch.Handlers())
                 {
@@ -64,9 +75,12 @@ internal sealed class RevocationHub(RevocationStream stream, RevisionTracker tra
                 }
             }
         }
-        catch (RpcException)
+        catch (Exception e) when (!_stopping.IsCancellationRequested)
         {
-            // Logged by the stream; a watch that a retry cannot fix is dropped, so a later subscription tries again.
+            // The stream retries every status; only a bug lands here. Dropped, so the next subscription starts over,
+            // and unconnected meanwhile (the cache is bypassed, sessions are re-checked).
+            ClientLog.WatchFailed(logger, e, watch.AccountId);
+            watch.Connected = false;
             _watches.TryRemove(new KeyValuePair<string, AccountWatch>(watch.AccountId, watch));
         }
     }
@@ -76,7 +90,18 @@ internal sealed class RevocationHub(RevocationStream stream, RevisionTracker tra
         private readonly Lock _lock = new();
         private Action<Revocation>[] _handlers = [];
 
+        private volatile bool _connected;
+
         public string AccountId { get; } = accountId;
+
+        /// <summary>The revision the watch started after; revocations up to it are not delivered.</summary>
+        public ulong StartRevision { get; set; } = ulong.MaxValue;
+
+        public bool Connected
+        {
+            get => _connected;
+            set => _connected = value;
+        }
 
         public Task? Loop { get; private set; }
 

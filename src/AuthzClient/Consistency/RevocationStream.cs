@@ -8,9 +8,10 @@ using Qbee.Authz.V1;
 namespace Qbee.Authz.Client.Consistency;
 
 /// <summary>
-/// One account's revocations as an endless sequence: reconnects with an exponential back-off when the stream breaks
-/// and resumes after the last revision yielded. Statuses that a retry cannot fix (a bad account id, a refused token)
-/// end it with the exception.
+/// One account's revocations as an endless sequence: reconnects when the stream breaks or is refused, whatever the
+/// status, with an exponential back-off and jitter, and resumes after the last revision yielded. A refusal is never
+/// final: NOT_FOUND may be an account this replica has not loaded yet, UNAUTHENTICATED a token being rotated, and a
+/// watch that gave up would leave its users' sessions and cached answers unwatched.
 /// </summary>
 internal sealed class RevocationStream(
     GrpcClientFactory clients,
@@ -19,13 +20,21 @@ internal sealed class RevocationStream(
     TimeProvider time,
     ILogger<RevocationStream> logger)
 {
-    private static readonly HashSet<StatusCode> Fatal =
+    // Statuses that a configuration change (a token, a caller's scope, an account) has to fix: logged as errors.
+    private static readonly HashSet<StatusCode> Refusals =
     [
         StatusCode.InvalidArgument, StatusCode.NotFound, StatusCode.PermissionDenied, StatusCode.Unauthenticated,
-        StatusCode.FailedPrecondition, StatusCode.OutOfRange,
+        StatusCode.FailedPrecondition, StatusCode.OutOfRange, StatusCode.Unimplemented,
     ];
 
-    public async IAsyncEnumerable<Revocation> WatchAsync(string accountId, ulong afterRevision, [EnumeratorCancellation] CancellationToken cancellationToken)
+    public IAsyncEnumerable<Revocation> WatchAsync(string accountId, ulong afterRevision, CancellationToken cancellationToken) =>
+        WatchAsync(accountId, afterRevision, connected: null, cancellationToken);
+
+    /// <param name="accountId">The account.</param>
+    /// <param name="afterRevision">Start after this revision.</param>
+    /// <param name="connected">Told true when the service has taken the subscription, false when the stream is lost.</param>
+    /// <param name="cancellationToken">Stops watching.</param>
+    public async IAsyncEnumerable<Revocation> WatchAsync(string accountId, ulong afterRevision, Action<bool>? connected, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(accountId);
         var settings = options.Value;
@@ -36,6 +45,7 @@ internal sealed class RevocationStream(
             var client = clients.CreateClient<AuthorizationService.AuthorizationServiceClient>(AuthzClientServiceCollectionExtensions.AuthorizationClientName);
             ClientLog.WatchConnecting(logger, accountId, last);
             Status failure;
+            long connectedAt = 0;
             using (var call = client.WatchRevocations(new WatchRevocationsRequest { AccountId = accountId, AfterRevision = last }, cancellationToken: cancellationToken))
             {
                 while (true)
@@ -43,21 +53,24 @@ internal sealed class RevocationStream(
                     RevocationEvent? next;
                     try
                     {
+                        // The service says when it has subscribed: from then on nothing is missed.
+                        if (connectedAt == 0 && await SubscribedAsync(call).ConfigureAwait(false))
+                        {
+                            connectedAt = time.GetTimestamp();
+                            connected?.Invoke(true);
+                        }
+
                         next = await call.ResponseStream.MoveNext(cancellationToken).ConfigureAwait(false) ? call.ResponseStream.Current : null;
-                    }
-                    catch (RpcException e) when (!cancellationToken.IsCancellationRequested && !Fatal.Contains(e.StatusCode))
-                    {
-                        failure = e.Status;
-                        break;
-                    }
-                    catch (RpcException e) when (!cancellationToken.IsCancellationRequested)
-                    {
-                        ClientLog.WatchStopped(logger, e, accountId, e.StatusCode);
-                        throw;
                     }
                     catch (Exception e) when (cancellationToken.IsCancellationRequested && e is RpcException or OperationCanceledException)
                     {
+                        connected?.Invoke(false);
                         yield break;
+                    }
+                    catch (RpcException e)
+                    {
+                        failure = e.Status;
+                        break;
                     }
 
                     if (next is null)
@@ -79,10 +92,26 @@ internal sealed class RevocationStream(
                 }
             }
 
-            ClientLog.WatchBroken(logger, accountId, failure.StatusCode, failure.Detail, last, backoff.TotalMilliseconds);
+            connected?.Invoke(false);
+            // A connection that held for longer than the back-off was not a tight loop of failures: start over.
+            if (connectedAt != 0 && time.GetElapsedTime(connectedAt) >= backoff)
+            {
+                backoff = settings.WatchInitialBackoff;
+            }
+
+            var delay = Jittered(backoff);
+            if (Refusals.Contains(failure.StatusCode))
+            {
+                ClientLog.WatchRefused(logger, accountId, failure.StatusCode, failure.Detail, last, delay.TotalMilliseconds);
+            }
+            else
+            {
+                ClientLog.WatchBroken(logger, accountId, failure.StatusCode, failure.Detail, last, delay.TotalMilliseconds);
+            }
+
             try
             {
-                await Task.Delay(backoff, time, cancellationToken).ConfigureAwait(false);
+                await Task.Delay(delay, time, cancellationToken).ConfigureAwait(false);
             }
             catch (OperationCanceledException)
             {
@@ -92,4 +121,11 @@ internal sealed class RevocationStream(
             backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, settings.WatchMaxBackoff.Ticks));
         }
     }
+
+    // Only a subscription sends this header: a refusal may come with headers of its own before its status.
+    private static async Task<bool> SubscribedAsync(AsyncServerStreamingCall<RevocationEvent> call) =>
+        (await call.ResponseHeadersAsync.ConfigureAwait(false)).Get(WatchHeaders.SubscribedAfter) is not null;
+
+    // Between half the back-off and all of it, so watchers that broke together do not come back together.
+    private static TimeSpan Jittered(TimeSpan backoff) => backoff * (0.5 + (Random.Shared.NextDouble() / 2));
 }

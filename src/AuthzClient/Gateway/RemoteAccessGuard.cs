@@ -1,13 +1,17 @@
 using System.Collections.Concurrent;
 using Grpc.Core;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Qbee.Authz.Client.Consistency;
 
 namespace Qbee.Authz.Client.Gateway;
 
 /// <summary>
 /// For gateways: checks a console, tunnel or copy request before the session opens, and cuts the session later when
-/// a revocation names its user and the re-check (at the revocation's revision) denies or fails. A session runs while
+/// a revocation names its user and the re-check (at the revocation's revision) denies or fails. While the revocation
+/// watch of a session's account is down (revocations may be missed), the session is re-checked every
+/// <see cref="GatewayOptions.RecheckInterval"/> instead: cut when the re-check denies, and when re-checks keep failing
+/// past <see cref="GatewayOptions.RecheckGrace"/> (fail closed). A session runs while
 /// <see cref="RemoteAccessSession.Token"/> is not cancelled.
 /// </summary>
 public sealed class RemoteAccessGuard : IDisposable
@@ -21,13 +25,19 @@ public sealed class RemoteAccessGuard : IDisposable
     private readonly ConcurrentDictionary<long, RemoteAccessSession> _sessions = new();
     private readonly ConcurrentDictionary<string, IDisposable> _subscriptions = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, ulong> _revokedAt = new(StringComparer.Ordinal);
+    private readonly GatewayOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ITimer _recheckTimer;
     private long _nextId;
 
-    internal RemoteAccessGuard(IAuthzClient client, RevocationHub hub, ILogger<RemoteAccessGuard> logger)
+    internal RemoteAccessGuard(IAuthzClient client, RevocationHub hub, IOptions<AuthzClientOptions> options, TimeProvider time, ILogger<RemoteAccessGuard> logger)
     {
         _client = client;
         _hub = hub;
+        _options = options.Value.Gateway;
+        _time = time;
         _logger = logger;
+        _recheckTimer = time.CreateTimer(_ => RecheckWhereUnwatched(), null, _options.RecheckInterval, _options.RecheckInterval);
     }
 
     /// <summary>Raised when a session is cut after it was opened (its token is cancelled at the same moment).</summary>
@@ -59,7 +69,7 @@ public sealed class RemoteAccessGuard : IDisposable
         var decision = await _client.CheckAsync(new CheckQuery(userId, Permission, deviceId, request), cancellationToken).ConfigureAwait(false);
         // After the check, so that a new watch starts after the revision the answer came from.
         Watch(accountId);
-        var session = new RemoteAccessSession(this, Interlocked.Increment(ref _nextId), accountId, userId, deviceId, request, decision);
+        var session = new RemoteAccessSession(this, Interlocked.Increment(ref _nextId), accountId, userId, deviceId, request, decision, _time.GetTimestamp());
         if (!decision.Allowed)
         {
             session.Cut(decision.Reason.ToString());
@@ -76,9 +86,10 @@ public sealed class RemoteAccessGuard : IDisposable
         return session;
     }
 
-    /// <summary>Stops watching; open sessions are left as they are.</summary>
+    /// <summary>Stops watching and re-checking; open sessions are left as they are.</summary>
     public void Dispose()
     {
+        _recheckTimer.Dispose();
         foreach (var subscription in _subscriptions.Values)
         {
             subscription.Dispose();
@@ -122,13 +133,71 @@ public sealed class RemoteAccessGuard : IDisposable
         }
     }
 
+    private void RecheckWhereUnwatched()
+    {
+        foreach (var session in _sessions.Values)
+        {
+            if (_hub.IsConnected(session.AccountId))
+            {
+                // Connected now: any revocation since the last confirmation has reached this guard.
+                session.Confirm(_time.GetTimestamp(), session.Revision);
+            }
+            else if (session.TryStartRecheck())
+            {
+                _ = RecheckUnwatchedAsync(session);
+            }
+        }
+    }
+
+    private async Task RecheckUnwatchedAsync(RemoteAccessSession session)
+    {
+        try
+        {
+            var decision = await _client.CheckAsync(
+                new CheckQuery(session.UserId, Permission, session.DeviceId, session.Request) { MinRevision = session.Revision }).ConfigureAwait(false);
+            if (decision.Allowed)
+            {
+                session.Confirm(_time.GetTimestamp(), decision.Revision);
+            }
+            else
+            {
+                Cut(session, decision.Reason.ToString());
+            }
+
+            Rechecked?.Invoke(session, decision);
+        }
+        catch (RpcException e)
+        {
+            var unconfirmed = _time.GetElapsedTime(session.ConfirmedAt);
+            if (unconfirmed >= _options.RecheckGrace)
+            {
+                ClientLog.SessionRecheckFailed(_logger, session.Id, session.UserId, e.StatusCode);
+                Cut(session, $"re-check failed: {e.StatusCode}, unconfirmed for {unconfirmed.TotalSeconds:F0} s");
+            }
+            else
+            {
+                ClientLog.SessionRecheckFailedWithinGrace(_logger, session.Id, session.UserId, e.StatusCode, unconfirmed.TotalSeconds);
+            }
+
+            Rechecked?.Invoke(session, null);
+        }
+        finally
+        {
+            session.EndRecheck();
+        }
+    }
+
     private async Task RecheckAsync(RemoteAccessSession session, ulong revision)
     {
         try
         {
             var decision = await _client.CheckAsync(
                 new CheckQuery(session.UserId, Permission, session.DeviceId, session.Request) { MinRevision = revision }).ConfigureAwait(false);
-            if (!decision.Allowed)
+            if (decision.Allowed)
+            {
+                session.Confirm(_time.GetTimestamp(), decision.Revision);
+            }
+            else
             {
                 Cut(session, decision.Reason.ToString());
             }

@@ -6,9 +6,15 @@ public sealed class RemoteAccessSession : IDisposable
     private readonly RemoteAccessGuard _guard;
     private readonly CancellationTokenSource _cut = new();
     private string? _cutReason;
+    private readonly Lock _confirmation = new();
+    private long _confirmedAt;
+    private ulong _revision;
+    private int _rechecking;
 
-    internal RemoteAccessSession(RemoteAccessGuard guard, long id, string accountId, string userId, string deviceId, RemoteAccessRequest request, Decision decision)
+    internal RemoteAccessSession(RemoteAccessGuard guard, long id, string accountId, string userId, string deviceId, RemoteAccessRequest request, Decision decision, long openedAt)
     {
+        _confirmedAt = openedAt;
+        _revision = decision.Revision;
         _guard = guard;
         Id = id;
         AccountId = accountId;
@@ -39,7 +45,7 @@ public sealed class RemoteAccessSession : IDisposable
     /// <summary>Whether the session was allowed to open.</summary>
     public bool Allowed => Decision.Allowed;
 
-    /// <summary>Cancelled when the session must end: denied at open, or cut after a revocation.</summary>
+    /// <summary>Cancelled when the session must end: denied at open, or cut after a re-check (see <see cref="RemoteAccessGuard"/>).</summary>
     public CancellationToken Token => _cut.Token;
 
     /// <summary>Why the session was cut (the deny reason, or the re-check's failure); null while it may run.</summary>
@@ -51,6 +57,44 @@ public sealed class RemoteAccessSession : IDisposable
         _guard.Close(this);
         _cut.Dispose();
     }
+
+    /// <summary>The timestamp (of the guard's TimeProvider) when the session was last known to be allowed.</summary>
+    internal long ConfirmedAt
+    {
+        get
+        {
+            lock (_confirmation)
+            {
+                return _confirmedAt;
+            }
+        }
+    }
+
+    /// <summary>The revision of the newest answer that allowed it; re-checks ask for at least this one.</summary>
+    internal ulong Revision
+    {
+        get
+        {
+            lock (_confirmation)
+            {
+                return _revision;
+            }
+        }
+    }
+
+    internal void Confirm(long timestamp, ulong revision)
+    {
+        lock (_confirmation)
+        {
+            _confirmedAt = timestamp;
+            _revision = Math.Max(_revision, revision);
+        }
+    }
+
+    /// <summary>False while an interval re-check is still running: a slow service does not pile them up.</summary>
+    internal bool TryStartRecheck() => Interlocked.CompareExchange(ref _rechecking, 1, 0) == 0;
+
+    internal void EndRecheck() => Volatile.Write(ref _rechecking, 0);
 
     internal bool Cut(string reason)
     {

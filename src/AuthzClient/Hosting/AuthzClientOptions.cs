@@ -43,7 +43,12 @@ public sealed class AuthzClientOptions
     /// </summary>
     public bool ReadYourWrites { get; set; }
 
-    /// <summary>The first delay before <see cref="IAuthzClient.WatchRevocationsAsync"/> reconnects; it doubles up to <see cref="WatchMaxBackoff"/>. Default 200 ms.</summary>
+    /// <summary>
+    /// The first delay before a revocation watch (<see cref="IAuthzClient.WatchRevocationsAsync"/>, and the one behind
+    /// the decision cache and <see cref="Gateway.RemoteAccessGuard"/>) reconnects; it doubles up to
+    /// <see cref="WatchMaxBackoff"/>, each delay drawn between half and all of it (jitter). Every status is retried,
+    /// never given up. Default 200 ms.
+    /// </summary>
     public TimeSpan WatchInitialBackoff { get; set; } = TimeSpan.FromMilliseconds(200);
 
     /// <summary>The longest delay between reconnection attempts of a revocation watch. Default 30 s.</summary>
@@ -51,6 +56,9 @@ public sealed class AuthzClientOptions
 
     /// <summary>The local decision cache (off by default).</summary>
     public DecisionCacheOptions DecisionCache { get; set; } = new();
+
+    /// <summary>The remote-access guard of gateways.</summary>
+    public GatewayOptions Gateway { get; set; } = new();
 
     /// <summary>
     /// The claim that holds the user id for the ASP.NET Core authorization handler and endpoint filter. Default
@@ -72,9 +80,36 @@ public sealed class DecisionCacheOptions
     /// <summary>Caches Check answers locally. Off by default.</summary>
     public bool Enabled { get; set; }
 
-    /// <summary>How long an answer is reused. Default 5 s.</summary>
+    /// <summary>The longest <see cref="TimeToLive"/> allowed: a bound on how long a missed revocation can go unnoticed.</summary>
+    public static readonly TimeSpan MaxTimeToLive = TimeSpan.FromMinutes(5);
+
+    /// <summary>
+    /// How long an answer is reused, at most <see cref="MaxTimeToLive"/> (5 minutes; validation refuses more).
+    /// Answers are reused only while the account's revocation watch is connected. Default 5 s.
+    /// </summary>
     public TimeSpan TimeToLive { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>The most answers held; the cache is emptied when it is full. Default 10,000.</summary>
     public int MaxEntries { get; set; } = 10_000;
+}
+
+/// <summary>
+/// How <see cref="Gateway.RemoteAccessGuard"/> keeps open sessions honest while the revocation watch of their account
+/// is down (not connected: broken, refused, or not yet connected), when revocations may be missed.
+/// </summary>
+public sealed class GatewayOptions
+{
+    /// <summary>
+    /// While the watch of a session's account is down, the session is re-checked this often; a re-check that denies
+    /// cuts it. Default 30 s.
+    /// </summary>
+    public TimeSpan RecheckInterval { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// How long a session may run unconfirmed while the watch is down and re-checks cannot reach the service
+    /// (fail closed after a grace): once its last confirmation (the check that opened it, a re-check that allowed
+    /// it, or a moment the watch was connected) is older than this, a failed re-check cuts it. Zero cuts at the
+    /// first failed re-check. Default 60 s.
+    /// </summary>
+    public TimeSpan RecheckGrace { get; set; } = TimeSpan.FromSeconds(60);
 }

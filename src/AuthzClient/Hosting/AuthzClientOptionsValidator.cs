@@ -39,10 +39,21 @@ internal sealed class AuthzClientOptionsValidator : IValidateOptions<AuthzClient
         if (options.DecisionCache.Enabled)
         {
             Positive(failures, options.DecisionCache.TimeToLive, "DecisionCache:TimeToLive");
+            if (options.DecisionCache.TimeToLive > DecisionCacheOptions.MaxTimeToLive)
+            {
+                failures.Add($"{AuthzClientOptions.Section}:DecisionCache:TimeToLive must be at most {DecisionCacheOptions.MaxTimeToLive} (a missed revocation must not outlive it), not {options.DecisionCache.TimeToLive}.");
+            }
+
             if (options.DecisionCache.MaxEntries < 1)
             {
                 failures.Add($"{AuthzClientOptions.Section}:DecisionCache:MaxEntries must be positive.");
             }
+        }
+
+        Positive(failures, options.Gateway.RecheckInterval, "Gateway:RecheckInterval");
+        if (options.Gateway.RecheckGrace < TimeSpan.Zero)
+        {
+            failures.Add($"{AuthzClientOptions.Section}:Gateway:RecheckGrace must not be negative, not {options.Gateway.RecheckGrace}.");
         }
 
         if (string.IsNullOrWhiteSpace(options.UserClaimType))

@@ -69,7 +69,11 @@ public static class AuthzClientServiceCollectionExtensions
             sp.GetRequiredService<IOptions<AuthzClientOptions>>(),
             sp.GetRequiredService<RevisionTracker>()));
         services.TryAddSingleton(sp => new RemoteAccessGuard(
-            sp.GetRequiredService<IAuthzClient>(), sp.GetRequiredService<RevocationHub>(), sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<RemoteAccessGuard>>()));
+            sp.GetRequiredService<IAuthzClient>(),
+            sp.GetRequiredService<RevocationHub>(),
+            sp.GetRequiredService<IOptions<AuthzClientOptions>>(),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<RemoteAccessGuard>>()));
 
         services.TryAddEnumerable(ServiceDescriptor.Transient<IAuthorizationHandler, PermissionAuthorizationHandler>());
         services.TryAddTransient<PermissionEvaluator>();

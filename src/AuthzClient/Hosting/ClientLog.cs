@@ -14,8 +14,11 @@ internal static partial class ClientLog
     [LoggerMessage(3, LogLevel.Error, "A revocation handler of {AccountId} failed")]
     public static partial void RevocationHandlerFailed(ILogger logger, Exception exception, string accountId);
 
-    [LoggerMessage(4, LogLevel.Error, "Revocation watch of {AccountId} stopped: {StatusCode}")]
-    public static partial void WatchStopped(ILogger logger, Exception exception, string accountId, StatusCode statusCode);
+    [LoggerMessage(4, LogLevel.Error, "Revocation watch of {AccountId} refused ({StatusCode}: {Detail}); retrying after revision {Revision} in {DelayMs} ms, meanwhile open sessions are re-checked and cached answers are not used")]
+    public static partial void WatchRefused(ILogger logger, string accountId, StatusCode statusCode, string detail, ulong revision, double delayMs);
+
+    [LoggerMessage(5, LogLevel.Error, "Revocation watch of {AccountId} failed; the next subscription starts it again")]
+    public static partial void WatchFailed(ILogger logger, Exception exception, string accountId);
 
     [LoggerMessage(10, LogLevel.Warning, "Denied {Permission} to {UserId}: the authorization service failed ({StatusCode}: {Detail}); failing closed")]
     public static partial void CheckFailedClosed(ILogger logger, string userId, string permission, StatusCode statusCode, string detail);
@@ -29,9 +32,15 @@ internal static partial class ClientLog
     [LoggerMessage(13, LogLevel.Debug, "Denied {Permission} to {UserId}: {Reason} ({Message})")]
     public static partial void Denied(ILogger logger, string userId, string permission, Qbee.Authz.V1.DecisionReason reason, string message);
 
+    [LoggerMessage(14, LogLevel.Information, "Denied {Permission} to {UserId}: granted on some devices only, and the endpoint names no device nor accepts a restricted grant (AllowRestricted)")]
+    public static partial void DeniedRestricted(ILogger logger, string userId, string permission);
+
     [LoggerMessage(20, LogLevel.Information, "Remote-access session {SessionId} of {UserId} on {DeviceId} cut: {Reason}")]
     public static partial void SessionCut(ILogger logger, long sessionId, string userId, string deviceId, string reason);
 
     [LoggerMessage(21, LogLevel.Warning, "Re-check of session {SessionId} of {UserId} failed ({StatusCode}); cutting it (fail closed)")]
     public static partial void SessionRecheckFailed(ILogger logger, long sessionId, string userId, StatusCode statusCode);
+
+    [LoggerMessage(22, LogLevel.Warning, "Re-check of session {SessionId} of {UserId} failed ({StatusCode}) while the revocation watch is down; unconfirmed for {UnconfirmedSeconds:F0} s, kept within the grace")]
+    public static partial void SessionRecheckFailedWithinGrace(ILogger logger, long sessionId, string userId, StatusCode statusCode, double unconfirmedSeconds);
 }

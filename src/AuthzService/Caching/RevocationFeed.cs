@@ -16,8 +16,11 @@ internal sealed class RevocationFeed : ISnapshotObserver
 
     private readonly ConcurrentDictionary<string, AccountHistory> _accounts = new(StringComparer.Ordinal);
 
-    /// <summary>Null when the account is unknown to this replica.</summary>
-    public Subscription? Subscribe(string accountId, long afterRevision)
+    /// <summary>
+    /// Null when the account is unknown to this replica. At most <paramref name="buffer"/> live events wait for the
+    /// reader; one more ends the subscription (<see cref="Subscription.Overflowed"/>).
+    /// </summary>
+    public Subscription? Subscribe(string accountId, long afterRevision, int buffer)
     {
         if (!_accounts.TryGetValue(accountId, out var history))
         {
@@ -39,7 +42,7 @@ internal sealed class RevocationFeed : ISnapshotObserver
                 }
             }
 
-            var subscription = new Subscription(history, backlog);
+            var subscription = new Subscription(history, backlog, buffer);
             history.Subscribers.Add(subscription);
             return subscription;
         }
@@ -72,10 +75,8 @@ internal sealed class RevocationFeed : ISnapshotObserver
                 history.Events.RemoveAt(0);
             }
 
-            foreach (var subscriber in history.Subscribers)
-            {
-                subscriber.Writer.TryWrite(revocation);
-            }
+            // A subscriber whose buffer is full is dropped here, so a stalled reader holds no more than its buffer.
+            history.Subscribers.RemoveAll(subscriber => !subscriber.Offer(revocation));
         }
     }
 
@@ -116,23 +117,43 @@ internal sealed class RevocationFeed : ISnapshotObserver
         public List<Subscription> Subscribers { get; } = [];
     }
 
-    /// <summary>One watcher: the events it missed, then the live ones. Dispose to stop receiving.</summary>
+    /// <summary>
+    /// One watcher: the events it missed, then the live ones, at most a buffer's worth waiting. Dispose to stop
+    /// receiving.
+    /// </summary>
     internal sealed class Subscription : IDisposable
     {
         private readonly AccountHistory _history;
-        private readonly Channel<RevocationEvent> _live = Channel.CreateUnbounded<RevocationEvent>(new UnboundedChannelOptions { SingleReader = true });
+        private readonly Channel<RevocationEvent> _live;
+        private volatile bool _overflowed;
 
-        internal Subscription(AccountHistory history, IReadOnlyList<RevocationEvent> backlog)
+        internal Subscription(AccountHistory history, IReadOnlyList<RevocationEvent> backlog, int buffer)
         {
             _history = history;
             Backlog = backlog;
+            _live = Channel.CreateBounded<RevocationEvent>(new BoundedChannelOptions(buffer) { SingleReader = true });
         }
 
         public IReadOnlyList<RevocationEvent> Backlog { get; }
 
+        /// <summary>Ends (without an error) after the subscription overflowed or was disposed.</summary>
         public ChannelReader<RevocationEvent> Live => _live.Reader;
 
-        internal ChannelWriter<RevocationEvent> Writer => _live.Writer;
+        /// <summary>An event found the buffer full: the reader is too slow and no longer receives events.</summary>
+        public bool Overflowed => _overflowed;
+
+        /// <summary>False when the buffer is full; the subscription is then over. Called under the history's lock.</summary>
+        internal bool Offer(RevocationEvent revocation)
+        {
+            if (_live.Writer.TryWrite(revocation))
+            {
+                return true;
+            }
+
+            _overflowed = true;
+            _live.Writer.TryComplete();
+            return false;
+        }
 
         public void Dispose()
         {

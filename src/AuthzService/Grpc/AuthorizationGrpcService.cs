@@ -1,13 +1,11 @@
 using Grpc.Core;
-using Qbee.Authz.Service.Caching;
 using Qbee.Authz.Service.Checks;
-using Qbee.Authz.Service.Domain;
 using Qbee.Authz.V1;
 
 namespace Qbee.Authz.Service.Grpc;
 
 /// <summary>qbee.authz.v1.AuthorizationService: thin, every answer comes from the check engine.</summary>
-internal sealed class AuthorizationGrpcService(CheckEngine checks, ScopeQueries scopes, RevocationFeed revocations) : AuthorizationService.AuthorizationServiceBase
+internal sealed class AuthorizationGrpcService(CheckEngine checks, ScopeQueries scopes, RevocationWatches watches) : AuthorizationService.AuthorizationServiceBase
 {
     public override Task<CheckResponse> Check(CheckRequest request, ServerCallContext context)
     {
@@ -34,26 +32,6 @@ internal sealed class AuthorizationGrpcService(CheckEngine checks, ScopeQueries 
 
     public override Task<PingResponse> Ping(PingRequest request, ServerCallContext context) => Pong;
 
-    public override async Task WatchRevocations(WatchRevocationsRequest request, IServerStreamWriter<RevocationEvent> responseStream, ServerCallContext context)
-    {
-        Ids.RequireId(request.AccountId, "account_id");
-        using var subscription = revocations.Subscribe(request.AccountId, UserResolver.ToRevision(request.AfterRevision))
-            ?? throw new NotFoundException($"account {request.AccountId} not found");
-        var sent = UserResolver.ToRevision(request.AfterRevision);
-        foreach (var revocation in subscription.Backlog)
-        {
-            await responseStream.WriteAsync(revocation, context.CancellationToken);
-            sent = (long)revocation.Revision;
-        }
-
-        await foreach (var revocation in subscription.Live.ReadAllAsync(context.CancellationToken))
-        {
-            // A live event may repeat one of the backlog: the stream never goes back in revisions.
-            if ((long)revocation.Revision > sent)
-            {
-                await responseStream.WriteAsync(revocation, context.CancellationToken);
-                sent = (long)revocation.Revision;
-            }
-        }
-    }
+    public override Task WatchRevocations(WatchRevocationsRequest request, IServerStreamWriter<RevocationEvent> responseStream, ServerCallContext context) =>
+        watches.RunAsync(request, responseStream, context);
 }

@@ -59,6 +59,7 @@ internal static class AuthzApp
         services.AddSingleton<SnapshotRegistry>();
         services.AddSingleton<RevocationFeed>();
         services.AddSingleton<ISnapshotObserver>(sp => sp.GetRequiredService<RevocationFeed>());
+        services.AddSingleton<RevocationWatches>();
         services.AddSingleton<SnapshotRefresher>();
         services.AddSingleton<UserResolver>();
         services.AddSingleton<CheckEngine>();

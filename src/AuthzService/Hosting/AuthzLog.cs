@@ -91,4 +91,13 @@ internal static partial class AuthzLog
 
     [LoggerMessage(83, LogLevel.Information, "Account {AccountId} confirmed current with the store again")]
     public static partial void AccountConfirmedAgain(ILogger logger, string accountId);
+
+    [LoggerMessage(90, LogLevel.Warning, "WatchRevocations of {AccountId} by {Caller} ended: the reader was too slow (more than {Buffer} revocations waited); it resumes after revision {Revision}")]
+    public static partial void WatchTooSlow(ILogger logger, string accountId, string caller, int buffer, long revision);
+
+    [LoggerMessage(91, LogLevel.Warning, "WatchRevocations of {AccountId} refused to {Caller}: {Limit} streams are open, the most a caller may hold (Authz:Limits:MaxWatchStreamsPerCaller)")]
+    public static partial void WatchStreamsExhausted(ILogger logger, string accountId, string caller, int limit);
+
+    [LoggerMessage(92, LogLevel.Debug, "WatchRevocations of {AccountId} by {Caller} ended: the service is stopping (last revision sent {Revision})")]
+    public static partial void WatchEndedAtShutdown(ILogger logger, string accountId, string caller, long revision);
 }

@@ -32,4 +32,19 @@ internal sealed class LimitsOptions
 
     [Range(1, 10_000)]
     public int MaxResourcesPerPolicy { get; set; } = 100;
+
+    /// <summary>
+    /// WatchRevocations streams one caller may hold open at once (RESOURCE_EXHAUSTED beyond). The caller is the
+    /// configured caller the token names; without configured callers every (loopback) call is the same caller,
+    /// so this caps the process.
+    /// </summary>
+    [Range(1, 1_000_000)]
+    public int MaxWatchStreamsPerCaller { get; set; } = 1_000;
+
+    /// <summary>
+    /// Revocations that may wait for one WatchRevocations reader; one more ends its stream with RESOURCE_EXHAUSTED
+    /// naming the last revision sent, to resume from.
+    /// </summary>
+    [Range(1, 100_000)]
+    public int WatchBufferEvents { get; set; } = 256;
 }

@@ -47,4 +47,83 @@ public sealed class RevocationFeedTests
         Assert.Equal(7ul, revocation.Revision);
         Assert.Equal(["carol"], revocation.UserIds);
     }
+
+    private static readonly string[] Everyone = ["u1", "u2", "u3", "u4", "u5"];
+
+    // Shrinking: each later revision removes one more user: every swap is a revocation.
+    private static AccountSnapshot Shrinking(long revision) => SnapshotCompiler.Compile(
+        new AccountData(
+            new AccountRecord("acme", "Acme", revision),
+            [new RoleRecord("acme", "r", "R", string.Empty, [new PolicyRecord("audit:read", [])])],
+            Everyone.Skip((int)revision - 1).Select(u => new UserRecord("acme", u, $"{u}@example.com", string.Empty, string.Empty, ["r"], UserState.Active)).ToArray(),
+            [new NodeRecord("acme", "root", NodeKind.Group, string.Empty, string.Empty, [], false)],
+            []),
+        DateTimeOffset.UnixEpoch);
+
+    [Fact]
+    public void Swapped_BufferFull_EndsTheSubscriptionWithWhatWasBuffered()
+    {
+        var feed = new RevocationFeed();
+        feed.Swapped(Shrinking(1));
+        using var subscription = feed.Subscribe("acme", 1, buffer: 2)!;
+
+        feed.Swapped(Shrinking(2));
+        feed.Swapped(Shrinking(3));
+        var overflowedAtTwo = subscription.Overflowed;
+        feed.Swapped(Shrinking(4));
+        feed.Swapped(Shrinking(5));
+
+        Assert.False(overflowedAtTwo);
+        Assert.True(subscription.Overflowed);
+        Assert.Equal([2UL, 3UL], Drain(subscription).Select(e => e.Revision));
+        Assert.True(subscription.Live.Completion.IsCompleted);
+    }
+
+    [Fact]
+    public void Swapped_ReaderKeepsUp_NeverOverflows()
+    {
+        var feed = new RevocationFeed();
+        feed.Swapped(Shrinking(1));
+        using var subscription = feed.Subscribe("acme", 1, buffer: 1)!;
+        var received = new List<ulong>();
+
+        for (var revision = 2; revision <= 5; revision++)
+        {
+            feed.Swapped(Shrinking(revision));
+            received.AddRange(Drain(subscription).Select(e => e.Revision));
+        }
+
+        Assert.False(subscription.Overflowed);
+        Assert.Equal([2UL, 3UL, 4UL, 5UL], received);
+    }
+
+    [Fact]
+    public void Subscribe_AfterAnOverflow_ReplaysFromTheGivenRevision()
+    {
+        var feed = new RevocationFeed();
+        feed.Swapped(Shrinking(1));
+        using (var slow = feed.Subscribe("acme", 1, buffer: 1)!)
+        {
+            feed.Swapped(Shrinking(2));
+            feed.Swapped(Shrinking(3));
+            feed.Swapped(Shrinking(4));
+            Assert.True(slow.Overflowed);
+        }
+
+        using var resumed = feed.Subscribe("acme", 2, buffer: 1)!;
+
+        Assert.Equal([3UL, 4UL], resumed.Backlog.Select(e => e.Revision));
+        Assert.Equal([["u2"], ["u3"]], resumed.Backlog.Select(e => e.UserIds.ToArray()));
+    }
+
+    private static List<V1.RevocationEvent> Drain(RevocationFeed.Subscription subscription)
+    {
+        var events = new List<V1.RevocationEvent>();
+        while (subscription.Live.TryRead(out var revocation))
+        {
+            events.Add(revocation);
+        }
+
+        return events;
+    }
 }
