@@ -90,10 +90,7 @@ internal sealed class RevocationFeed : ISnapshotObserver
             history.Events.Clear();
             history.CompleteAfter = snapshot.Revision;
             var revocation = Everyone(snapshot);
-            foreach (var subscriber in history.Subscribers)
-            {
-                subscriber.Writer.TryWrite(revocation);
-            }
+            history.Subscribers.RemoveAll(subscriber => !subscriber.Offer(revocation));
         }
     }
 
