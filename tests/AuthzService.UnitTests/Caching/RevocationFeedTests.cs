@@ -21,7 +21,7 @@ public sealed class RevocationFeedTests
         var feed = new RevocationFeed();
         var registry = new SnapshotRegistry([feed]);
         registry.Publish(Snapshot(15, 1, "bob", "carol"));
-        using var watcher = feed.Subscribe("acme", afterRevision: 15)!;
+        using var watcher = feed.Subscribe("acme", afterRevision: 15, buffer: 16)!;
 
         // Same users, same grants: a diff would find nothing, yet the history is another one.
         registry.Replace(Snapshot(6, 2, "bob", "carol"));
@@ -39,7 +39,7 @@ public sealed class RevocationFeedTests
         var registry = new SnapshotRegistry([feed]);
         registry.Publish(Snapshot(15, 1, "bob"));
         registry.Replace(Snapshot(6, 2, "bob", "carol"));
-        using var watcher = feed.Subscribe("acme", afterRevision: 6)!;
+        using var watcher = feed.Subscribe("acme", afterRevision: 6, buffer: 16)!;
 
         registry.Publish(Snapshot(7, 3, "bob"));
 

@@ -33,7 +33,7 @@ public sealed class SnapshotRefresherTests : IAsyncLifetime
         _freshness = new SyncFreshness(_time, Options.Create(new StalenessOptions()), NullLogger<SyncFreshness>.Instance);
         var metrics = new AuthzMetrics(
             _services.GetRequiredService<IMeterFactory>(), _registry,
-            new AuditQueue(Options.Create(new AuditOptions()), NullLogger<AuditQueue>.Instance), redis, _freshness, _time);
+            new AuditQueue(Options.Create(new AuditOptions()), _time, NullLogger<AuditQueue>.Instance), redis, _freshness, _time);
         _refresher = new SnapshotRefresher(
             _store.Store, _registry, new RedisSnapshotCache(redis, Options.Create(new SyncOptions())), _freshness, _time, metrics, _log);
     }
