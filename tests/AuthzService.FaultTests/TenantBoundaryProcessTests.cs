@@ -1,4 +1,5 @@
 using Grpc.Core;
+using Microsoft.Data.Sqlite;
 using Qbee.Authz.Service.FunctionalTests;
 using Qbee.Authz.V1;
 
@@ -51,5 +52,37 @@ public sealed class TenantBoundaryProcessTests
         Assert.Equal(StatusCode.InvalidArgument, refused.StatusCode);
         Assert.StartsWith("nodes[32].parent_id: group g33 would be at depth 33", refused.Status.Detail);
         Assert.Equal(created.Revision + 1, accepted.Revision);
+    }
+
+    [Fact]
+    public async Task Restart_StoreHoldingADeviceInTwoAccounts_RefusesToStartListingItAndStaysAtVersion2()
+    {
+        // A store as schema version 2 left it (no unique index yet), where a claim had been taken.
+        await using var service = await ServiceProcess.StartAsync();
+        await service.Admin.CreateAccountAsync(Fleet.Account("a", "alice"));
+        await service.Admin.CreateAccountAsync(Fleet.Account("b", "bob"));
+        await service.Admin.PutNodeAsync(new PutNodeRequest { Node = Fleet.Device("b", Device, "") });
+        Assert.Equal(0, await service.StopAsync());
+        await ExecuteAsync(service.DatabasePath,
+            "DROP INDEX ux_nodes_device_id; DELETE FROM schema_migrations WHERE version = 3; "
+            + "INSERT INTO nodes (account_id, node_id, kind, parent_id, title, agent_remote_access_disabled) "
+            + $"VALUES ('a', '{Device}', 2, 'unassigned_group', '', 0)");
+
+        var refused = await Assert.ThrowsAsync<InvalidOperationException>(() => service.RestartAsync());
+
+        Assert.False(service.IsRunning);
+        Assert.Contains(service.LogLines, line => line.Contains("Start-up failed", StringComparison.Ordinal)
+            && line.Contains($"{Device} (held by a, b)", StringComparison.Ordinal));
+        Assert.Contains("did not start", refused.Message, StringComparison.Ordinal);
+        Assert.Equal(2L, await ExecuteAsync(service.DatabasePath, "SELECT MAX(version) FROM schema_migrations"));
+    }
+
+    private static async Task<long> ExecuteAsync(string databasePath, string sql)
+    {
+        await using var connection = new SqliteConnection($"Data Source={databasePath};Pooling=False");
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        return Convert.ToInt64(await command.ExecuteScalarAsync() ?? 0L, System.Globalization.CultureInfo.InvariantCulture);
     }
 }
