@@ -187,10 +187,16 @@ internal sealed class SnapshotRefresher(
     private void Publish(AccountData data, RebuildSource source, long started, Activity? activity)
     {
         var skipped = new List<string>();
-        var snapshot = SnapshotCompiler.Compile(data, timeProvider.GetUtcNow(), skipped);
+        var cutOff = new List<string>();
+        var snapshot = SnapshotCompiler.Compile(data, timeProvider.GetUtcNow(), skipped, cutOff);
         foreach (var reason in skipped)
         {
             AuthzLog.ResourceSkipped(logger, data.Account.AccountId, reason);
+        }
+
+        if (cutOff.Count > 0)
+        {
+            AuthzLog.NodesCutOffFromRoot(logger, data.Account.AccountId, cutOff.Count, string.Join(", ", cutOff.Take(10)) + (cutOff.Count > 10 ? ", ..." : ""));
         }
 
         registry.Publish(snapshot);

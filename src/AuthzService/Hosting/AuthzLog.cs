@@ -76,4 +76,9 @@ internal static partial class AuthzLog
 
     [LoggerMessage(51, LogLevel.Information, "Telemetry: exporting metrics and traces over OTLP to {Endpoint}")]
     public static partial void OtlpExport(ILogger logger, string endpoint);
+
+    [LoggerMessage(60, LogLevel.Warning,
+        "Account {AccountId}: {Count} nodes do not reach root within 32 groups (a missing parent, a cycle, or a tree deeper "
+        + "than 32, which an older version accepted); no group grant reaches them or the nodes below them: {NodeIds}")]
+    public static partial void NodesCutOffFromRoot(ILogger logger, string accountId, int count, string nodeIds);
 }
