@@ -354,10 +354,16 @@ internal sealed class SnapshotRefresher(
     {
         var accountId = data.Account.AccountId;
         var skipped = new List<string>();
-        var snapshot = SnapshotCompiler.Compile(data, timeProvider.GetUtcNow(), skipped);
+        var cutOff = new List<string>();
+        var snapshot = SnapshotCompiler.Compile(data, timeProvider.GetUtcNow(), skipped, cutOff);
         foreach (var reason in skipped)
         {
             AuthzLog.ResourceSkipped(logger, accountId, reason);
+        }
+
+        if (cutOff.Count > 0)
+        {
+            AuthzLog.NodesCutOffFromRoot(logger, accountId, cutOff.Count, string.Join(", ", cutOff.Take(10)) + (cutOff.Count > 10 ? ", ..." : ""));
         }
 
         var held = registry.Get(accountId);

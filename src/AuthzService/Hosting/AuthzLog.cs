@@ -100,4 +100,9 @@ internal static partial class AuthzLog
 
     [LoggerMessage(92, LogLevel.Debug, "WatchRevocations of {AccountId} by {Caller} ended: the service is stopping (last revision sent {Revision})")]
     public static partial void WatchEndedAtShutdown(ILogger logger, string accountId, string caller, long revision);
+
+    [LoggerMessage(60, LogLevel.Warning,
+        "Account {AccountId}: {Count} nodes do not reach root within 32 groups (a missing parent, a cycle, or a tree deeper "
+        + "than 32, which an older version accepted); no group grant reaches them or the nodes below them: {NodeIds}")]
+    public static partial void NodesCutOffFromRoot(ILogger logger, string accountId, int count, string nodeIds);
 }

@@ -10,7 +10,8 @@ internal static class SnapshotCompiler
     private static readonly Grant[] NoGrants = [];
 
     /// <param name="skipped">Stored resources that no longer parse: left out, so they grant nothing.</param>
-    public static AccountSnapshot Compile(AccountData data, DateTimeOffset builtAt, List<string>? skipped = null)
+    /// <param name="cutOff">The nodes where a chain breaks off before root: no group grant reaches them or the nodes below.</param>
+    public static AccountSnapshot Compile(AccountData data, DateTimeOffset builtAt, List<string>? skipped = null, List<string>? cutOff = null)
     {
         var nodes = data.Nodes;
         var nodeCount = nodes.Count;
@@ -38,7 +39,7 @@ internal static class SnapshotCompiler
             return id;
         }
 
-        var (ancestorOffsets, ancestors) = CompileAncestors(nodes, index);
+        var (ancestorOffsets, ancestors) = CompileAncestors(nodes, index, cutOff);
 
         var tagOffsets = new int[nodeCount + 1];
         var tags = new List<int>(nodeCount);
@@ -102,7 +103,8 @@ internal static class SnapshotCompiler
     /// store refuses all three, an older store may hold the last) gets only itself, and so does every node below
     /// it: no group grant reaches them (fail closed).
     /// </summary>
-    private static (int[] Offsets, int[] Ancestors) CompileAncestors(IReadOnlyList<NodeRecord> nodes, Dictionary<string, int> index)
+    private static (int[] Offsets, int[] Ancestors) CompileAncestors(
+        IReadOnlyList<NodeRecord> nodes, Dictionary<string, int> index, List<string>? cutOff)
     {
         const int OnPath = -1;
         var count = nodes.Count;
@@ -152,6 +154,12 @@ internal static class SnapshotCompiler
                 var chain = p < 0 ? 1 : length[p] + 1;
                 if (!reachesRoot || chain > MaxChainLength(nodes[node]))
                 {
+                    // The break is here (not inherited from a parent cut off already).
+                    if (p < 0 || attached[p])
+                    {
+                        cutOff?.Add(nodes[node].NodeId);
+                    }
+
                     reachesRoot = false;
                     parent[node] = -1;
                     chain = 1;
