@@ -53,6 +53,36 @@ public sealed class WatchDownTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task DecisionCache_WatchReconnected_DoesNotServeAnAnswerKeptBeforeIt()
+    {
+        await using var host = new ClientHost(_server, o => o.DecisionCache.Enabled = true, _time);
+        host.Client.RememberUserAccount("bob", Acme.Id);
+        _server.Faults.BreakStreamAfter("WatchRevocations", messages: 0); // the first revocation breaks the stream
+        await host.ConnectWatchAsync(Acme.Id);
+        await host.Client.CheckAsync("bob", "device:read", Acme.Device1);
+        await host.Client.CheckAsync("bob", "device:read", Acme.Device1);
+        var keptWhileConnected = _server.Faults.CallsOf("Check").Count == 1;
+        var replayed = new TaskCompletionSource<Revocation>(TaskCreationOptions.RunContinuationsAsynchronously);
+        host.Cache.Revoked += r => replayed.TrySetResult(r);
+
+        // A revocation that names carol only: bob's answer still holds, but the watch breaks and reconnects.
+        await host.Admin.PutUserAsync(Acme.User("carol", "support"));
+        var carolRevoked = await host.Admin.PutUserAsync(Acme.User("carol"));
+        await ClientHost.Until(() =>
+        {
+            _time.Advance(TimeSpan.FromMilliseconds(500));
+            return replayed.Task.IsCompleted;
+        });
+        await host.Client.CheckAsync("bob", "device:read", Acme.Device1);
+
+        Assert.True(keptWhileConnected);
+        Assert.Equal(carolRevoked, (await replayed.Task).Revision);
+        Assert.Equal(["carol"], (await replayed.Task).UserIds);
+        Assert.Equal(2, _server.Faults.CallsOf("WatchRevocations").Count);
+        Assert.Equal(2, _server.Faults.CallsOf("Check").Count);
+    }
+
+    [Fact]
     public async Task RemoteAccessGuard_WatchDownAndUserRevoked_CutsTheSessionAtTheNextRecheck()
     {
         await using var host = new ClientHost(_server, o => o.Gateway.RecheckInterval = Interval, _time);

@@ -121,6 +121,21 @@ public sealed class WatchRevocationsTests : IAsyncLifetime
         Assert.Equal(StatusCode.NotFound, error.StatusCode);
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Subscribed_HeaderNamesTheRevisionTheStreamResumesAfter(bool fromNow)
+    {
+        var current = await RevisionAsync();
+        var asked = fromNow ? 0 : current - 1;
+
+        using var watch = _server.Authz.WatchRevocations(new WatchRevocationsRequest { AccountId = Acme, AfterRevision = asked });
+        var headers = await watch.ResponseHeadersAsync.WaitAsync(Timeout());
+
+        // Asked for 0 ("from now on"): told the current revision, so a reconnection misses nothing in between.
+        Assert.Equal((fromNow ? current : asked).ToString(System.Globalization.CultureInfo.InvariantCulture), headers.GetValue(RevocationWatches.SubscribedAfterHeader));
+    }
+
     [Fact]
     public async Task SlowReader_IsEndedWithResourceExhaustedNamingTheRevisionToResumeFrom()
     {

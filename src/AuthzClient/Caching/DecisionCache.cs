@@ -9,7 +9,8 @@ namespace Qbee.Authz.Client.Caching;
 /// kept, because only then is the account's revocation watch running to drop them when the user's rights shrink.
 /// An answer older than a revocation already seen for its user is never stored (a check racing a revocation).
 /// While the account's watch is not connected, revocations may be missed: nothing is stored or served (every check
-/// asks the service) until it is back, when it replays what it missed. Errors are never stored: only answers reach
+/// asks the service), and an answer is served only within the watch connection it was stored in (after a
+/// reconnection the missed revocations are replayed, perhaps not yet). Errors are never stored: only answers reach
 /// <see cref="Add"/>.
 /// </summary>
 internal sealed class DecisionCache
@@ -42,7 +43,7 @@ internal sealed class DecisionCache
     public bool TryGet(CheckQuery key, ulong minRevision, out Decision decision)
     {
         if (_entries.TryGetValue(key, out var entry) && entry.Expires > _time.GetUtcNow() && entry.Decision.Revision >= minRevision
-            && _tracker.AccountOf(key.UserId) is { } accountId && _hub.IsConnected(accountId))
+            && _hub.Connection(entry.AccountId) == entry.Connection)
         {
             decision = entry.Decision;
             return true;
@@ -60,7 +61,7 @@ internal sealed class DecisionCache
         }
 
         EnsureWatching(accountId);
-        if (!_hub.Covers(accountId, decision.Revision)
+        if (!_hub.Covers(accountId, decision.Revision, out var connection)
             || (_revokedAt.TryGetValue(key.UserId, out var revokedAt) && decision.Revision < revokedAt))
         {
             return;
@@ -71,7 +72,7 @@ internal sealed class DecisionCache
             _entries.Clear();
         }
 
-        _entries[key] = new Entry(decision, _time.GetUtcNow() + _options.TimeToLive);
+        _entries[key] = new Entry(decision, _time.GetUtcNow() + _options.TimeToLive, accountId, connection);
     }
 
     public void Revoke(Revocation revocation)
@@ -110,5 +111,6 @@ internal sealed class DecisionCache
         }
     }
 
-    private sealed record Entry(Decision Decision, DateTimeOffset Expires);
+    // Connection: the account's watch connection it was stored in; it is served only while that one lasts.
+    private sealed record Entry(Decision Decision, DateTimeOffset Expires, string AccountId, int Connection);
 }

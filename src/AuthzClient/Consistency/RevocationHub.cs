@@ -6,7 +6,7 @@ namespace Qbee.Authz.Client.Consistency;
 /// <summary>
 /// One revocation watch per account for the whole process, fanned out to the decision cache and the remote-access
 /// guard. A watch starts at the first subscription, after the highest revision the client has seen of the account,
-/// and runs until the process stops. Whether it is connected is known (<see cref="Covers"/>): while it is not,
+/// and runs until the process stops. Whether it is connected is known (<see cref="Connection"/>): while it is not,
 /// revocations may be missed, so the cache serves nothing and the guard re-checks sessions on an interval.
 /// </summary>
 internal sealed class RevocationHub(RevocationStream stream, RevisionTracker tracker, ILogger<RevocationHub> logger) : IAsyncDisposable
@@ -26,14 +26,31 @@ internal sealed class RevocationHub(RevocationStream stream, RevisionTracker tra
     public bool IsWatching(string accountId) => _watches.ContainsKey(accountId);
 
     /// <summary>The account's watch is connected now.</summary>
-    public bool IsConnected(string accountId) => _watches.TryGetValue(accountId, out var watch) && watch.Connected;
+    public bool IsConnected(string accountId) => Connection(accountId) != 0;
 
     /// <summary>
-    /// A revocation after <paramref name="revision"/> reaches the subscribers now: the watch is connected and
-    /// started no later than that revision (an answer from before it started may predate a revocation it never sees).
+    /// The number of the account's current connection (each reconnection gets a new one), 0 while it is down. An
+    /// answer kept during one connection is stale in the next: a revocation missed in between is replayed just after
+    /// the reconnection, and may not have arrived yet.
     /// </summary>
-    public bool Covers(string accountId, ulong revision) =>
-        _watches.TryGetValue(accountId, out var watch) && watch.Connected && revision >= watch.StartRevision;
+    public int Connection(string accountId) => _watches.TryGetValue(accountId, out var watch) ? watch.Connection : 0;
+
+    /// <summary>
+    /// A revocation after <paramref name="revision"/> reaches the subscribers now: the watch is connected (its
+    /// connection is <paramref name="connection"/>) and resumed no later than that revision (an answer from before
+    /// may predate a revocation this connection never delivers).
+    /// </summary>
+    public bool Covers(string accountId, ulong revision, out int connection)
+    {
+        connection = 0;
+        if (!_watches.TryGetValue(accountId, out var watch))
+        {
+            return false;
+        }
+
+        connection = watch.Connection;
+        return connection != 0 && revision >= watch.StartRevision;
+    }
 
     public async ValueTask DisposeAsync()
     {
@@ -59,8 +76,7 @@ internal sealed class RevocationHub(RevocationStream stream, RevisionTracker tra
         await Task.Yield();
         try
         {
-            watch.StartRevision = tracker.RevisionOf(watch.AccountId);
-            await foreach (var revocation in stream.WatchAsync(watch.AccountId, watch.StartRevision, connected => watch.Connected = connected, _stopping.Token).ConfigureAwait(false))
+            await foreach (var revocation in stream.WatchAsync(watch.AccountId, tracker.RevisionOf(watch.AccountId), watch.SetConnected, _stopping.Token).ConfigureAwait(false))
             {
                 foreach (var handler in watch.Handlers())
                 {
@@ -80,7 +96,7 @@ internal sealed class RevocationHub(RevocationStream stream, RevisionTracker tra
             // The stream retries every status; only a bug lands here. Dropped, so the next subscription starts over,
             // and unconnected meanwhile (the cache is bypassed, sessions are re-checked).
             ClientLog.WatchFailed(logger, e, watch.AccountId);
-            watch.Connected = false;
+            watch.SetConnected(null);
             _watches.TryRemove(new KeyValuePair<string, AccountWatch>(watch.AccountId, watch));
         }
     }
@@ -90,17 +106,30 @@ internal sealed class RevocationHub(RevocationStream stream, RevisionTracker tra
         private readonly Lock _lock = new();
         private Action<Revocation>[] _handlers = [];
 
-        private volatile bool _connected;
+        private int _connection;
+        private int _connections;
+        private ulong _startRevision = ulong.MaxValue;
 
         public string AccountId { get; } = accountId;
 
-        /// <summary>The revision the watch started after; revocations up to it are not delivered.</summary>
-        public ulong StartRevision { get; set; } = ulong.MaxValue;
+        /// <summary>The revision the current connection resumed after: later revocations are delivered in it.</summary>
+        public ulong StartRevision => Volatile.Read(ref _startRevision);
 
-        public bool Connected
+        /// <summary>The current connection's number; 0 while down.</summary>
+        public int Connection => Volatile.Read(ref _connection);
+
+        /// <param name="after">The revision the new connection resumes after; null: the connection is lost.</param>
+        public void SetConnected(ulong? after)
         {
-            get => _connected;
-            set => _connected = value;
+            if (after is { } revision)
+            {
+                Volatile.Write(ref _startRevision, revision);
+                Volatile.Write(ref _connection, Interlocked.Increment(ref _connections));
+            }
+            else
+            {
+                Volatile.Write(ref _connection, 0);
+            }
         }
 
         public Task? Loop { get; private set; }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Runtime.CompilerServices;
 using Grpc.Core;
 using Grpc.Net.ClientFactory;
@@ -32,9 +33,12 @@ internal sealed class RevocationStream(
 
     /// <param name="accountId">The account.</param>
     /// <param name="afterRevision">Start after this revision.</param>
-    /// <param name="connected">Told true when the service has taken the subscription, false when the stream is lost.</param>
+    /// <param name="connected">
+    /// Told the revision the stream now resumes after when the service has taken the subscription, null when the
+    /// stream is lost.
+    /// </param>
     /// <param name="cancellationToken">Stops watching.</param>
-    public async IAsyncEnumerable<Revocation> WatchAsync(string accountId, ulong afterRevision, Action<bool>? connected, [EnumeratorCancellation] CancellationToken cancellationToken)
+    public async IAsyncEnumerable<Revocation> WatchAsync(string accountId, ulong afterRevision, Action<ulong?>? connected, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(accountId);
         var settings = options.Value;
@@ -53,18 +57,20 @@ internal sealed class RevocationStream(
                     RevocationEvent? next;
                     try
                     {
-                        // The service says when it has subscribed: from then on nothing is missed.
-                        if (connectedAt == 0 && await SubscribedAsync(call).ConfigureAwait(false))
+                        // The service says when it has subscribed, and after which revision (the current one when
+                        // asked for 0): from then on nothing is missed, and a reconnection resumes from there.
+                        if (connectedAt == 0 && await SubscribedAfterAsync(call).ConfigureAwait(false) is { } after)
                         {
+                            last = Math.Max(last, after);
                             connectedAt = time.GetTimestamp();
-                            connected?.Invoke(true);
+                            connected?.Invoke(last);
                         }
 
                         next = await call.ResponseStream.MoveNext(cancellationToken).ConfigureAwait(false) ? call.ResponseStream.Current : null;
                     }
                     catch (Exception e) when (cancellationToken.IsCancellationRequested && e is RpcException or OperationCanceledException)
                     {
-                        connected?.Invoke(false);
+                        connected?.Invoke(null);
                         yield break;
                     }
                     catch (RpcException e)
@@ -92,7 +98,7 @@ internal sealed class RevocationStream(
                 }
             }
 
-            connected?.Invoke(false);
+            connected?.Invoke(null);
             // A connection that held for longer than the back-off was not a tight loop of failures: start over.
             if (connectedAt != 0 && time.GetElapsedTime(connectedAt) >= backoff)
             {
@@ -123,8 +129,10 @@ internal sealed class RevocationStream(
     }
 
     // Only a subscription sends this header: a refusal may come with headers of its own before its status.
-    private static async Task<bool> SubscribedAsync(AsyncServerStreamingCall<RevocationEvent> call) =>
-        (await call.ResponseHeadersAsync.ConfigureAwait(false)).Get(WatchHeaders.SubscribedAfter) is not null;
+    private static async Task<ulong?> SubscribedAfterAsync(AsyncServerStreamingCall<RevocationEvent> call) =>
+        ulong.TryParse((await call.ResponseHeadersAsync.ConfigureAwait(false)).GetValue(WatchHeaders.SubscribedAfter), NumberStyles.None, CultureInfo.InvariantCulture, out var after)
+            ? after
+            : null;
 
     // Between half the back-off and all of it, so watchers that broke together do not come back together.
     private static TimeSpan Jittered(TimeSpan backoff) => backoff * (0.5 + (Random.Shared.NextDouble() / 2));

@@ -42,7 +42,8 @@ internal sealed class RevocationFeed : ISnapshotObserver
                 }
             }
 
-            var subscription = new Subscription(history, backlog, buffer);
+            // From now on when no revision is given: the watcher is told which, so it can resume from there.
+            var subscription = new Subscription(history, backlog, buffer, afterRevision > 0 ? afterRevision : history.Current.Revision);
             history.Subscribers.Add(subscription);
             return subscription;
         }
@@ -124,12 +125,16 @@ internal sealed class RevocationFeed : ISnapshotObserver
         private readonly Channel<RevocationEvent> _live;
         private volatile bool _overflowed;
 
-        internal Subscription(AccountHistory history, IReadOnlyList<RevocationEvent> backlog, int buffer)
+        internal Subscription(AccountHistory history, IReadOnlyList<RevocationEvent> backlog, int buffer, long after)
         {
             _history = history;
             Backlog = backlog;
+            After = after;
             _live = Channel.CreateBounded<RevocationEvent>(new BoundedChannelOptions(buffer) { SingleReader = true });
         }
+
+        /// <summary>Every revocation after this revision is delivered (the backlog, then the live events).</summary>
+        public long After { get; }
 
         public IReadOnlyList<RevocationEvent> Backlog { get; }
 

@@ -52,9 +52,9 @@ internal sealed class RevocationWatches(
                 $"too many WatchRevocations streams: this caller holds {settings.MaxWatchStreamsPerCaller}, the most allowed; close one or watch from another replica"));
         }
 
-        var sent = UserResolver.ToRevision(request.AfterRevision);
-        using var subscription = feed.Subscribe(request.AccountId, sent, settings.WatchBufferEvents)
+        using var subscription = feed.Subscribe(request.AccountId, UserResolver.ToRevision(request.AfterRevision), settings.WatchBufferEvents)
             ?? throw new NotFoundException($"account {request.AccountId} not found");
+        var sent = subscription.After;
         using var ending = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, lifetime.ApplicationStopping);
         try
         {

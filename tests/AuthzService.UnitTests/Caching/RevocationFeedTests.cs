@@ -116,6 +116,22 @@ public sealed class RevocationFeedTests
         Assert.Equal([["u2"], ["u3"]], resumed.Backlog.Select(e => e.UserIds.ToArray()));
     }
 
+    [Fact]
+    public void Subscribe_FromNow_StartsAfterTheCurrentRevision()
+    {
+        var feed = new RevocationFeed();
+        feed.Swapped(Snapshot(1));
+        feed.Swapped(Snapshot(2));
+
+        using var fromNow = feed.Subscribe("acme", 0, buffer: 1)!;
+        using var fromOne = feed.Subscribe("acme", 1, buffer: 1)!;
+
+        Assert.Equal(2, fromNow.After);
+        Assert.Empty(fromNow.Backlog);
+        Assert.Equal(1, fromOne.After);
+        Assert.Equal([2UL], fromOne.Backlog.Select(e => e.Revision));
+    }
+
     private static List<V1.RevocationEvent> Drain(RevocationFeed.Subscription subscription)
     {
         var events = new List<V1.RevocationEvent>();
