@@ -31,15 +31,15 @@ public sealed class StalenessProcessTests
         await service.WaitForHealthAsync(HealthCheckResponse.Types.ServingStatus.Serving, AuthorizationServiceName);
 
         var policies = Sql(service, "SELECT policies FROM roles WHERE account_id = 'acme' AND role_id = 'auditor'");
-        Sql(service, "UPDATE roles SET policies = 'not json' WHERE account_id = 'acme' AND role_id = 'auditor'; "
-            + "UPDATE accounts SET revision = revision + 1, revision_stamp = 1 WHERE account_id = 'acme'");
+        Sql(service, "BEGIN; UPDATE roles SET policies = 'not json' WHERE account_id = 'acme' AND role_id = 'auditor'; "
+            + "UPDATE accounts SET revision = revision + 1, revision_stamp = 1 WHERE account_id = 'acme'; COMMIT");
         await service.WaitForHealthAsync(HealthCheckResponse.Types.ServingStatus.NotServing, AuthorizationServiceName, Deadline);
         var whileStale = await service.Authz.CheckAsync(new CheckRequest { UserId = "bob", Permission = "audit:read" });
         var overall = await service.Health.CheckAsync(new HealthCheckRequest { Service = string.Empty });
         var status = await service.Admin.GetStatusAsync(new GetStatusRequest());
 
-        Sql(service, "UPDATE roles SET policies = @policies WHERE account_id = 'acme' AND role_id = 'auditor'; "
-            + "UPDATE accounts SET revision = revision + 1, revision_stamp = 2 WHERE account_id = 'acme'", policies);
+        Sql(service, "BEGIN; UPDATE roles SET policies = @policies WHERE account_id = 'acme' AND role_id = 'auditor'; "
+            + "UPDATE accounts SET revision = revision + 1, revision_stamp = 2 WHERE account_id = 'acme'; COMMIT", policies);
         await service.WaitForHealthAsync(HealthCheckResponse.Types.ServingStatus.Serving, AuthorizationServiceName, Deadline);
         var recovered = await service.Admin.GetStatusAsync(new GetStatusRequest());
 
@@ -54,7 +54,7 @@ public sealed class StalenessProcessTests
         Assert.Single(service.LogLines, line => line.Contains("confirmed current with the store again", StringComparison.Ordinal));
     }
 
-    /// <summary>Another process writing the service's SQLite file, as an operator's sqlite3 session would.</summary>
+    /// <summary>Another process writing the service's SQLite file, as an operator's sqlite3 session would (in one transaction).</summary>
     private static string? Sql(ServiceProcess service, string sql, string? policies = null)
     {
         using var connection = new SqliteConnection($"Data Source={service.DatabasePath};Pooling=False");

@@ -24,7 +24,7 @@ public sealed class SyncStalenessTests : IAsyncLifetime
         new Dictionary<string, string?>
         {
             ["Authz:Redis:PollInterval"] = "00:00:00.100",
-            ["Authz:Sync:MaxStaleness"] = "00:00:01",
+            ["Authz:Sync:MaxStaleness"] = "00:00:02",
         },
         hooks: new ServerHooks(Configure: builder => _store.Install(builder.Services)));
 
@@ -53,11 +53,11 @@ public sealed class SyncStalenessTests : IAsyncLifetime
         Assert.Equal(HealthCheckResponse.Types.ServingStatus.Serving, admin.Status);
         Assert.Equal("stale", status.Sync.State);
         Assert.Contains("acme", status.Sync.Detail, StringComparison.Ordinal);
-        Assert.True(status.OldestConfirmationAge.ToTimeSpan() > TimeSpan.FromSeconds(1));
-        Assert.True(Assert.Single(status.Accounts).ConfirmedAge.ToTimeSpan() > TimeSpan.FromSeconds(1));
+        Assert.True(status.OldestConfirmationAge.ToTimeSpan() > TimeSpan.FromSeconds(2));
+        Assert.True(Assert.Single(status.Accounts).ConfirmedAge.ToTimeSpan() > TimeSpan.FromSeconds(2));
         Assert.Equal("down", status.Store.State);
         Assert.Equal("ok", recovered.Sync.State);
-        Assert.True(recovered.OldestConfirmationAge.ToTimeSpan() < TimeSpan.FromSeconds(1));
+        Assert.True(recovered.OldestConfirmationAge.ToTimeSpan() < TimeSpan.FromSeconds(2));
     }
 
     [Fact]
