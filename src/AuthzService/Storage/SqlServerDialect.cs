@@ -163,8 +163,8 @@ internal sealed class SqlServerDialect : SqlDialect
         new(4, "a random stamp per revision, so copies of the store with different histories tell apart",
         [
             // The same text on both engines (BIGINT has INTEGER affinity in SQLite). Revisions written before this
-            // version keep stamp 0: only a copy written apart from the store since could share one, and then with
-            // the same contents, as both were written by the same history.
+            // version keep stamp 0: two copies of a store share (revision, 0) only for a revision written before
+            // they parted (the same contents), unless a binary older than this one wrote to one of them.
             "ALTER TABLE accounts ADD revision_stamp BIGINT NOT NULL DEFAULT 0",
         ]),
     ];
