@@ -120,8 +120,8 @@ public sealed class RevocationFeedTests
     public void Subscribe_FromNow_StartsAfterTheCurrentRevision()
     {
         var feed = new RevocationFeed();
-        feed.Swapped(Snapshot(1));
-        feed.Swapped(Snapshot(2));
+        feed.Swapped(Shrinking(1));
+        feed.Swapped(Shrinking(2));
 
         using var fromNow = feed.Subscribe("acme", 0, buffer: 1)!;
         using var fromOne = feed.Subscribe("acme", 1, buffer: 1)!;
