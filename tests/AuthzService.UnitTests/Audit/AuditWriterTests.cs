@@ -14,9 +14,9 @@ public sealed class AuditWriterTests
     private static readonly string Device = Samples.DeviceId(1);
     private static readonly DateTime NoDeadline = DateTime.MaxValue;
 
-    // The longest delay the options allow, on a clock that only moves when the test moves it.
-    // (The test moves it a second at a time: no check's wait is made to time out meanwhile.)
-    private static readonly AuditOptions Slow = new() { MaxBatchDelay = TimeSpan.FromSeconds(1), BatchSize = 1000, CommitTimeout = TimeSpan.FromMinutes(10) };
+    // A long delay, on a clock that only moves when the test moves it. Half the writer's stall threshold (1 s):
+    // one move that races a commit under way does not make the store look stalled.
+    private static readonly AuditOptions Slow = new() { MaxBatchDelay = TimeSpan.FromMilliseconds(500), BatchSize = 1000, CommitTimeout = TimeSpan.FromMinutes(10) };
     private static readonly AuditOptions Eager = new() { BatchSize = 1000 };
 
     [Fact]
@@ -51,9 +51,14 @@ public sealed class AuditWriterTests
 
         await WaitUntilAsync(() =>
         {
+            if (queue.Depth == 0)
+            {
+                return true; // taken: from now on the clock stays, or the commit would look stalled
+            }
+
             // Moves the clock again in case the writer started its wait after the first move.
             time.Advance(Slow.MaxBatchDelay);
-            return queue.Depth == 0; // taken: from now on the clock stays, or the commit would look stalled
+            return false;
         });
         await check.WaitAsync(TimeSpan.FromSeconds(10));
         await writer.StopAsync(CancellationToken.None);

@@ -67,7 +67,7 @@ public sealed class SqlAuthzStoreMigrationTests
     }
 
     [Fact]
-    public async Task InitializeAsync_Version2DuplicateResolved_MigratesToVersion3()
+    public async Task InitializeAsync_Version2DuplicateResolved_MigratesToTheNewestVersion()
     {
         await using var temp = await Version2WithDuplicateDeviceAsync();
         await Assert.ThrowsAsync<InvalidOperationException>(() => temp.NewStore().InitializeAsync(CancellationToken.None));
@@ -75,14 +75,14 @@ public sealed class SqlAuthzStoreMigrationTests
         await temp.CountAsync("DELETE FROM nodes WHERE account_id = 'acme' AND node_id = @Device; SELECT 0", new { Device });
         await temp.NewStore().InitializeAsync(CancellationToken.None);
 
-        Assert.Equal(3L, await temp.CountAsync("SELECT MAX(version) FROM schema_migrations"));
+        Assert.Equal(SqliteDialect.Instance.Migrations[^1].Version, await temp.CountAsync("SELECT MAX(version) FROM schema_migrations"));
         Assert.Equal(1L, await temp.CountAsync("SELECT COUNT(*) FROM sqlite_master WHERE name = 'ux_nodes_device_id'"));
     }
 
     private static readonly string Device = Samples.DeviceId(1);
 
     /// <summary>
-    /// A store as version 2 left it (version 3 only adds the device-id index) holding device 1 in two accounts, and
+    /// A store as version 2 left it (version 3 only adds the device-id index, version 4 the revision stamp) holding device 1 in two accounts, and
     /// device 2 in one.
     /// </summary>
     private static async Task<TempSqliteStore> Version2WithDuplicateDeviceAsync()
@@ -93,7 +93,8 @@ public sealed class SqlAuthzStoreMigrationTests
         await temp.Store.PutNodeAsync(Samples.Device("globex", Device), Samples.Audit("admin.PutNode"), CancellationToken.None);
         await temp.Store.PutNodeAsync(Samples.Device("globex", Samples.DeviceId(2)), Samples.Audit("admin.PutNode"), CancellationToken.None);
         await temp.CountAsync(
-            "DROP INDEX ux_nodes_device_id; DELETE FROM schema_migrations WHERE version = 3; "
+            "DROP INDEX ux_nodes_device_id; ALTER TABLE accounts DROP COLUMN revision_stamp; "
+            + "DELETE FROM schema_migrations WHERE version >= 3; "
             + "INSERT INTO nodes (account_id, node_id, kind, parent_id, title, agent_remote_access_disabled) "
             + "VALUES ('acme', @Device, 2, 'unassigned_group', '', 0); SELECT 0",
             new { Device });
