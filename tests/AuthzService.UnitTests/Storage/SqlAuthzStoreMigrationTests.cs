@@ -1,4 +1,5 @@
 using Dapper;
+using Qbee.Authz.Service.Storage;
 
 namespace Qbee.Authz.Service.UnitTests.Storage;
 
