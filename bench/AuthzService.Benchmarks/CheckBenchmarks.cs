@@ -1,5 +1,5 @@
 using BenchmarkDotNet.Attributes;
-using Qbee.Authz.Service.Caching;
+using Qbee.Authz.Service.Snapshots;
 using Qbee.Authz.Service.Domain;
 using Qbee.Authz.Service.Domain.Evaluation;
 using Qbee.Authz.Service.Domain.Resources;

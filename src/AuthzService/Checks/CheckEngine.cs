@@ -8,7 +8,6 @@ using Qbee.Authz.Service.Domain.Evaluation;
 using Qbee.Authz.Service.Domain.Model;
 using Qbee.Authz.Service.Domain.Snapshot;
 using Qbee.Authz.Service.Grpc;
-using Qbee.Authz.Service.Hosting;
 using Qbee.Authz.Service.Telemetry;
 using Qbee.Authz.V1;
 

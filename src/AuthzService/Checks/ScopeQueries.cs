@@ -3,7 +3,6 @@ using Qbee.Authz.Service.Domain;
 using Qbee.Authz.Service.Domain.Evaluation;
 using Qbee.Authz.Service.Domain.Resources;
 using Qbee.Authz.Service.Grpc;
-using Qbee.Authz.Service.Hosting;
 using Qbee.Authz.V1;
 
 namespace Qbee.Authz.Service.Checks;

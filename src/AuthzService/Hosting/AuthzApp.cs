@@ -2,7 +2,8 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Options;
 using Qbee.Authz.Service.Admin;
 using Qbee.Authz.Service.Audit;
-using Qbee.Authz.Service.Caching;
+using Qbee.Authz.Service.Domain;
+using Qbee.Authz.Service.Snapshots;
 using Qbee.Authz.Service.Checks;
 using Qbee.Authz.Service.Grpc;
 using Qbee.Authz.Service.Security;
@@ -35,7 +36,7 @@ internal static class AuthzApp
 
         builder.Services.AddAuthzService(builder.Configuration);
         configure?.Invoke(builder);
-        builder.AddAuthzTelemetry(); // after configure: the exporters and the scrape port follow the final configuration
+        builder.AddAuthzTelemetry(DefaultUrl); // after configure: the exporters and the scrape port follow the final configuration
 
         var app = builder.Build();
         app.MapAuthzService();

@@ -3,7 +3,7 @@ using System.Diagnostics.Metrics;
 using System.Reflection;
 using Google.Protobuf.Reflection;
 using Qbee.Authz.Service.Audit;
-using Qbee.Authz.Service.Caching;
+using Qbee.Authz.Service.Snapshots;
 using Qbee.Authz.V1;
 
 namespace Qbee.Authz.Service.Telemetry;
