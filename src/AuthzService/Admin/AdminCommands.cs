@@ -1,8 +1,8 @@
 using Google.Protobuf;
 using Microsoft.Extensions.Options;
-using Qbee.Authz.Service.Snapshots;
 using Qbee.Authz.Service.Domain;
 using Qbee.Authz.Service.Domain.Model;
+using Qbee.Authz.Service.Snapshots;
 using Qbee.Authz.Service.Storage;
 using Qbee.Authz.Service.Telemetry;
 using Qbee.Authz.V1;

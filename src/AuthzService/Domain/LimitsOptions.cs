@@ -9,7 +9,7 @@ namespace Qbee.Authz.Service.Domain;
 /// </summary>
 internal sealed class LimitsOptions
 {
-    public const string Section = "Authz:Limits";
+    public const string SectionName = "Authz:Limits";
 
     /// <summary>Checks in one CheckBatch.</summary>
     [Range(1, 100_000)]

@@ -1,10 +1,10 @@
 using System.Globalization;
 using Grpc.Core;
 using Microsoft.Extensions.Options;
-using Qbee.Authz.Service.Snapshots;
 using Qbee.Authz.Service.Checks;
 using Qbee.Authz.Service.Domain;
 using Qbee.Authz.Service.Security;
+using Qbee.Authz.Service.Snapshots;
 using Qbee.Authz.V1;
 
 namespace Qbee.Authz.Service.Grpc;

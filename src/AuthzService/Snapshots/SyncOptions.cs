@@ -5,7 +5,7 @@ namespace Qbee.Authz.Service.Snapshots;
 /// <summary>How replicas agree (section Authz:Redis): Redis for snapshots and change messages, polling as the net.</summary>
 internal sealed class SyncOptions
 {
-    public const string Section = "Authz:Redis";
+    public const string SectionName = "Authz:Redis";
 
     /// <summary>A StackExchange.Redis configuration string; empty: no Redis (replicas converge by polling SQL).</summary>
     public string Configuration { get; set; } = string.Empty;

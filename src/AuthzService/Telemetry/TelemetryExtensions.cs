@@ -10,7 +10,7 @@ namespace Qbee.Authz.Service.Telemetry;
 internal static class TelemetryExtensions
 {
     /// <summary>The instruments the checks and the refresher record to; nothing exports them yet.</summary>
-    public static IServiceCollection AddAuthzMetrics(this IServiceCollection services)
+    public static IServiceCollection AddTelemetry(this IServiceCollection services)
     {
         services.AddMetrics();
         services.TryAddSingleton<AuthzMetrics>();
@@ -23,12 +23,12 @@ internal static class TelemetryExtensions
     /// exist. With neither configured, no MeterProvider exists and the instruments stay disabled.
     /// <paramref name="defaultUrl"/> is the service's URL when none is configured.
     /// </summary>
-    public static WebApplicationBuilder AddAuthzTelemetry(this WebApplicationBuilder builder, string defaultUrl)
+    public static WebApplicationBuilder AddTelemetryExport(this WebApplicationBuilder builder, string defaultUrl)
     {
         var options = TelemetryOptions.From(builder.Configuration);
         var endpoint = MetricsEndpoint.Plan(builder.Configuration, options.PrometheusPort, defaultUrl);
         builder.Services.AddSingleton(endpoint);
-        builder.Services.AddOptions<TelemetryOptions>().Bind(builder.Configuration.GetSection(TelemetryOptions.Section)).ValidateOnStart();
+        builder.Services.AddOptions<TelemetryOptions>().Bind(builder.Configuration.GetSection(TelemetryOptions.SectionName)).ValidateOnStart();
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<TelemetryOptions>, TelemetryOptionsValidator>());
 
         var otlp = options.OtlpUri;
@@ -68,7 +68,7 @@ internal static class TelemetryExtensions
     }
 
     /// <summary>GET /metrics, answered on the scrape port only; nothing else is served there.</summary>
-    public static WebApplication MapAuthzTelemetry(this WebApplication app)
+    public static WebApplication MapTelemetry(this WebApplication app)
     {
         var endpoint = app.Services.GetRequiredService<MetricsEndpoint>();
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(TelemetryExtensions));

@@ -1,5 +1,5 @@
-using Qbee.Authz.Service.Snapshots;
 using Qbee.Authz.Service.Domain.Model;
+using Qbee.Authz.Service.Snapshots;
 using StackExchange.Redis;
 
 namespace Qbee.Authz.Service.UnitTests.Snapshots;

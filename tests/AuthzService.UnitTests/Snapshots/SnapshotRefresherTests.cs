@@ -4,9 +4,9 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 using Qbee.Authz.Service.Audit;
-using Qbee.Authz.Service.Snapshots;
 using Qbee.Authz.Service.Domain.Model;
 using Qbee.Authz.Service.Domain.Snapshot;
+using Qbee.Authz.Service.Snapshots;
 using Qbee.Authz.Service.Telemetry;
 using Qbee.Authz.Service.UnitTests.Storage;
 

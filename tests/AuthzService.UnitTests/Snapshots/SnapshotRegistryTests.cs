@@ -1,6 +1,6 @@
-using Qbee.Authz.Service.Snapshots;
 using Qbee.Authz.Service.Domain.Model;
 using Qbee.Authz.Service.Domain.Snapshot;
+using Qbee.Authz.Service.Snapshots;
 
 namespace Qbee.Authz.Service.UnitTests.Snapshots;
 

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Microsoft.Extensions.Options;
 using Qbee.Authz.Service.Snapshots;
 
@@ -15,6 +16,19 @@ public sealed class StalenessOptionsValidatorTests
         Assert.True(result.Failed);
         Assert.Contains("Authz:Sync:MaxStaleness", result.FailureMessage, StringComparison.Ordinal);
         Assert.Contains("Authz:Redis:PollInterval", result.FailureMessage, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("00:00:00.500")]
+    [InlineData("1.00:00:01")]
+    public void Validate_MaxStalenessOutOfRange_FailsNamingTheSetting(string maxStaleness)
+    {
+        var validator = new StalenessOptionsValidator(Options.Create(new SyncOptions { PollInterval = TimeSpan.FromMilliseconds(100) }));
+
+        var result = validator.Validate(null, new StalenessOptions { MaxStaleness = TimeSpan.Parse(maxStaleness, CultureInfo.InvariantCulture) });
+
+        Assert.True(result.Failed);
+        Assert.Contains("Authz:Sync:MaxStaleness", result.FailureMessage, StringComparison.Ordinal);
     }
 
     [Fact]

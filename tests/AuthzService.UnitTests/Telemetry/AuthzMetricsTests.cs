@@ -6,11 +6,11 @@ using Microsoft.Extensions.Time.Testing;
 using OpenTelemetry;
 using OpenTelemetry.Metrics;
 using Qbee.Authz.Service.Audit;
-using Qbee.Authz.Service.Domain;
-using Qbee.Authz.Service.Snapshots;
 using Qbee.Authz.Service.Checks;
+using Qbee.Authz.Service.Domain;
 using Qbee.Authz.Service.Domain.Model;
 using Qbee.Authz.Service.Domain.Snapshot;
+using Qbee.Authz.Service.Snapshots;
 using Qbee.Authz.Service.Telemetry;
 using Qbee.Authz.V1;
 
