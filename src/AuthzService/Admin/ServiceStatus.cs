@@ -12,6 +12,10 @@ namespace Qbee.Authz.Service.Admin;
 internal sealed class ServiceStatus(
     IAuthzStore store, SnapshotRegistry registry, AuditQueue audit, RedisConnection redis, SyncFreshness freshness, SecretRedactor redactor, TimeProvider timeProvider)
 {
+    // The audit queue is "degraded" once checks have had to wait for room and it is still over 90% full: it is not
+    // keeping up. Integer percent: Depth * 100 stays far below int.MaxValue for the largest QueueCapacity (10^7).
+    private const int DegradedQueueFillPercent = 90;
+
     private static readonly string Version =
         typeof(ServiceStatus).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "unknown";
 
@@ -90,7 +94,7 @@ internal sealed class ServiceStatus(
             }
             : new ComponentStatus
             {
-                State = audit.FullWaits > 0 && audit.Depth * 10 > audit.Capacity * 9 ? "degraded" : "ok",
+                State = audit.FullWaits > 0 && audit.Depth * 100 > audit.Capacity * DegradedQueueFillPercent ? "degraded" : "ok",
                 Detail = queued,
             };
     }

@@ -17,7 +17,7 @@ internal sealed class ScopeQueries(UserResolver users, IOptions<LimitsOptions> l
     {
         Ids.RequireId(request.UserId, "user_id");
         var permission = PermissionCatalog.Require(request.Permission, "permission");
-        var (snapshot, user) = await users.ResolveAsync(request.UserId, UserResolver.ToRevision(request.MinRevision), cancellationToken).ConfigureAwait(false);
+        var (snapshot, user) = await users.ResolveAsync(request.UserId, UserResolver.ToRevision(request.MinRevision), cancellationToken);
         var response = new ResolveScopeResponse { Revision = (ulong)(snapshot?.Revision ?? 0) };
         if (snapshot is null || user is null)
         {
@@ -65,7 +65,7 @@ internal sealed class ScopeQueries(UserResolver users, IOptions<LimitsOptions> l
             throw new InvalidFieldException("page_token", "is not a page token of this service");
         }
 
-        var (snapshot, user) = await users.ResolveAsync(request.UserId, UserResolver.ToRevision(request.MinRevision), cancellationToken).ConfigureAwait(false);
+        var (snapshot, user) = await users.ResolveAsync(request.UserId, UserResolver.ToRevision(request.MinRevision), cancellationToken);
         var response = new ListAllowedDevicesResponse { Revision = (ulong)(snapshot?.Revision ?? 0) };
         if (snapshot is null || user is null || user.Disabled || user.GrantsFor(permission).Length == 0)
         {
@@ -99,7 +99,7 @@ internal sealed class ScopeQueries(UserResolver users, IOptions<LimitsOptions> l
             Ids.RequireDeviceId(request.DeviceId, "device_id");
         }
 
-        var (snapshot, user) = await users.ResolveAsync(request.UserId, UserResolver.ToRevision(request.MinRevision), cancellationToken).ConfigureAwait(false);
+        var (snapshot, user) = await users.ResolveAsync(request.UserId, UserResolver.ToRevision(request.MinRevision), cancellationToken);
         var response = new GetEffectivePermissionsResponse { Revision = (ulong)(snapshot?.Revision ?? 0) };
         if (snapshot is null || user is null)
         {
