@@ -1,8 +1,8 @@
 using BenchmarkDotNet.Attributes;
-using Qbee.Authz.Service.Storage;
-using Qbee.Authz.Service.Caching;
 using Qbee.Authz.Service.Checks;
-using Qbee.Authz.Service.Hosting;
+using Qbee.Authz.Service.Domain;
+using Qbee.Authz.Service.Snapshots;
+using Qbee.Authz.Service.Storage;
 using Qbee.Authz.V1;
 
 namespace Qbee.Authz.Benchmarks;

@@ -1,9 +1,8 @@
 using Google.Protobuf;
 using Microsoft.Extensions.Options;
-using Qbee.Authz.Service.Caching;
 using Qbee.Authz.Service.Domain;
 using Qbee.Authz.Service.Domain.Model;
-using Qbee.Authz.Service.Hosting;
+using Qbee.Authz.Service.Snapshots;
 using Qbee.Authz.Service.Storage;
 using Qbee.Authz.Service.Telemetry;
 using Qbee.Authz.V1;
@@ -54,8 +53,8 @@ internal sealed class AdminCommands(IAuthzStore store, SnapshotRefresher refresh
             PermissionCatalog.CanonicalNames.Select(p => new PolicyRecord(p, [])).ToArray());
         var account = new AccountRecord(request.AccountId, name, 1);
         var audit = Audit(request.AccountId, "admin.create_account", request, context, userId: owner.UserId);
-        var revision = await store.CreateAccountAsync(account, defaultRole, owner, audit, cancellationToken).ConfigureAwait(false);
-        await Refresh(span, request.AccountId, revision).ConfigureAwait(false);
+        var revision = await store.CreateAccountAsync(account, defaultRole, owner, audit, cancellationToken);
+        await Refresh(span, request.AccountId, revision);
         return (account with { Revision = revision }, owner, defaultRole, revision);
     }
 
@@ -63,8 +62,8 @@ internal sealed class AdminCommands(IAuthzStore store, SnapshotRefresher refresh
     {
         using var span = AuthzActivities.StartAdminWrite("admin.put_role", request.Role?.AccountId);
         var role = AdminValidator.ToRecord(request.Role, limits.Value);
-        var revision = await store.PutRoleAsync(role, Audit(role.AccountId, "admin.put_role", request, context), cancellationToken).ConfigureAwait(false);
-        await Refresh(span, role.AccountId, revision).ConfigureAwait(false);
+        var revision = await store.PutRoleAsync(role, Audit(role.AccountId, "admin.put_role", request, context), cancellationToken);
+        await Refresh(span, role.AccountId, revision);
         return (role, revision);
     }
 
@@ -73,8 +72,8 @@ internal sealed class AdminCommands(IAuthzStore store, SnapshotRefresher refresh
         using var span = AuthzActivities.StartAdminWrite("admin.delete_role", request.AccountId);
         Ids.RequireId(request.AccountId, "account_id");
         Ids.RequireId(request.RoleId, "role_id");
-        var revision = await store.DeleteRoleAsync(request.AccountId, request.RoleId, Audit(request.AccountId, "admin.delete_role", request, context), cancellationToken).ConfigureAwait(false);
-        await Refresh(span, request.AccountId, revision).ConfigureAwait(false);
+        var revision = await store.DeleteRoleAsync(request.AccountId, request.RoleId, Audit(request.AccountId, "admin.delete_role", request, context), cancellationToken);
+        await Refresh(span, request.AccountId, revision);
         return revision;
     }
 
@@ -83,8 +82,8 @@ internal sealed class AdminCommands(IAuthzStore store, SnapshotRefresher refresh
         using var span = AuthzActivities.StartAdminWrite("admin.put_user", request.User?.AccountId);
         var user = AdminValidator.ToRecord(request.User);
         var audit = Audit(user.AccountId, "admin.put_user", request, context, userId: user.UserId);
-        var revision = await store.PutUserAsync(user, audit, cancellationToken).ConfigureAwait(false);
-        await Refresh(span, user.AccountId, revision).ConfigureAwait(false);
+        var revision = await store.PutUserAsync(user, audit, cancellationToken);
+        await Refresh(span, user.AccountId, revision);
         return (user, revision);
     }
 
@@ -94,8 +93,8 @@ internal sealed class AdminCommands(IAuthzStore store, SnapshotRefresher refresh
         Ids.RequireId(request.AccountId, "account_id");
         Ids.RequireId(request.UserId, "user_id");
         var audit = Audit(request.AccountId, "admin.delete_user", request, context, userId: request.UserId);
-        var revision = await store.DeleteUserAsync(request.AccountId, request.UserId, audit, cancellationToken).ConfigureAwait(false);
-        await Refresh(span, request.AccountId, revision).ConfigureAwait(false);
+        var revision = await store.DeleteUserAsync(request.AccountId, request.UserId, audit, cancellationToken);
+        await Refresh(span, request.AccountId, revision);
         return revision;
     }
 
@@ -104,8 +103,8 @@ internal sealed class AdminCommands(IAuthzStore store, SnapshotRefresher refresh
         using var span = AuthzActivities.StartAdminWrite("admin.put_node", request.Node?.AccountId);
         var node = AdminValidator.ToRecord(request.Node);
         var audit = Audit(node.AccountId, "admin.put_node", request, context, deviceId: node.Kind == NodeKind.Device ? node.NodeId : string.Empty);
-        var (stored, revision) = await store.PutNodeAsync(node, audit, cancellationToken).ConfigureAwait(false);
-        await Refresh(span, node.AccountId, revision).ConfigureAwait(false);
+        var (stored, revision) = await store.PutNodeAsync(node, audit, cancellationToken);
+        await Refresh(span, node.AccountId, revision);
         return (stored, revision);
     }
 
@@ -129,8 +128,8 @@ internal sealed class AdminCommands(IAuthzStore store, SnapshotRefresher refresh
         }
 
         var audit = Audit(request.AccountId, "admin.put_nodes", request, context);
-        var (stored, revision) = await store.PutNodesAsync(request.AccountId, nodes, audit, cancellationToken).ConfigureAwait(false);
-        await Refresh(span, request.AccountId, revision).ConfigureAwait(false);
+        var (stored, revision) = await store.PutNodesAsync(request.AccountId, nodes, audit, cancellationToken);
+        await Refresh(span, request.AccountId, revision);
         return (stored, revision);
     }
 
@@ -140,8 +139,8 @@ internal sealed class AdminCommands(IAuthzStore store, SnapshotRefresher refresh
         Ids.RequireId(request.AccountId, "account_id");
         Ids.RequireId(request.NodeId, "node_id");
         var audit = Audit(request.AccountId, "admin.delete_node", request, context, deviceId: Ids.IsDeviceId(request.NodeId) ? request.NodeId : string.Empty);
-        var revision = await store.DeleteNodeAsync(request.AccountId, request.NodeId, audit, cancellationToken).ConfigureAwait(false);
-        await Refresh(span, request.AccountId, revision).ConfigureAwait(false);
+        var revision = await store.DeleteNodeAsync(request.AccountId, request.NodeId, audit, cancellationToken);
+        await Refresh(span, request.AccountId, revision);
         return revision;
     }
 
@@ -180,8 +179,8 @@ internal sealed class AdminCommands(IAuthzStore store, SnapshotRefresher refresh
             byNode ? request.NodeId : request.Tag,
             enabled,
             audit,
-            cancellationToken).ConfigureAwait(false);
-        await Refresh(span, request.AccountId, revision).ConfigureAwait(false);
+            cancellationToken);
+        await Refresh(span, request.AccountId, revision);
         return revision;
     }
 
@@ -189,7 +188,7 @@ internal sealed class AdminCommands(IAuthzStore store, SnapshotRefresher refresh
     private async Task Refresh(AdminWriteSpan span, string accountId, long revision)
     {
         span.Committed(revision);
-        await refresher.EnsureRevisionAsync(accountId, revision, CancellationToken.None).ConfigureAwait(false);
+        await refresher.EnsureRevisionAsync(accountId, revision, CancellationToken.None);
         span.Completed();
     }
 

@@ -1,8 +1,10 @@
+using Qbee.Authz.Service.Domain;
+
 namespace Qbee.Authz.Service.Admin;
 
 /// <summary>
 /// Fixed size limits of admin text fields and lists. The limits an operator may tune (policies per role,
-/// resources per policy) are in <see cref="Hosting.LimitsOptions"/>.
+/// resources per policy) are in <see cref="LimitsOptions"/>.
 /// </summary>
 internal static class AdminLimits
 {
@@ -11,4 +13,7 @@ internal static class AdminLimits
     public const int MaxRolesPerUser = 100;
     public const int MaxTagsPerNode = 64;
     public const int MaxTitleLength = 256;
+
+    /// <summary>RFC 5321: a mail path is at most 256 octets with its angle brackets, so an address at most 254.</summary>
+    public const int MaxEmailLength = 254;
 }

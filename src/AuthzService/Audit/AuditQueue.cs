@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Options;
 using Qbee.Authz.Service.Domain.Model;
-using Qbee.Authz.Service.Hosting;
 
 namespace Qbee.Authz.Service.Audit;
 
@@ -89,7 +88,7 @@ internal sealed class AuditQueue
                 var entry = new AuditEntry(record, ticket, use);
                 if (!TryAdd(entry))
                 {
-                    await WaitForRoomAsync(entry, cancellationToken).ConfigureAwait(false);
+                    await WaitForRoomAsync(entry, cancellationToken);
                 }
             }
         }
@@ -99,7 +98,7 @@ internal sealed class AuditQueue
             throw;
         }
 
-        await ticket.WaitAsync().ConfigureAwait(false);
+        await ticket.WaitAsync();
     }
 
     /// <summary>No more events: the writer drains what is queued and stops; later producers are refused.</summary>
@@ -180,7 +179,7 @@ internal sealed class AuditQueue
     {
         try
         {
-            await WaitForRoomAsync(entry, cancellationToken).ConfigureAwait(false);
+            await WaitForRoomAsync(entry, cancellationToken);
         }
         catch
         {
@@ -188,7 +187,7 @@ internal sealed class AuditQueue
             throw;
         }
 
-        await entry.Ticket.WaitAsync().ConfigureAwait(false);
+        await entry.Ticket.WaitAsync();
     }
 
     private bool TryAdd(AuditEntry entry)
@@ -215,7 +214,7 @@ internal sealed class AuditQueue
         if (!IsCompleted)
         {
             Interlocked.Increment(ref _fullWaits);
-            AuthzLog.AuditQueueFull(_logger, Depth);
+            AuditLog.AuditQueueFull(_logger, Depth);
         }
 
         while (true)
@@ -233,7 +232,7 @@ internal sealed class AuditQueue
                 return;
             }
 
-            await roomFreed.WaitAsync(cancellationToken).ConfigureAwait(false);
+            await roomFreed.WaitAsync(cancellationToken);
         }
     }
 

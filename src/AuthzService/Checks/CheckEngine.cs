@@ -8,7 +8,6 @@ using Qbee.Authz.Service.Domain.Evaluation;
 using Qbee.Authz.Service.Domain.Model;
 using Qbee.Authz.Service.Domain.Snapshot;
 using Qbee.Authz.Service.Grpc;
-using Qbee.Authz.Service.Hosting;
 using Qbee.Authz.Service.Telemetry;
 using Qbee.Authz.V1;
 
@@ -72,7 +71,7 @@ internal sealed class CheckEngine(UserResolver users, AuditQueue audit, IOptions
         response.Results.Capacity = prepared.Length;
         for (var i = 0; i < prepared.Length; i++)
         {
-            var (snapshot, user) = await users.ResolveAsync(prepared[i].UserId, prepared[i].MinRevision, cancellationToken).ConfigureAwait(false);
+            var (snapshot, user) = await users.ResolveAsync(prepared[i].UserId, prepared[i].MinRevision, cancellationToken);
             if (snapshot is not null && !ReferenceEquals(snapshot, first ??= snapshot))
             {
                 pinned ??= new Dictionary<string, AccountSnapshot>(StringComparer.Ordinal) { [first.AccountId] = first };
@@ -100,7 +99,7 @@ internal sealed class CheckEngine(UserResolver users, AuditQueue audit, IOptions
         if (audited is not null)
         {
             // Answered only once every connect decision of the batch is committed: one wait for all of them.
-            await audit.CommitAsync(audited, deadline, cancellationToken).ConfigureAwait(false);
+            await audit.CommitAsync(audited, deadline, cancellationToken);
         }
 
         metrics.Timed(CheckMethod.CheckBatch, started);
@@ -128,7 +127,7 @@ internal sealed class CheckEngine(UserResolver users, AuditQueue audit, IOptions
             throw new InvalidFieldException("path", $"'{Domain.Printable.Clip(resourceId)}' is not a valid node id");
         }
 
-        var (snapshot, user) = await users.ResolveAsync(request.UserId, UserResolver.ToRevision(request.MinRevision), cancellationToken).ConfigureAwait(false);
+        var (snapshot, user) = await users.ResolveAsync(request.UserId, UserResolver.ToRevision(request.MinRevision), cancellationToken);
         if (route is null)
         {
             var unknown = Decision.Deny(DecisionReason.ApiCallUnknown, snapshot?.Revision ?? 0);
@@ -208,11 +207,11 @@ internal sealed class CheckEngine(UserResolver users, AuditQueue audit, IOptions
         long started,
         CancellationToken cancellationToken)
     {
-        var (snapshot, user) = await resolving.ConfigureAwait(false);
+        var (snapshot, user) = await resolving;
         var response = Answer(snapshot, user, check);
         if (check.Permission == Permission.RemoteAccessConnect)
         {
-            return await AuditAsync(response, snapshot, request, context, started, cancellationToken).ConfigureAwait(false);
+            return await AuditAsync(response, snapshot, request, context, started, cancellationToken);
         }
 
         metrics.Checked(CheckMethod.Check, response.Allowed, response.Reason, started);
@@ -223,7 +222,7 @@ internal sealed class CheckEngine(UserResolver users, AuditQueue audit, IOptions
     private async ValueTask<CheckResponse> AuditAsync(
         CheckResponse response, AccountSnapshot? snapshot, CheckRequest request, ServerCallContext context, long started, CancellationToken cancellationToken)
     {
-        await audit.CommitAsync(ToAudit(response, snapshot, request, context.ToAuditContext()), context.Deadline, cancellationToken).ConfigureAwait(false);
+        await audit.CommitAsync(ToAudit(response, snapshot, request, context.ToAuditContext()), context.Deadline, cancellationToken);
         metrics.Checked(CheckMethod.Check, response.Allowed, response.Reason, started);
         return response;
     }

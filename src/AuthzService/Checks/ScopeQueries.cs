@@ -3,7 +3,6 @@ using Qbee.Authz.Service.Domain;
 using Qbee.Authz.Service.Domain.Evaluation;
 using Qbee.Authz.Service.Domain.Resources;
 using Qbee.Authz.Service.Grpc;
-using Qbee.Authz.Service.Hosting;
 using Qbee.Authz.V1;
 
 namespace Qbee.Authz.Service.Checks;
@@ -18,7 +17,7 @@ internal sealed class ScopeQueries(UserResolver users, IOptions<LimitsOptions> l
     {
         Ids.RequireId(request.UserId, "user_id");
         var permission = PermissionCatalog.Require(request.Permission, "permission");
-        var (snapshot, user) = await users.ResolveAsync(request.UserId, UserResolver.ToRevision(request.MinRevision), cancellationToken).ConfigureAwait(false);
+        var (snapshot, user) = await users.ResolveAsync(request.UserId, UserResolver.ToRevision(request.MinRevision), cancellationToken);
         var response = new ResolveScopeResponse { Revision = (ulong)(snapshot?.Revision ?? 0) };
         if (snapshot is null || user is null)
         {
@@ -66,7 +65,7 @@ internal sealed class ScopeQueries(UserResolver users, IOptions<LimitsOptions> l
             throw new InvalidFieldException("page_token", "is not a page token of this service");
         }
 
-        var (snapshot, user) = await users.ResolveAsync(request.UserId, UserResolver.ToRevision(request.MinRevision), cancellationToken).ConfigureAwait(false);
+        var (snapshot, user) = await users.ResolveAsync(request.UserId, UserResolver.ToRevision(request.MinRevision), cancellationToken);
         var response = new ListAllowedDevicesResponse { Revision = (ulong)(snapshot?.Revision ?? 0) };
         if (snapshot is null || user is null || user.Disabled || user.GrantsFor(permission).Length == 0)
         {
@@ -100,7 +99,7 @@ internal sealed class ScopeQueries(UserResolver users, IOptions<LimitsOptions> l
             Ids.RequireDeviceId(request.DeviceId, "device_id");
         }
 
-        var (snapshot, user) = await users.ResolveAsync(request.UserId, UserResolver.ToRevision(request.MinRevision), cancellationToken).ConfigureAwait(false);
+        var (snapshot, user) = await users.ResolveAsync(request.UserId, UserResolver.ToRevision(request.MinRevision), cancellationToken);
         var response = new GetEffectivePermissionsResponse { Revision = (ulong)(snapshot?.Revision ?? 0) };
         if (snapshot is null || user is null)
         {

@@ -1,5 +1,6 @@
 using System.Diagnostics;
-using Qbee.Authz.Service.Caching;
+using Qbee.Authz.Service.Security;
+using Qbee.Authz.Service.Snapshots;
 using Qbee.Authz.Service.Storage;
 
 namespace Qbee.Authz.Service.Hosting;
@@ -11,6 +12,7 @@ internal sealed class StartupInitializer(
     SnapshotRefresher refresher,
     Readiness readiness,
     SecretRedactor redactor,
+    TimeProvider timeProvider,
     ILogger<StartupInitializer> logger) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
@@ -26,12 +28,13 @@ internal sealed class StartupInitializer(
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            AuthzLog.StartupFailed(logger, e, redactor.Redact(e.Message));
+            HostingLog.StartupFailed(logger, e, redactor.Redact(e.Message));
             throw;
         }
 
         readiness.MarkReady();
-        AuthzLog.Started(logger, (DateTime.Now - Process.GetCurrentProcess().StartTime).TotalMilliseconds);
+        using var process = Process.GetCurrentProcess();
+        HostingLog.Started(logger, (timeProvider.GetUtcNow() - new DateTimeOffset(process.StartTime)).TotalMilliseconds);
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;

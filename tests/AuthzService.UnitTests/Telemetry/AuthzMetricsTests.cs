@@ -6,11 +6,11 @@ using Microsoft.Extensions.Time.Testing;
 using OpenTelemetry;
 using OpenTelemetry.Metrics;
 using Qbee.Authz.Service.Audit;
-using Qbee.Authz.Service.Caching;
 using Qbee.Authz.Service.Checks;
+using Qbee.Authz.Service.Domain;
 using Qbee.Authz.Service.Domain.Model;
 using Qbee.Authz.Service.Domain.Snapshot;
-using Qbee.Authz.Service.Hosting;
+using Qbee.Authz.Service.Snapshots;
 using Qbee.Authz.Service.Telemetry;
 using Qbee.Authz.V1;
 
@@ -42,7 +42,7 @@ public sealed class AuthzMetricsTests : IDisposable
         var audit = new AuditQueue(Options.Create(new AuditOptions()), _time, NullLogger<AuditQueue>.Instance);
         var redis = new RedisConnection(Options.Create(new SyncOptions()), NullLogger<RedisConnection>.Instance);
         _freshness = new SyncFreshness(_time, Options.Create(new StalenessOptions()), NullLogger<SyncFreshness>.Instance);
-        _metrics = new AuthzMetrics(_services.GetRequiredService<IMeterFactory>(), _registry, audit, redis, _freshness, _time);
+        _metrics = new AuthzMetrics(_services.GetRequiredService<IMeterFactory>(), new SnapshotGauges(_registry, _freshness, redis), new AuditGauges(audit), _time);
         // The store is asked only about unknown users at a min_revision, which these checks never are.
         _engine = new CheckEngine(new UserResolver(_registry, readiness, store: null!), audit, Options.Create(new LimitsOptions()), _time, _metrics);
     }
