@@ -1,5 +1,3 @@
-extern alias client;
-
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
@@ -11,7 +9,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Qbee.Authz.Service.Hosting;
-using Api = client::Qbee.Authz.V1;
+using Api = Qbee.Authz.V1;
 
 namespace Qbee.Authz.Benchmarks;
 

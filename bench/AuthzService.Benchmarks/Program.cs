@@ -63,7 +63,7 @@ internal static class MemoryReport
         var withData = Settle();
 
         var compile = Stopwatch.StartNew();
-        var snapshot = Fleet.Compile(data);
+        var snapshot = AccountGenerator.Compile(data);
         compile.Stop();
         var withSnapshot = Settle();
 
