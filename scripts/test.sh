@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The test command of the README: builds the solution, runs every test project under tests/, and ends with
-# one line "N passed, N failed, N skipped" summed over the projects. Exits non-zero on any failure.
+# The test command of the README: builds the solution, runs every test project under tests/ (tests/*/*Tests.csproj:
+# tests/TestKit is a library the projects share, with no tests of its own), and ends with one line
+# "N passed, N failed, N skipped" summed over the projects. Exits non-zero on any failure.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
@@ -25,7 +26,7 @@ fi
 
 status=0
 passed=0 failed=0 skipped=0
-for project in tests/*/*.csproj; do
+for project in tests/*/*Tests.csproj; do
   name=$(basename "$project" .csproj)
   if ! dotnet test "$project" -c Release --no-build --nologo \
       --logger "trx;LogFileName=$name.trx" --logger "console;verbosity=normal" --results-directory "$results"; then

@@ -53,7 +53,7 @@ public class LoadAccountBenchmarks
 
     [Benchmark]
     public async Task<int> LoadAndCompile() =>
-        Fleet.Compile((await _store.LoadAccountAsync(AccountGenerator.AccountId, CancellationToken.None))!).DeviceCount;
+        AccountGenerator.Compile((await _store.LoadAccountAsync(AccountGenerator.AccountId, CancellationToken.None))!).DeviceCount;
 
     private async Task SeedAsync(AccountData data)
     {

@@ -22,9 +22,9 @@ public class SnapshotBuildBenchmarks
     public void Setup()
     {
         _data = AccountGenerator.Generate(Devices);
-        Fleet.Compile(_data);
+        AccountGenerator.Compile(_data);
     }
 
     [Benchmark]
-    public int Compile() => Fleet.Compile(_data).DeviceCount;
+    public int Compile() => AccountGenerator.Compile(_data).DeviceCount;
 }

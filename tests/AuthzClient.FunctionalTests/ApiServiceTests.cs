@@ -12,20 +12,24 @@ namespace Qbee.Authz.Client.FunctionalTests;
 /// The sample API service (samples/ApiService, as the README shows it) through WebApplicationFactory, with real HTTP
 /// requests: the attribute, the endpoint filter and ResolveScope against the real authorization service in process.
 /// </summary>
+/// <remarks>
+/// The factory names the sample's assembly by one of its types: its <c>Program</c> shares the name with the
+/// service's (both public), which the kit brings in.
+/// </remarks>
 public sealed class ApiServiceTests : IAsyncLifetime
 {
     private AuthzServer _server = null!;
-    private WebApplicationFactory<Program> _api = null!;
+    private WebApplicationFactory<DeviceInventory> _api = null!;
 
     public async Task InitializeAsync()
     {
-        _server = await AuthzServer.StartAsync();
+        _server = await AuthzServer.StartAsync(hooks: new ServerHooks(Faults: new FaultInjector()));
         await using (var seeding = new ClientHost(_server))
         {
             await Acme.SeedAsync(seeding.Admin);
         }
 
-        _api = Sample(_server.Address);
+        _api = Sample(_server.Uri);
     }
 
     public async Task DisposeAsync()
@@ -122,13 +126,13 @@ public sealed class ApiServiceTests : IAsyncLifetime
         Assert.Contains(_server.Faults.CallsOf("Check"), c => c.Field<string>("user_id") == "bob");
     }
 
-    private static WebApplicationFactory<Program> Sample(Uri authz) => new WebApplicationFactory<Program>().WithWebHostBuilder(builder =>
+    private static WebApplicationFactory<DeviceInventory> Sample(Uri authz) => new WebApplicationFactory<DeviceInventory>().WithWebHostBuilder(builder =>
     {
         builder.UseSetting("QbeeAuthz:Address", authz.ToString());
         builder.ConfigureTestServices(services => services.AddLogging());
     });
 
-    private static HttpClient Client(WebApplicationFactory<Program> api, string? user)
+    private static HttpClient Client(WebApplicationFactory<DeviceInventory> api, string? user)
     {
         var client = api.CreateClient();
         if (user is not null)

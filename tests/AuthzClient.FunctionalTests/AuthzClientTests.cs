@@ -14,7 +14,7 @@ public sealed class AuthzClientTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _server = await AuthzServer.StartAsync();
+        _server = await AuthzServer.StartAsync(hooks: new ServerHooks(Faults: new FaultInjector()));
         _host = new ClientHost(_server);
         _seeded = await Acme.SeedAsync(_host.Admin);
     }

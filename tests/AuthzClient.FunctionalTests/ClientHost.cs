@@ -24,7 +24,7 @@ public sealed class ClientHost : IAsyncDisposable
 
         services.AddQbeeAuthzClient(o =>
         {
-            o.Address = server.Address;
+            o.Address = server.Uri;
             configure?.Invoke(o);
         });
         _services = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });

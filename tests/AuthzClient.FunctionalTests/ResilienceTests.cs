@@ -12,7 +12,7 @@ public sealed class ResilienceTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _server = await AuthzServer.StartAsync();
+        _server = await AuthzServer.StartAsync(hooks: new ServerHooks(Faults: new FaultInjector()));
         await using var seeding = new ClientHost(_server);
         await Acme.SeedAsync(seeding.Admin);
         _server.Faults.Calls.Clear();

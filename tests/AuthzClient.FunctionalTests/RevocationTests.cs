@@ -13,7 +13,7 @@ public sealed class RevocationTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _server = await AuthzServer.StartAsync();
+        _server = await AuthzServer.StartAsync(hooks: new ServerHooks(Faults: new FaultInjector()));
         await using var seeding = new ClientHost(_server);
         _seeded = await Acme.SeedAsync(seeding.Admin);
         _server.Faults.Calls.Clear();

@@ -3,7 +3,6 @@ using System.Diagnostics;
 using System.Runtime.InteropServices;
 using Grpc.Core;
 using Microsoft.Data.Sqlite;
-using Qbee.Authz.Service.FunctionalTests;
 using Qbee.Authz.V1;
 using Xunit.Abstractions;
 

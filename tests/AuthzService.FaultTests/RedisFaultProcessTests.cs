@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
 using Grpc.Health.V1;
-using Qbee.Authz.Service.FunctionalTests;
 using Qbee.Authz.V1;
 
 namespace Qbee.Authz.Service.FaultTests;

@@ -1,5 +1,4 @@
 using Microsoft.Data.Sqlite;
-using Qbee.Authz.Service.FunctionalTests;
 using Qbee.Authz.V1;
 
 namespace Qbee.Authz.Service.FaultTests;

@@ -1,5 +1,4 @@
 using Grpc.Health.V1;
-using Qbee.Authz.Service.FunctionalTests;
 using Qbee.Authz.V1;
 
 namespace Qbee.Authz.Service.FaultTests;

@@ -1,6 +1,5 @@
 using Grpc.Core;
 using Microsoft.Data.Sqlite;
-using Qbee.Authz.Service.FunctionalTests;
 using Qbee.Authz.V1;
 
 namespace Qbee.Authz.Service.FaultTests;

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using Grpc.Core;
 using Grpc.Net.Client;
-using Qbee.Authz.Service.FunctionalTests;
 using Qbee.Authz.V1;
 
 namespace Qbee.Authz.Service.FaultTests;

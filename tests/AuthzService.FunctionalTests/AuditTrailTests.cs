@@ -92,7 +92,7 @@ public sealed class AuditTrailTests : IAsyncLifetime
     private Task<CheckResponse> ConnectAsync(string user, string device, int request = 0) =>
         _server.Authz.CheckAsync(
             new CheckRequest { UserId = user, Permission = "remote-access:connect", DeviceId = device, RemoteAccess = new RemoteAccess { Action = RemoteAccessAction.Console } },
-            new Grpc.Core.Metadata { { "x-request-id", $"load-{request}" } }).ResponseAsync;
+            new global::Grpc.Core.Metadata { { "x-request-id", $"load-{request}" } }).ResponseAsync;
 
     private async Task<List<AuditEvent>> ListAsync(ListAuditEventsRequest request) =>
         (await _server.Admin.ListAuditEventsAsync(request)).Events.ToList();

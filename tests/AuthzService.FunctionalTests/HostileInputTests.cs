@@ -282,8 +282,8 @@ public sealed class HostileInputTests : IAsyncLifetime
         Assert.True(requests >= 500, $"only {requests} requests in the time bound");
         Assert.True(counts.GetValueOrDefault(StatusCode.InvalidArgument) > requests / 2, string.Join(", ", counts));
         Console.WriteLine($"fuzz seed {seed}: {requests} requests: {string.Join(", ", counts.OrderBy(c => c.Key))}");
-        var health = await new Grpc.Health.V1.Health.HealthClient(_server.Channel).CheckAsync(new Grpc.Health.V1.HealthCheckRequest());
-        Assert.Equal(Grpc.Health.V1.HealthCheckResponse.Types.ServingStatus.Serving, health.Status);
+        var health = await new global::Grpc.Health.V1.Health.HealthClient(_server.Channel).CheckAsync(new global::Grpc.Health.V1.HealthCheckRequest());
+        Assert.Equal(global::Grpc.Health.V1.HealthCheckResponse.Types.ServingStatus.Serving, health.Status);
     }
 
     private static CheckRequest Connect(RemoteAccess remoteAccess) => new()

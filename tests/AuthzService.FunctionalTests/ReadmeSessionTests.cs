@@ -46,7 +46,7 @@ public sealed partial class ReadmeSessionTests : IAsyncLifetime
 
     private async Task<IMessage> InvokeAsync(string service, string methodName, string json)
     {
-        var descriptor = new[] { AuthorizationService.Descriptor, AdminService.Descriptor, Grpc.Health.V1.Health.Descriptor }
+        var descriptor = new[] { AuthorizationService.Descriptor, AdminService.Descriptor, global::Grpc.Health.V1.Health.Descriptor }
             .Single(s => s.FullName == service).FindMethodByName(methodName);
         Assert.NotNull(descriptor);
         var request = JsonParser.Default.Parse(json, descriptor.InputType);

@@ -1,10 +1,8 @@
-extern alias server;
-
 using Grpc.Core;
 using Grpc.Health.V1;
 using Microsoft.Extensions.Options;
 using Qbee.Authz.V1;
-using TokenCommand = server::Qbee.Authz.Service.Security.TokenCommand;
+using TokenCommand = Qbee.Authz.Service.Security.TokenCommand;
 
 namespace Qbee.Authz.Service.FunctionalTests;
 
@@ -79,9 +77,9 @@ public sealed class SecurityTests : IAsyncLifetime
     public async Task HealthAndReflection_NeedNoToken()
     {
         var health = await new Health.HealthClient(_server.Channel).CheckAsync(new HealthCheckRequest());
-        var reflection = new Grpc.Reflection.V1Alpha.ServerReflection.ServerReflectionClient(_server.Channel);
+        var reflection = new global::Grpc.Reflection.V1Alpha.ServerReflection.ServerReflectionClient(_server.Channel);
         using var call = reflection.ServerReflectionInfo();
-        await call.RequestStream.WriteAsync(new Grpc.Reflection.V1Alpha.ServerReflectionRequest { ListServices = string.Empty });
+        await call.RequestStream.WriteAsync(new global::Grpc.Reflection.V1Alpha.ServerReflectionRequest { ListServices = string.Empty });
 
         Assert.Equal(HealthCheckResponse.Types.ServingStatus.Serving, health.Status);
         Assert.True(await call.ResponseStream.MoveNext(CancellationToken.None));

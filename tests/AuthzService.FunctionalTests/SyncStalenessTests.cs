@@ -1,11 +1,9 @@
-extern alias server;
-
 using System.Reflection;
 using Grpc.Health.V1;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 using Qbee.Authz.V1;
-using IAuthzStore = server::Qbee.Authz.Service.Storage.IAuthzStore;
+using IAuthzStore = Qbee.Authz.Service.Storage.IAuthzStore;
 
 namespace Qbee.Authz.Service.FunctionalTests;
 

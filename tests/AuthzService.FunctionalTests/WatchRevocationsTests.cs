@@ -1,11 +1,9 @@
-extern alias server;
-
 using System.Diagnostics;
 using Grpc.Core;
 using Grpc.Net.Client;
 using Microsoft.Extensions.DependencyInjection;
 using Qbee.Authz.V1;
-using RevocationWatches = server::Qbee.Authz.Service.Grpc.RevocationWatches;
+using RevocationWatches = Qbee.Authz.Service.Grpc.RevocationWatches;
 
 namespace Qbee.Authz.Service.FunctionalTests;
 

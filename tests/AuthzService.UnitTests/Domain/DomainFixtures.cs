@@ -7,30 +7,13 @@ using Qbee.Authz.Service.Domain.Snapshot;
 
 namespace Qbee.Authz.Service.UnitTests.Domain;
 
-/// <summary>Builders for hand-made accounts and a check that looks up ids like the check engine does.</summary>
+/// <summary>
+/// The compile and a check that looks up ids like the check engine does, for hand-made accounts (their records:
+/// <see cref="Qbee.Authz.TestKit.Accounts.AccountRecords"/>).
+/// </summary>
 internal static class DomainFixtures
 {
     public static readonly DateTimeOffset BuiltAt = new(2025, 1, 2, 3, 4, 5, TimeSpan.Zero);
-
-    public static NodeRecord Group(string account, string id, string parent, params string[] tags) =>
-        new(account, id, NodeKind.Group, parent, $"Group {id}", tags, false);
-
-    public static NodeRecord Device(string account, string id, string parent, bool agentDisabled, params string[] tags) =>
-        new(account, id, NodeKind.Device, parent, $"Device {id[..6]}", tags, agentDisabled);
-
-    public static RoleRecord Role(string account, string id, params PolicyRecord[] policies) =>
-        new(account, id, $"Role {id}", $"About {id}", policies);
-
-    public static PolicyRecord Policy(string permission, params string[] resources) => new(permission, resources);
-
-    public static UserRecord User(string account, string id, bool disabled, params string[] roles) =>
-        new(account, id, $"{id}@example.com", "First", "Last", roles, disabled ? UserState.Disabled : UserState.Active);
-
-    public static RemoteAccessSettingRecord NodeSetting(string node, bool enabled, long revision = 1) =>
-        new(RemoteAccessTarget.Node, node, enabled, revision);
-
-    public static RemoteAccessSettingRecord TagSetting(string tag, bool enabled, long revision) =>
-        new(RemoteAccessTarget.Tag, tag, enabled, revision);
 
     public static AccountSnapshot Compile(AccountData data) => SnapshotCompiler.Compile(data, BuiltAt);
 

@@ -1,7 +1,9 @@
 using Qbee.Authz.Service.Domain;
 using Qbee.Authz.Service.Domain.Model;
 using Qbee.Authz.Service.Domain.Resources;
+using Qbee.Authz.TestKit.Accounts;
 using static Qbee.Authz.Service.UnitTests.Domain.DomainFixtures;
+using static Qbee.Authz.TestKit.Accounts.AccountRecords;
 
 namespace Qbee.Authz.Service.UnitTests.Domain;
 
@@ -29,27 +31,26 @@ internal sealed class RandomAccounts(int seed)
 
     public AccountData Account(string accountId)
     {
-        var nodes = new List<NodeRecord> { Group(accountId, "root", ""), Group(accountId, "unassigned_group", "root") };
+        var account = new AccountBuilder(accountId).Group("root", "").Group("unassigned_group", "root");
         var groupCount = Random.Next(0, 6);
         for (var i = 0; i < groupCount; i++)
         {
-            var parent = Pick(nodes).NodeId;
-            nodes.Add(Group(accountId, $"g{i}", parent, RandomTags(0.2)));
+            var parent = Pick(account.Nodes).NodeId;
+            account.Group($"g{i}", parent, RandomTags(0.2));
         }
 
-        var groups = nodes.Select(n => n.NodeId).ToList();
+        var groups = account.Nodes.Select(n => n.NodeId).ToList();
         var deviceCount = Random.Next(1, 9);
         for (var i = 0; i < deviceCount; i++)
         {
-            nodes.Add(Device(accountId, DeviceId(), Pick(groups), Chance(0.1), RandomTags(0.35)));
+            account.Device(DeviceId(), Pick(groups), Chance(0.1), RandomTags(0.35));
         }
 
-        var settings = new List<RemoteAccessSettingRecord>();
-        foreach (var node in nodes)
+        foreach (var node in account.Nodes)
         {
             if (Chance(node.Kind == NodeKind.Group ? 0.4 : 0.25))
             {
-                settings.Add(NodeSetting(node.NodeId, Chance(0.6)));
+                account.NodeSetting(node.NodeId, Chance(0.6));
             }
         }
 
@@ -59,31 +60,29 @@ internal sealed class RandomAccounts(int seed)
         {
             if (Chance(0.4))
             {
-                settings.Add(TagSetting(Tags[t], Chance(0.5), revisions[t]));
+                account.TagSetting(Tags[t], Chance(0.5), revisions[t]);
             }
         }
 
-        var roles = new List<RoleRecord>();
         var roleCount = Random.Next(1, 5);
         for (var r = 0; r < roleCount; r++)
         {
-            roles.Add(RandomRole(accountId, $"r{r}", nodes));
+            account.Role(RandomRole(accountId, $"r{r}", account.Nodes));
         }
 
-        var users = new List<UserRecord>();
         var userCount = Random.Next(1, 5);
         for (var u = 0; u < userCount; u++)
         {
-            var roleIds = roles.Where(_ => Chance(0.4)).Select(r => r.RoleId).ToList();
+            var roleIds = account.Roles.Where(_ => Chance(0.4)).Select(r => r.RoleId).ToList();
             if (Chance(0.1))
             {
                 roleIds.Add("missing-role");
             }
 
-            users.Add(User(accountId, $"{accountId}-u{u}", Chance(0.15), [.. roleIds]));
+            account.User($"{accountId}-u{u}", Chance(0.15), [.. roleIds]);
         }
 
-        return new AccountData(new AccountRecord(accountId, accountId, Random.Next(1, 1000)), roles, users, nodes, settings);
+        return account.Build(revision: Random.Next(1, 1000));
     }
 
     public RoleRecord RandomRole(string accountId, string roleId, IReadOnlyList<NodeRecord> nodes)

@@ -3,6 +3,7 @@ using Qbee.Authz.Service.Domain.Model;
 using Qbee.Authz.Service.Domain.Snapshot;
 using Qbee.Authz.V1;
 using static Qbee.Authz.Service.UnitTests.Domain.DomainFixtures;
+using static Qbee.Authz.TestKit.Accounts.AccountRecords;
 
 namespace Qbee.Authz.Service.UnitTests.Domain;
 

@@ -1,5 +1,3 @@
-extern alias server;
-
 using Grpc.Net.Client;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -8,13 +6,14 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Qbee.Authz.V1;
-using AuthzApp = server::Qbee.Authz.Service.Hosting.AuthzApp;
+using AuthzApp = Qbee.Authz.Service.Hosting.AuthzApp;
 
-namespace Qbee.Authz.Service.FunctionalTests;
+namespace Qbee.Authz.TestKit;
 
 /// <summary>
 /// The real service, in process, on Kestrel over loopback at a free port, with its own SQLite file.
-/// Restartable on the same data folder, to test what survives a restart.
+/// Restartable on the same data folder, to test what survives a restart. Started with
+/// <see cref="ServerHooks.Faults"/>, a fault-injecting interceptor sits behind the service's own error interceptor.
 /// </summary>
 public sealed class AuthzServer : IAsyncDisposable
 {
@@ -31,6 +30,8 @@ public sealed class AuthzServer : IAsyncDisposable
 
     public string Address { get; private set; } = string.Empty;
 
+    public Uri Uri => new(Address);
+
     public GrpcChannel Channel { get; private set; } = null!;
 
     public AdminService.AdminServiceClient Admin { get; private set; } = null!;
@@ -38,6 +39,9 @@ public sealed class AuthzServer : IAsyncDisposable
     public AuthorizationService.AuthorizationServiceClient Authz { get; private set; } = null!;
 
     public IServiceProvider Services => _app!.Services;
+
+    /// <summary>What the server saw and the faults to inject; only for a server started with <see cref="ServerHooks.Faults"/>.</summary>
+    public FaultInjector Faults => _hooks.Faults ?? throw new InvalidOperationException("Start the server with ServerHooks.Faults to inject faults.");
 
     public static async Task<AuthzServer> StartAsync(IDictionary<string, string?>? settings = null, string? dataDirectory = null, ServerHooks? hooks = null)
     {
@@ -101,6 +105,12 @@ public sealed class AuthzServer : IAsyncDisposable
         {
             builder.Configuration.AddInMemoryCollection(config);
             builder.Logging.ClearProviders();
+            if (_hooks.Faults is { } faults)
+            {
+                builder.Services.AddSingleton(faults);
+                builder.Services.AddGrpc(o => o.Interceptors.Add<FaultInterceptor>());
+            }
+
             _hooks.Configure?.Invoke(builder);
         });
         try
@@ -122,6 +132,3 @@ public sealed class AuthzServer : IAsyncDisposable
         Authz = new AuthorizationService.AuthorizationServiceClient(Channel);
     }
 }
-
-/// <summary>How a test server differs from the default: its URL, extra builder set-up, the channel's options.</summary>
-public sealed record ServerHooks(string Url = "http://127.0.0.1:0", Action<WebApplicationBuilder>? Configure = null, GrpcChannelOptions? Channel = null);

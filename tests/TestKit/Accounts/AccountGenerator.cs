@@ -1,7 +1,8 @@
 using Qbee.Authz.Service.Domain;
 using Qbee.Authz.Service.Domain.Model;
+using Qbee.Authz.Service.Domain.Snapshot;
 
-namespace Qbee.Authz.Benchmarks;
+namespace Qbee.Authz.TestKit.Accounts;
 
 /// <summary>
 /// A large, realistic account, the same for the same seed: a 5-deep group tree (root > 10 > 10 > 10 > 10 leaf
@@ -56,37 +57,52 @@ internal static class AccountGenerator
     public static AccountData Generate(int deviceCount, int seed = DefaultSeed)
     {
         var random = new Random(seed);
-        var nodes = new List<NodeRecord>(deviceCount + 12_000);
-        var leaves = AddGroups(nodes);
-        AddDevices(nodes, leaves, deviceCount, random);
-
-        var roles = Roles(random);
-        var users = Users(roles, random);
-        var settings = Settings(nodes, random);
-        return new AccountData(new AccountRecord(AccountId, "Benchmark Fleet Ltd", 1_000), roles, users, nodes, settings);
+        var account = new AccountBuilder(AccountId, "Benchmark Fleet Ltd", deviceCount + 12_000);
+        var leaves = AddGroups(account);
+        AddDevices(account, leaves, deviceCount, random);
+        AddRoles(account, random);
+        AddUsers(account, random);
+        AddSettings(account, random);
+        return account.Build(revision: 1_000);
     }
 
-    private static List<string> AddGroups(List<NodeRecord> nodes)
+    /// <summary>
+    /// Compiles, and refuses an account whose resources do not all parse: they would grant nothing, and a
+    /// benchmark of them would measure less than it says.
+    /// </summary>
+    public static AccountSnapshot Compile(AccountData data)
     {
-        nodes.Add(Group(Ids.Root, ""));
-        nodes.Add(Group(Ids.UnassignedGroup, Ids.Root));
+        var skipped = new List<string>();
+        var snapshot = SnapshotCompiler.Compile(data, DateTimeOffset.UnixEpoch, skipped);
+        if (skipped.Count > 0)
+        {
+            throw new InvalidOperationException($"The generated account has resources that do not compile: {string.Join("; ", skipped)}");
+        }
+
+        return snapshot;
+    }
+
+    private static List<string> AddGroups(AccountBuilder account)
+    {
+        account.Group(Ids.Root, "");
+        account.Group(Ids.UnassignedGroup, Ids.Root);
         var leaves = new List<string>(Fanout * Fanout * Fanout * Fanout);
         for (var a = 0; a < Fanout; a++)
         {
             var g1 = $"g{a}";
-            nodes.Add(Group(g1, Ids.Root));
+            account.Group(g1, Ids.Root);
             for (var b = 0; b < Fanout; b++)
             {
                 var g2 = $"{g1}-{b}";
-                nodes.Add(Group(g2, g1));
+                account.Group(g2, g1);
                 for (var c = 0; c < Fanout; c++)
                 {
                     var g3 = $"{g2}-{c}";
-                    nodes.Add(Group(g3, g2));
+                    account.Group(g3, g2);
                     for (var d = 0; d < Fanout; d++)
                     {
                         var leaf = $"{g3}-{d}";
-                        nodes.Add(Group(leaf, g3));
+                        account.Group(leaf, g3);
                         leaves.Add(leaf);
                     }
                 }
@@ -96,7 +112,7 @@ internal static class AccountGenerator
         return leaves;
     }
 
-    private static void AddDevices(List<NodeRecord> nodes, List<string> leaves, int deviceCount, Random random)
+    private static void AddDevices(AccountBuilder account, List<string> leaves, int deviceCount, Random random)
     {
         Span<byte> key = stackalloc byte[32];
         Span<int> picked = stackalloc int[3];
@@ -122,15 +138,12 @@ internal static class AccountGenerator
                 tags[t] = Tags[tag];
             }
 
-            nodes.Add(new NodeRecord(AccountId, id, NodeKind.Device, parent, $"device-{i:D7}", tags, random.Next(50) == 0));
+            account.Device(id, parent, agentDisabled: random.Next(50) == 0, tags);
         }
     }
 
-    private static NodeRecord Group(string id, string parent) =>
-        new(AccountId, id, NodeKind.Group, parent, id, [], false);
-
     /// <summary>The 50 roles: the first few are fixed (the anchors use them), the rest are drawn from templates.</summary>
-    private static List<RoleRecord> Roles(Random random)
+    private static void AddRoles(AccountBuilder account, Random random)
     {
         var roles = new List<RoleRecord>(RoleCount)
         {
@@ -200,11 +213,13 @@ internal static class AccountGenerator
             });
         }
 
-        return roles;
+        foreach (var role in roles)
+        {
+            account.Role(role);
+        }
     }
 
-    private static RoleRecord Role(string id, List<PolicyRecord> policies) =>
-        new(AccountId, id, id, $"{id} (generated)", policies);
+    private static RoleRecord Role(string id, List<PolicyRecord> policies) => AccountRecords.Role(AccountId, id, [.. policies]);
 
     private static string RandomTag(Random random) => $"tag:{Tags[random.Next(TagCount)]}";
 
@@ -221,17 +236,16 @@ internal static class AccountGenerator
         return $"node:{id}";
     }
 
-    private static List<UserRecord> Users(List<RoleRecord> roles, Random random)
+    private static void AddUsers(AccountBuilder account, Random random)
     {
-        var users = new List<UserRecord>(UserCount)
-        {
-            User(TagReader, ["tag-reader", "leaf-reader"]),
-            User(GroupReader, ["group-reader"]),
-            User(LeafReader, ["leaf-reader"]),
-            User(TunnelUser, ["tag-reader", "tunnel-operator"]),
-        };
+        account
+            .User(TagReader, disabled: false, "tag-reader", "leaf-reader")
+            .User(GroupReader, disabled: false, "group-reader")
+            .User(LeafReader, disabled: false, "leaf-reader")
+            .User(TunnelUser, disabled: false, "tag-reader", "tunnel-operator");
 
-        for (var i = users.Count; i < UserCount; i++)
+        var roles = account.Roles;
+        for (var i = account.Users.Count; i < UserCount; i++)
         {
             var count = random.Next(1, 4);
             var ids = new List<string>(count);
@@ -244,38 +258,30 @@ internal static class AccountGenerator
                 }
             }
 
-            users.Add(User($"user-{i:D4}", ids, random.Next(30) == 0 ? UserState.Disabled : UserState.Active));
+            account.User($"user-{i:D4}", disabled: random.Next(30) == 0, [.. ids]);
         }
-
-        return users;
     }
 
-    private static UserRecord User(string id, IReadOnlyList<string> roleIds, UserState status = UserState.Active) =>
-        new(AccountId, id, $"{id}@bench.example", id, "Benchmark", roleIds, status);
-
-    private static List<RemoteAccessSettingRecord> Settings(List<NodeRecord> nodes, Random random)
+    private static void AddSettings(AccountBuilder account, Random random)
     {
-        var settings = new List<RemoteAccessSettingRecord>
-        {
-            new(RemoteAccessTarget.Node, Ids.Root, true, 2),
-            new(RemoteAccessTarget.Node, "g9", false, 3),
-            new(RemoteAccessTarget.Node, "g9-1", true, 4),
-            new(RemoteAccessTarget.Node, "g4-4-4", false, 5),
-            new(RemoteAccessTarget.Tag, "maintenance", false, 10),
-            new(RemoteAccessTarget.Tag, "lab", true, 11),
-            new(RemoteAccessTarget.Tag, "pci", false, 12),
-            new(RemoteAccessTarget.Tag, TunnelTag, true, 13),
-        };
+        account
+            .NodeSetting(Ids.Root, true, 2)
+            .NodeSetting("g9", false, 3)
+            .NodeSetting("g9-1", true, 4)
+            .NodeSetting("g4-4-4", false, 5)
+            .TagSetting("maintenance", false, 10)
+            .TagSetting("lab", true, 11)
+            .TagSetting("pci", false, 12)
+            .TagSetting(TunnelTag, true, 13);
 
         // About 0.5% of the devices carry their own setting.
+        var nodes = account.Nodes;
         for (var i = 0; i < nodes.Count; i++)
         {
             if (nodes[i].Kind == NodeKind.Device && random.Next(200) == 0)
             {
-                settings.Add(new(RemoteAccessTarget.Node, nodes[i].NodeId, random.Next(2) == 0, 20 + i));
+                account.NodeSetting(nodes[i].NodeId, random.Next(2) == 0, 20 + i);
             }
         }
-
-        return settings;
     }
 }

@@ -1,9 +1,9 @@
 using Qbee.Authz.V1;
 
-namespace Qbee.Authz.Service.FunctionalTests;
+namespace Qbee.Authz.TestKit;
 
 /// <summary>Builders of admin requests shared by the functional tests.</summary>
-internal static class Fleet
+public static class Fleet
 {
     public static string DeviceId(int n) => n.ToString("x64");
 

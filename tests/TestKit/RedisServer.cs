@@ -4,7 +4,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 
-namespace Qbee.Authz.Service.FunctionalTests;
+namespace Qbee.Authz.TestKit;
 
 /// <summary>
 /// A real redis-server on 127.0.0.1 at a free port, without persistence, for one test. Fails loudly (never

@@ -9,7 +9,7 @@ using Grpc.Health.V1;
 using Grpc.Net.Client;
 using Qbee.Authz.V1;
 
-namespace Qbee.Authz.Service.FaultTests;
+namespace Qbee.Authz.TestKit;
 
 /// <summary>
 /// The real service as a separate OS process (<c>dotnet Qbee.Authz.Service.dll</c>, the build output), on a free

@@ -1,0 +1,23 @@
+using System.Globalization;
+
+namespace Qbee.Authz.Harness;
+
+// A named class: the service assembly (referenced through the kit) has its own top-level Program.
+internal static class Program
+{
+    public static async Task<int> Main(string[] args)
+    {
+        switch (args)
+        {
+            case ["--convergence", ..]:
+                await ConvergenceHarness.RunAsync(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 1000);
+                return 0;
+            case ["--memory", ..]:
+                MemoryReport.Run(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 1_000_000);
+                return 0;
+            default:
+                await Console.Error.WriteLineAsync("usage: --convergence [writes, default 1000] | --memory [devices, default 1000000]");
+                return 2;
+        }
+    }
+}
