@@ -4,7 +4,6 @@ using Qbee.Authz.Service.Domain;
 using Qbee.Authz.Service.Domain.Evaluation;
 using Qbee.Authz.Service.Domain.Resources;
 using Qbee.Authz.Service.Domain.Snapshot;
-using Qbee.Authz.V1;
 
 namespace Qbee.Authz.Benchmarks;
 

@@ -10,7 +10,9 @@ using Qbee.Authz.Service.Domain.Snapshot;
 using Qbee.Authz.Service.Grpc;
 using Qbee.Authz.Service.Hosting;
 using Qbee.Authz.Service.Telemetry;
+using Qbee.Authz.Service.Grpc.Mapping;
 using Qbee.Authz.V1;
+using DecisionReason = Qbee.Authz.Service.Domain.Evaluation.DecisionReason;
 
 namespace Qbee.Authz.Service.Checks;
 
@@ -43,7 +45,7 @@ internal sealed class CheckEngine(UserResolver users, AuditQueue audit, IOptions
             return AuditAsync(response, snapshot, request, context, started, cancellationToken);
         }
 
-        metrics.Checked(CheckMethod.Check, response.Allowed, response.Reason, started);
+        metrics.Checked(CheckMethod.Check, response.Allowed, response.Reason.ToDomain(), started);
         return new ValueTask<CheckResponse>(response);
     }
 
@@ -88,7 +90,7 @@ internal sealed class CheckEngine(UserResolver users, AuditQueue audit, IOptions
             }
 
             var answer = Answer(snapshot, user, prepared[i]);
-            metrics.Checked(CheckMethod.CheckBatch, answer.Allowed, answer.Reason, started: 0);
+            metrics.Checked(CheckMethod.CheckBatch, answer.Allowed, answer.Reason.ToDomain(), started: 0);
             if (prepared[i].Permission == Permission.RemoteAccessConnect)
             {
                 (audited ??= []).Add(ToAudit(answer, snapshot, request.Checks[i], context));
@@ -191,7 +193,7 @@ internal sealed class CheckEngine(UserResolver users, AuditQueue audit, IOptions
     private static CheckResponse ToResponse(in Decision decision, string permission, string? explanation) => new()
     {
         Allowed = decision.Allowed,
-        Reason = decision.Reason,
+        Reason = decision.Reason.ToProto(),
         Permission = permission,
         RoleId = decision.Grant?.RoleId ?? string.Empty,
         Resource = decision.Allowed ? decision.Grant?.Resource ?? string.Empty : string.Empty,
@@ -215,7 +217,7 @@ internal sealed class CheckEngine(UserResolver users, AuditQueue audit, IOptions
             return await AuditAsync(response, snapshot, request, context, started, cancellationToken).ConfigureAwait(false);
         }
 
-        metrics.Checked(CheckMethod.Check, response.Allowed, response.Reason, started);
+        metrics.Checked(CheckMethod.Check, response.Allowed, response.Reason.ToDomain(), started);
         return response;
     }
 
@@ -224,7 +226,7 @@ internal sealed class CheckEngine(UserResolver users, AuditQueue audit, IOptions
         CheckResponse response, AccountSnapshot? snapshot, CheckRequest request, ServerCallContext context, long started, CancellationToken cancellationToken)
     {
         await audit.CommitAsync(ToAudit(response, snapshot, request, context.ToAuditContext()), context.Deadline, cancellationToken).ConfigureAwait(false);
-        metrics.Checked(CheckMethod.Check, response.Allowed, response.Reason, started);
+        metrics.Checked(CheckMethod.Check, response.Allowed, response.Reason.ToDomain(), started);
         return response;
     }
 

@@ -5,6 +5,7 @@ using Qbee.Authz.Service.Domain.Resources;
 using Qbee.Authz.Service.Grpc;
 using Qbee.Authz.Service.Hosting;
 using Qbee.Authz.V1;
+using DecisionReason = Qbee.Authz.V1.DecisionReason;
 
 namespace Qbee.Authz.Service.Checks;
 

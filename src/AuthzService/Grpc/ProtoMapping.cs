@@ -1,6 +1,9 @@
 using Google.Protobuf.WellKnownTypes;
+using Qbee.Authz.Service.Domain.Evaluation;
 using Qbee.Authz.Service.Domain.Model;
+using Qbee.Authz.Service.Grpc.Mapping;
 using Qbee.Authz.V1;
+using DecisionReason = Qbee.Authz.Service.Domain.Evaluation.DecisionReason;
 
 namespace Qbee.Authz.Service.Grpc;
 
@@ -69,7 +72,7 @@ internal static class ProtoMapping
             DeviceId = record.DeviceId,
             Permission = record.Permission,
             Allowed = record.Allowed,
-            Reason = (DecisionReason)record.Reason,
+            Reason = ReasonOf(record),
             RoleId = record.RoleId,
             Resource = record.Resource,
             Caller = record.Caller,
@@ -92,4 +95,8 @@ internal static class ProtoMapping
 
         return message;
     }
+
+    /// <summary>Stored as the reason's number; a number this build does not know reads as unspecified.</summary>
+    private static V1.DecisionReason ReasonOf(AuditRecord record) =>
+        System.Enum.IsDefined((DecisionReason)record.Reason) ? ((DecisionReason)record.Reason).ToProto() : V1.DecisionReason.Unspecified;
 }

@@ -10,9 +10,11 @@ using Qbee.Authz.Service.Caching;
 using Qbee.Authz.Service.Checks;
 using Qbee.Authz.Service.Domain.Model;
 using Qbee.Authz.Service.Domain.Snapshot;
+using Qbee.Authz.Service.Grpc.Mapping;
 using Qbee.Authz.Service.Hosting;
 using Qbee.Authz.Service.Telemetry;
 using Qbee.Authz.V1;
+using DecisionReason = Qbee.Authz.Service.Domain.Evaluation.DecisionReason;
 
 namespace Qbee.Authz.Service.UnitTests.Telemetry;
 
@@ -107,6 +109,19 @@ public sealed class AuthzMetricsTests : IDisposable
         var check = Assert.Single(recorder.Measurements, m => m.Instrument == "qbee_authz.checks");
         Assert.Equal("DECISION_REASON_API_CALL_UNKNOWN", check.Tags["reason"]);
         Assert.Equal("check_api_call", check.Tags["method"]);
+    }
+
+    [Fact]
+    public void ReasonLabel_EveryReason_IsTheContractName()
+    {
+        foreach (var reason in Enum.GetValues<DecisionReason>())
+        {
+            var contract = typeof(V1.DecisionReason).GetField(reason.ToProto().ToString())!;
+            var name = contract.GetCustomAttributes(typeof(Google.Protobuf.Reflection.OriginalNameAttribute), false)
+                .Cast<Google.Protobuf.Reflection.OriginalNameAttribute>().Single().Name;
+
+            Assert.Equal(name, AuthzMetrics.ReasonLabel(reason));
+        }
     }
 
     [Fact]
