@@ -1,5 +1,6 @@
 using Google.Protobuf;
 using Microsoft.Extensions.Options;
+using Qbee.Authz.Service.Audit;
 using Qbee.Authz.Service.Caching;
 using Qbee.Authz.Service.Domain;
 using Qbee.Authz.Service.Domain.Model;

@@ -1,6 +1,7 @@
 using Grpc.Core;
 using Microsoft.Extensions.Options;
 using Qbee.Authz.Service.Admin;
+using Qbee.Authz.Service.Audit;
 using Qbee.Authz.Service.Domain;
 using Qbee.Authz.Service.Hosting;
 using Qbee.Authz.Service.Storage;

@@ -1,5 +1,5 @@
 using Grpc.Core;
-using Qbee.Authz.Service.Admin;
+using Qbee.Authz.Service.Audit;
 using Qbee.Authz.Service.Security;
 
 namespace Qbee.Authz.Service.Grpc;

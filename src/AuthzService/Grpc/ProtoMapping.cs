@@ -82,15 +82,7 @@ internal static class ProtoMapping
         };
         if (record.RemoteAccess is { } remote)
         {
-            message.RemoteAccess = new RemoteAccess
-            {
-                Action = (RemoteAccessAction)(int)remote.Action,
-                Proto = remote.Proto,
-                Port = (uint)Math.Max(remote.Port, 0),
-                Dst = remote.Dst,
-                Direction = remote.Direction,
-                Path = remote.Path,
-            };
+            message.RemoteAccess = remote.ToProto();
         }
 
         return message;

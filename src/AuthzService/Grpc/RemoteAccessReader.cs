@@ -1,6 +1,7 @@
 using System.Buffers;
 using Qbee.Authz.Service.Domain;
 using Qbee.Authz.Service.Domain.Resources;
+using Qbee.Authz.Service.Grpc.Mapping;
 using Qbee.Authz.V1;
 
 namespace Qbee.Authz.Service.Grpc;
@@ -30,15 +31,8 @@ internal static class RemoteAccessReader
             return RemoteAccessQuery.None;
         }
 
-        var action = remoteAccess.Action switch
-        {
-            RemoteAccessAction.Unspecified => RemoteAction.None,
-            RemoteAccessAction.Console => RemoteAction.Console,
-            RemoteAccessAction.Tunnel => RemoteAction.Tunnel,
-            RemoteAccessAction.Reload => RemoteAction.Reload,
-            RemoteAccessAction.Copy => RemoteAction.Copy,
-            _ => throw new InvalidFieldException($"{field}.action", $"unknown action {(int)remoteAccess.Action}"),
-        };
+        var action = remoteAccess.Action.ToDomain()
+            ?? throw new InvalidFieldException($"{field}.action", $"unknown action {(int)remoteAccess.Action}");
 
         if (action != RemoteAction.Tunnel && (remoteAccess.Proto.Length > 0 || remoteAccess.Port != 0 || remoteAccess.Dst.Length > 0))
         {

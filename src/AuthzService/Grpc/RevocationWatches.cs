@@ -2,7 +2,7 @@ using System.Globalization;
 using Grpc.Core;
 using Microsoft.Extensions.Options;
 using Qbee.Authz.Service.Caching;
-using Qbee.Authz.Service.Checks;
+using Qbee.Authz.Service.Grpc.Mapping;
 using Qbee.Authz.Service.Domain;
 using Qbee.Authz.Service.Hosting;
 using Qbee.Authz.Service.Security;
@@ -52,7 +52,7 @@ internal sealed class RevocationWatches(
                 $"too many WatchRevocations streams: this caller holds {settings.MaxWatchStreamsPerCaller}, the most allowed; close one or watch from another replica"));
         }
 
-        using var subscription = feed.Subscribe(request.AccountId, UserResolver.ToRevision(request.AfterRevision), settings.WatchBufferEvents)
+        using var subscription = feed.Subscribe(request.AccountId, RevisionMapping.ToRevision(request.AfterRevision), settings.WatchBufferEvents)
             ?? throw new NotFoundException($"account {request.AccountId} not found");
         var sent = subscription.After;
         using var ending = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, lifetime.ApplicationStopping);
