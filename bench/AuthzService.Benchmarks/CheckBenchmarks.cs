@@ -1,9 +1,9 @@
 using BenchmarkDotNet.Attributes;
-using Qbee.Authz.Service.Caching;
 using Qbee.Authz.Service.Domain;
 using Qbee.Authz.Service.Domain.Evaluation;
 using Qbee.Authz.Service.Domain.Resources;
 using Qbee.Authz.Service.Domain.Snapshot;
+using Qbee.Authz.Service.Snapshots;
 
 namespace Qbee.Authz.Benchmarks;
 

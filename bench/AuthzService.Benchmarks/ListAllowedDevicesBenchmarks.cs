@@ -1,11 +1,10 @@
 using BenchmarkDotNet.Attributes;
-using Qbee.Authz.Service.Storage;
-using Qbee.Authz.Service.Caching;
 using Qbee.Authz.Service.Checks;
 using Qbee.Authz.Service.Domain;
 using Qbee.Authz.Service.Domain.Resources;
 using Qbee.Authz.Service.Grpc;
-using Qbee.Authz.Service.Hosting;
+using Qbee.Authz.Service.Snapshots;
+using Qbee.Authz.Service.Storage;
 
 namespace Qbee.Authz.Benchmarks;
 

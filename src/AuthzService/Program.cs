@@ -1,4 +1,5 @@
 using Qbee.Authz.Service.Hosting;
+using Qbee.Authz.Service.Security;
 
 if (TokenCommand.IsCommand(args))
 {

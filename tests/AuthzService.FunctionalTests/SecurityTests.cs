@@ -4,7 +4,7 @@ using Grpc.Core;
 using Grpc.Health.V1;
 using Microsoft.Extensions.Options;
 using Qbee.Authz.V1;
-using TokenCommand = server::Qbee.Authz.Service.Hosting.TokenCommand;
+using TokenCommand = server::Qbee.Authz.Service.Security.TokenCommand;
 
 namespace Qbee.Authz.Service.FunctionalTests;
 

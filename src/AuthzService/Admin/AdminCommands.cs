@@ -1,10 +1,9 @@
 using Google.Protobuf;
 using Microsoft.Extensions.Options;
 using Qbee.Authz.Service.Audit;
-using Qbee.Authz.Service.Caching;
 using Qbee.Authz.Service.Domain;
 using Qbee.Authz.Service.Domain.Model;
-using Qbee.Authz.Service.Hosting;
+using Qbee.Authz.Service.Snapshots;
 using Qbee.Authz.Service.Storage;
 using Qbee.Authz.Service.Telemetry;
 using Qbee.Authz.V1;

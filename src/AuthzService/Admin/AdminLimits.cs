@@ -1,8 +1,10 @@
+using Qbee.Authz.Service.Domain;
+
 namespace Qbee.Authz.Service.Admin;
 
 /// <summary>
 /// Fixed size limits of admin text fields and lists. The limits an operator may tune (policies per role,
-/// resources per policy) are in <see cref="Hosting.LimitsOptions"/>.
+/// resources per policy) are in <see cref="LimitsOptions"/>.
 /// </summary>
 internal static class AdminLimits
 {

@@ -1,7 +1,6 @@
 using Qbee.Authz.Service.Domain;
 using Qbee.Authz.Service.Domain.Model;
 using Qbee.Authz.Service.Domain.Resources;
-using Qbee.Authz.Service.Hosting;
 using Qbee.Authz.V1;
 
 namespace Qbee.Authz.Service.Admin;

@@ -5,7 +5,7 @@ namespace Qbee.Authz.Service.Audit;
 /// <summary>Settings of the audit writer (section Authz:Audit).</summary>
 internal sealed class AuditOptions
 {
-    public const string Section = "Authz:Audit";
+    public const string SectionName = "Authz:Audit";
 
     /// <summary>Events held in memory before checks that produce events wait for room.</summary>
     [Range(1_000, 10_000_000)]

@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Options;
-using Qbee.Authz.Service.Hosting;
 using Qbee.Authz.Service.Storage;
 
 namespace Qbee.Authz.Service.Audit;
@@ -31,7 +30,7 @@ internal sealed class AuditPurger(
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
-                AuthzLog.AuditPurgeFailed(logger, e);
+                AuditLog.AuditPurgeFailed(logger, e);
             }
         }
         while (await WaitAsync(timer, stoppingToken).ConfigureAwait(false));
@@ -53,7 +52,7 @@ internal sealed class AuditPurger(
 
         if (total > 0)
         {
-            AuthzLog.AuditPurged(logger, total, cutoff);
+            AuditLog.AuditPurged(logger, total, cutoff);
         }
 
         return total;

@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Options;
 using Qbee.Authz.Service.Domain.Model;
-using Qbee.Authz.Service.Hosting;
 
 namespace Qbee.Authz.Service.Audit;
 
@@ -215,7 +214,7 @@ internal sealed class AuditQueue
         if (!IsCompleted)
         {
             Interlocked.Increment(ref _fullWaits);
-            AuthzLog.AuditQueueFull(_logger, Depth);
+            AuditLog.AuditQueueFull(_logger, Depth);
         }
 
         while (true)

@@ -1,4 +1,3 @@
-using Qbee.Authz.Service.Hosting;
 
 namespace Qbee.Authz.Service.Audit;
 
@@ -19,7 +18,7 @@ internal sealed class AuditStoreState(TimeProvider timeProvider, ILogger logger)
         if (current is null)
         {
             _outage = new AuditOutage(reason, timeProvider.GetUtcNow());
-            AuthzLog.AuditStoreUnavailable(logger, reason);
+            AuditLog.AuditStoreUnavailable(logger, reason);
         }
         else if (current.Reason != reason)
         {
@@ -34,7 +33,7 @@ internal sealed class AuditStoreState(TimeProvider timeProvider, ILogger logger)
         if (current is not null)
         {
             _outage = null;
-            AuthzLog.AuditStoreAvailable(logger, (timeProvider.GetUtcNow() - current.Since).TotalSeconds);
+            AuditLog.AuditStoreAvailable(logger, (timeProvider.GetUtcNow() - current.Since).TotalSeconds);
         }
     }
 }

@@ -1,6 +1,5 @@
 using Microsoft.Extensions.Options;
 using Qbee.Authz.Service.Domain.Model;
-using Qbee.Authz.Service.Hosting;
 using Qbee.Authz.Service.Storage;
 
 namespace Qbee.Authz.Service.Audit;
@@ -153,7 +152,7 @@ internal sealed class AuditWriter : IHostedService, IDisposable
 
         if (drained > 0)
         {
-            AuthzLog.AuditDrained(_logger, drained);
+            AuditLog.AuditDrained(_logger, drained);
         }
     }
 
@@ -184,7 +183,7 @@ internal sealed class AuditWriter : IHostedService, IDisposable
                 }
             }
 
-            AuthzLog.AuditWriteFailed(_logger, failure, batch.Count);
+            AuditLog.AuditWriteFailed(_logger, failure, batch.Count);
             _queue.Store.Unavailable(failure.Message);
             _queue.Tickets.FailAll(AuditTicket.Unavailable);
             Sleep(RetryDelay(failures));
@@ -277,7 +276,7 @@ internal sealed class AuditWriter : IHostedService, IDisposable
     private void Refuse(AuditEntry entry, Exception failure)
     {
         Interlocked.Increment(ref _refused);
-        AuthzLog.AuditEventRefused(_logger, failure, entry.Record.ToString());
+        AuditLog.AuditEventRefused(_logger, failure, entry.Record.ToString());
         entry.Ticket.Fail(entry.Use, $"{AuditTicket.Unavailable}: the store refuses this decision's event");
         _queue.Store.Available(); // it answered: a refusal is not an outage
     }

@@ -1,8 +1,7 @@
 using System.Data.Common;
-using Qbee.Authz.Service.Caching;
 using Qbee.Authz.Service.Domain;
 using Qbee.Authz.Service.Domain.Snapshot;
-using Qbee.Authz.Service.Hosting;
+using Qbee.Authz.Service.Snapshots;
 using Qbee.Authz.Service.Storage;
 
 namespace Qbee.Authz.Service.Checks;

@@ -3,7 +3,6 @@ using Microsoft.Extensions.Options;
 using Qbee.Authz.Service.Admin;
 using Qbee.Authz.Service.Audit;
 using Qbee.Authz.Service.Domain;
-using Qbee.Authz.Service.Hosting;
 using Qbee.Authz.Service.Storage;
 using Qbee.Authz.V1;
 

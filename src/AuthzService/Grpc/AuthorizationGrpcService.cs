@@ -2,8 +2,8 @@ using Grpc.Core;
 using Microsoft.Extensions.Options;
 using Qbee.Authz.Service.Audit;
 using Qbee.Authz.Service.Checks;
+using Qbee.Authz.Service.Domain;
 using Qbee.Authz.Service.Grpc.Mapping;
-using Qbee.Authz.Service.Hosting;
 using Qbee.Authz.V1;
 
 namespace Qbee.Authz.Service.Grpc;

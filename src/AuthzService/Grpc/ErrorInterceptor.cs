@@ -1,7 +1,6 @@
 using Grpc.Core;
 using Grpc.Core.Interceptors;
 using Qbee.Authz.Service.Domain;
-using Qbee.Authz.Service.Hosting;
 
 namespace Qbee.Authz.Service.Grpc;
 
@@ -71,7 +70,7 @@ internal sealed class ErrorInterceptor(ILogger<ErrorInterceptor> logger) : Inter
 
     private Status Unexpected(Exception exception, string method)
     {
-        AuthzLog.UnexpectedError(logger, exception, method);
+        GrpcLog.UnexpectedError(logger, exception, method);
         return new Status(StatusCode.Internal, "Internal error; the service log has the details.");
     }
 }

@@ -1,11 +1,10 @@
 using System.Globalization;
 using Grpc.Core;
 using Microsoft.Extensions.Options;
-using Qbee.Authz.Service.Caching;
 using Qbee.Authz.Service.Grpc.Mapping;
 using Qbee.Authz.Service.Domain;
-using Qbee.Authz.Service.Hosting;
 using Qbee.Authz.Service.Security;
+using Qbee.Authz.Service.Snapshots;
 using Qbee.Authz.V1;
 
 namespace Qbee.Authz.Service.Grpc;
@@ -47,7 +46,7 @@ internal sealed class RevocationWatches(
         using var slot = Enter(caller, settings.MaxWatchStreamsPerCaller);
         if (slot is null)
         {
-            AuthzLog.WatchStreamsExhausted(logger, request.AccountId, caller, settings.MaxWatchStreamsPerCaller);
+            GrpcLog.WatchStreamsExhausted(logger, request.AccountId, caller, settings.MaxWatchStreamsPerCaller);
             throw new RpcException(new Status(StatusCode.ResourceExhausted,
                 $"too many WatchRevocations streams: this caller holds {settings.MaxWatchStreamsPerCaller}, the most allowed; close one or watch from another replica"));
         }
@@ -85,12 +84,12 @@ internal sealed class RevocationWatches(
         }
         catch (OperationCanceledException) when (lifetime.ApplicationStopping.IsCancellationRequested && !context.CancellationToken.IsCancellationRequested)
         {
-            AuthzLog.WatchEndedAtShutdown(logger, request.AccountId, caller, sent);
+            GrpcLog.WatchEndedAtShutdown(logger, request.AccountId, caller, sent);
             throw new RpcException(new Status(StatusCode.Unavailable, $"the service is stopping; resume with after_revision {sent}"));
         }
 
         // The live events end only when the subscription overflowed (or on cancellation, which throws above).
-        AuthzLog.WatchTooSlow(logger, request.AccountId, caller, settings.WatchBufferEvents, sent);
+        GrpcLog.WatchTooSlow(logger, request.AccountId, caller, settings.WatchBufferEvents, sent);
         throw new RpcException(new Status(StatusCode.ResourceExhausted,
             $"the watcher read too slowly: more than {settings.WatchBufferEvents} revocations waited; resume with after_revision {sent}"));
     }

@@ -1,5 +1,6 @@
 using System.Diagnostics;
-using Qbee.Authz.Service.Caching;
+using Qbee.Authz.Service.Security;
+using Qbee.Authz.Service.Snapshots;
 using Qbee.Authz.Service.Storage;
 
 namespace Qbee.Authz.Service.Hosting;
@@ -26,12 +27,12 @@ internal sealed class StartupInitializer(
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            AuthzLog.StartupFailed(logger, e, redactor.Redact(e.Message));
+            HostingLog.StartupFailed(logger, e, redactor.Redact(e.Message));
             throw;
         }
 
         readiness.MarkReady();
-        AuthzLog.Started(logger, (DateTime.Now - Process.GetCurrentProcess().StartTime).TotalMilliseconds);
+        HostingLog.Started(logger, (DateTime.Now - Process.GetCurrentProcess().StartTime).TotalMilliseconds);
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;

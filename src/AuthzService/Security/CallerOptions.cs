@@ -6,7 +6,7 @@ namespace Qbee.Authz.Service.Security;
 /// </summary>
 internal sealed class CallerOptions
 {
-    public const string Section = "Authz";
+    public const string SectionName = "Authz";
     public const string Key = "Authz:Callers";
 
     public List<CallerEntry> Callers { get; set; } = [];

@@ -1,7 +1,6 @@
 using System.Net;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
-using Qbee.Authz.Service.Hosting;
 
 namespace Qbee.Authz.Service.Security;
 
@@ -17,11 +16,11 @@ internal sealed class LoopbackGuard(CallerTable callers, IConfiguration configur
     {
         if (!callers.IsEmpty)
         {
-            AuthzLog.CallersConfigured(logger, callers.Count);
+            SecurityLog.CallersConfigured(logger, callers.Count);
             return Task.CompletedTask;
         }
 
-        AuthzLog.NoCallersLoopbackOnly(logger);
+        SecurityLog.NoCallersLoopbackOnly(logger);
         var configured = (configuration[WebHostDefaults.ServerUrlsKey] ?? string.Empty)
             .Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
             .Concat(configuration.GetSection("Kestrel:Endpoints").GetChildren().Select(e => e["Url"]).OfType<string>());
@@ -76,7 +75,7 @@ internal sealed class LoopbackGuard(CallerTable callers, IConfiguration configur
             + $"and no callers are configured ({CallerOptions.Key}), so anyone who can reach it could call it. "
             + "Configure callers (make a token with: dotnet run --project src/AuthzService -- new-token --name NAME --scopes check) "
             + "or listen on 127.0.0.1 only.";
-        AuthzLog.ExposedWithoutCallers(logger, message);
+        SecurityLog.ExposedWithoutCallers(logger, message);
         throw new InvalidOperationException(message);
     }
 }

@@ -8,19 +8,21 @@ namespace Qbee.Authz.Service.Security;
 internal static class SecurityServiceCollectionExtensions
 {
     /// <summary>
-    /// Callers (Authz:Callers) and their table, the loopback guard, and the client CA of mutual TLS
-    /// (Authz:Tls). The interceptor itself is added to the gRPC pipeline by the host, first.
+    /// Callers (Authz:Callers) and their table, the loopback guard, the client CA of mutual TLS (Authz:Tls), and
+    /// the redactor that keeps secrets out of logs and GetStatus. The interceptor itself is added to the gRPC
+    /// pipeline by Grpc, first.
     /// </summary>
-    public static IServiceCollection AddAuthzSecurity(this IServiceCollection services, IConfiguration configuration)
+    public static IServiceCollection AddSecurity(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<CallerOptions>().Bind(configuration.GetSection(CallerOptions.Section)).ValidateOnStart();
+        services.AddOptions<CallerOptions>().Bind(configuration.GetSection(CallerOptions.SectionName)).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<CallerOptions>, CallerOptionsValidator>());
         services.AddSingleton<CallerTable>();
         services.AddHostedService<LoopbackGuard>();
 
-        services.AddOptions<TlsOptions>().Bind(configuration.GetSection(TlsOptions.Section))
-            .Validate(o => o.ClientCaPath.Length == 0 || File.Exists(o.ClientCaPath), $"{TlsOptions.Section}:ClientCaPath names no file.")
-            .ValidateOnStart();
+        services.AddSingleton<SecretRedactor>();
+
+        services.AddOptions<TlsOptions>().Bind(configuration.GetSection(TlsOptions.SectionName)).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<TlsOptions>, TlsOptionsValidator>());
         services.AddOptions<KestrelServerOptions>().Configure<IOptions<TlsOptions>>((kestrel, tls) =>
         {
             if (tls.Value.ClientCaPath.Length == 0)

@@ -10,7 +10,7 @@ namespace Qbee.Authz.Service.Security;
 /// </summary>
 internal sealed class TlsOptions
 {
-    public const string Section = "Authz:Tls";
+    public const string SectionName = "Authz:Tls";
 
     /// <summary>A PEM or DER file with the CA certificate; empty: the machine's trust store decides.</summary>
     public string ClientCaPath { get; set; } = string.Empty;

@@ -9,11 +9,9 @@ internal static class StorageServiceCollectionExtensions
     /// Registers the SQL store from <c>Authz:Store</c>, validated at start-up. The host still calls
     /// <see cref="IAuthzStore.InitializeAsync"/> before serving, to apply the migrations.
     /// </summary>
-    public static IServiceCollection AddAuthzStore(this IServiceCollection services, IConfiguration configuration)
+    public static IServiceCollection AddStorage(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<StoreOptions>()
-            .Bind(configuration.GetSection(StoreOptions.SectionName))
-            .ValidateOnStart();
+        services.AddOptions<StoreOptions>().Bind(configuration.GetSection(StoreOptions.SectionName)).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<StoreOptions>, StoreOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<IAuthzStore>(sp =>

@@ -1,8 +1,8 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using Qbee.Authz.Service.Audit;
-using Qbee.Authz.Service.Caching;
 using Qbee.Authz.Service.Domain.Evaluation;
+using Qbee.Authz.Service.Snapshots;
 
 namespace Qbee.Authz.Service.Telemetry;
 

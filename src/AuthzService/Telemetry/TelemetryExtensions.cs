@@ -4,14 +4,13 @@ using Microsoft.Extensions.Options;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
-using Qbee.Authz.Service.Hosting;
 
 namespace Qbee.Authz.Service.Telemetry;
 
 internal static class TelemetryExtensions
 {
     /// <summary>The instruments the checks and the refresher record to; nothing exports them yet.</summary>
-    public static IServiceCollection AddAuthzMetrics(this IServiceCollection services)
+    public static IServiceCollection AddTelemetry(this IServiceCollection services)
     {
         services.AddMetrics();
         services.TryAddSingleton<AuthzMetrics>();
@@ -22,13 +21,14 @@ internal static class TelemetryExtensions
     /// OpenTelemetry export (Authz:Telemetry): OTLP for metrics and traces, a Prometheus scrape endpoint on its
     /// own port. Called once the configuration is complete, because it decides which exporters and endpoints
     /// exist. With neither configured, no MeterProvider exists and the instruments stay disabled.
+    /// <paramref name="defaultUrl"/> is the service's URL when none is configured.
     /// </summary>
-    public static WebApplicationBuilder AddAuthzTelemetry(this WebApplicationBuilder builder)
+    public static WebApplicationBuilder AddTelemetryExport(this WebApplicationBuilder builder, string defaultUrl)
     {
         var options = TelemetryOptions.From(builder.Configuration);
-        var endpoint = MetricsEndpoint.Plan(builder.Configuration, options.PrometheusPort);
+        var endpoint = MetricsEndpoint.Plan(builder.Configuration, options.PrometheusPort, defaultUrl);
         builder.Services.AddSingleton(endpoint);
-        builder.Services.AddOptions<TelemetryOptions>().Bind(builder.Configuration.GetSection(TelemetryOptions.Section)).ValidateOnStart();
+        builder.Services.AddOptions<TelemetryOptions>().Bind(builder.Configuration.GetSection(TelemetryOptions.SectionName)).ValidateOnStart();
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<TelemetryOptions>, TelemetryOptionsValidator>());
 
         var otlp = options.OtlpUri;
@@ -68,14 +68,14 @@ internal static class TelemetryExtensions
     }
 
     /// <summary>GET /metrics, answered on the scrape port only; nothing else is served there.</summary>
-    public static WebApplication MapAuthzTelemetry(this WebApplication app)
+    public static WebApplication MapTelemetry(this WebApplication app)
     {
         var endpoint = app.Services.GetRequiredService<MetricsEndpoint>();
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(TelemetryExtensions));
         var otlp = TelemetryOptions.From(app.Configuration).OtlpUri;
         if (otlp is not null)
         {
-            AuthzLog.OtlpExport(logger, otlp.ToString());
+            TelemetryLog.OtlpExport(logger, otlp.ToString());
         }
 
         if (endpoint.Port == 0)
@@ -96,7 +96,7 @@ internal static class TelemetryExtensions
             context.Response.StatusCode = StatusCodes.Status404NotFound;
             return Task.CompletedTask;
         }), optionsName: null);
-        AuthzLog.PrometheusEndpoint(logger, endpoint.Url);
+        TelemetryLog.PrometheusEndpoint(logger, endpoint.Url);
         return app;
     }
 }
@@ -119,7 +119,7 @@ internal sealed class MetricsEndpoint(int port, string url, IReadOnlyList<int> s
     /// <summary>The fixed ports of the service's own URLs, before the scrape endpoint joined them.</summary>
     public IReadOnlyList<int> ServicePorts => servicePorts;
 
-    public static MetricsEndpoint Plan(IConfiguration configuration, int requestedPort)
+    public static MetricsEndpoint Plan(IConfiguration configuration, int requestedPort, string defaultUrl)
     {
         var serviceUrls = ServiceUrls(configuration).ToList();
         var servicePorts = serviceUrls.Select(PortOf).Where(p => p > 0).ToList();
@@ -129,7 +129,7 @@ internal sealed class MetricsEndpoint(int port, string url, IReadOnlyList<int> s
             return new MetricsEndpoint(0, string.Empty, servicePorts);
         }
 
-        return new MetricsEndpoint(requestedPort, $"http://{HostOf(serviceUrls.FirstOrDefault() ?? AuthzApp.DefaultUrl)}:{requestedPort}", servicePorts);
+        return new MetricsEndpoint(requestedPort, $"http://{HostOf(serviceUrls.FirstOrDefault() ?? defaultUrl)}:{requestedPort}", servicePorts);
     }
 
     /// <summary>The URLs the service listens on: Kestrel:Endpoints when any are configured (they win over urls), else urls.</summary>

@@ -9,7 +9,7 @@ namespace Qbee.Authz.Service.Telemetry;
 /// </summary>
 internal sealed class TelemetryOptions
 {
-    public const string Section = "Authz:Telemetry";
+    public const string SectionName = "Authz:Telemetry";
 
     /// <summary>An OTLP/gRPC collector (http://collector:4317): metrics and traces are pushed there. Empty: none.</summary>
     public string OtlpEndpoint { get; set; } = string.Empty;
@@ -23,7 +23,7 @@ internal sealed class TelemetryOptions
 
     /// <summary>Read straight from configuration: whether to export is decided while the host is built.</summary>
     public static TelemetryOptions From(IConfiguration configuration) =>
-        configuration.GetSection(Section).Get<TelemetryOptions>() ?? new TelemetryOptions();
+        configuration.GetSection(SectionName).Get<TelemetryOptions>() ?? new TelemetryOptions();
 }
 
 /// <summary>Stops the service at start-up on an endpoint it could not export to or a port it could not serve.</summary>
@@ -34,16 +34,16 @@ internal sealed class TelemetryOptionsValidator(MetricsEndpoint endpoint) : IVal
         var failures = new List<string>();
         if (options.OtlpEndpoint.Length > 0 && options.OtlpUri is null)
         {
-            failures.Add($"{TelemetryOptions.Section}:OtlpEndpoint must be an absolute http or https URI (an OTLP/gRPC collector, e.g. http://otel-collector:4317), or empty for none.");
+            failures.Add($"{TelemetryOptions.SectionName}:OtlpEndpoint must be an absolute http or https URI (an OTLP/gRPC collector, e.g. http://otel-collector:4317), or empty for none.");
         }
 
         if (options.PrometheusPort is < 0 or > 65535)
         {
-            failures.Add($"{TelemetryOptions.Section}:PrometheusPort must be 1..65535, or 0 for no scrape endpoint.");
+            failures.Add($"{TelemetryOptions.SectionName}:PrometheusPort must be 1..65535, or 0 for no scrape endpoint.");
         }
         else if (options.PrometheusPort > 0 && endpoint.ServicePorts.Contains(options.PrometheusPort))
         {
-            failures.Add($"{TelemetryOptions.Section}:PrometheusPort {options.PrometheusPort} is the port of the gRPC service: the scrape endpoint needs its own.");
+            failures.Add($"{TelemetryOptions.SectionName}:PrometheusPort {options.PrometheusPort} is the port of the gRPC service: the scrape endpoint needs its own.");
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);

@@ -1,5 +1,4 @@
 using System.Net;
-using Qbee.Authz.Service.Hosting;
 using Qbee.Authz.Service.Security;
 
 namespace Qbee.Authz.Service.UnitTests.Security;

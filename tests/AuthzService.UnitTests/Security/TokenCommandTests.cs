@@ -1,4 +1,3 @@
-using Qbee.Authz.Service.Hosting;
 using Qbee.Authz.Service.Security;
 
 namespace Qbee.Authz.Service.UnitTests.Security;

@@ -95,12 +95,12 @@ public sealed class StoreOptionsValidatorTests
     }
 
     [Fact]
-    public void AddAuthzStore_SqlServerWithoutConnectionString_FailsWhenOptionsAreRead()
+    public void AddStorage_SqlServerWithoutConnectionString_FailsWhenOptionsAreRead()
     {
         var configuration = new ConfigurationBuilder()
             .AddInMemoryCollection(new Dictionary<string, string?> { ["Authz:Store:Provider"] = "SqlServer" })
             .Build();
-        using var services = new ServiceCollection().AddAuthzStore(configuration).BuildServiceProvider();
+        using var services = new ServiceCollection().AddStorage(configuration).BuildServiceProvider();
 
         var error = Assert.Throws<OptionsValidationException>(() => services.GetRequiredService<IOptions<StoreOptions>>().Value);
 
@@ -108,7 +108,7 @@ public sealed class StoreOptionsValidatorTests
     }
 
     [Fact]
-    public void AddAuthzStore_SqlServer_ResolvesAStoreWithoutConnecting()
+    public void AddStorage_SqlServer_ResolvesAStoreWithoutConnecting()
     {
         var configuration = new ConfigurationBuilder()
             .AddInMemoryCollection(new Dictionary<string, string?>
@@ -117,18 +117,18 @@ public sealed class StoreOptionsValidatorTests
                 ["Authz:Store:ConnectionString"] = "Server=127.0.0.1,1;Database=qbee_authz;Integrated Security=False;User Id=u;Password=p",
             })
             .Build();
-        using var services = new ServiceCollection().AddAuthzStore(configuration).BuildServiceProvider();
+        using var services = new ServiceCollection().AddStorage(configuration).BuildServiceProvider();
 
         Assert.IsType<SqlAuthzStore>(services.GetRequiredService<IAuthzStore>());
     }
 
     [Fact]
-    public void AddAuthzStore_BadProvider_FailsWhenOptionsAreRead()
+    public void AddStorage_BadProvider_FailsWhenOptionsAreRead()
     {
         var configuration = new ConfigurationBuilder()
             .AddInMemoryCollection(new Dictionary<string, string?> { ["Authz:Store:Provider"] = "Postgres" })
             .Build();
-        using var services = new ServiceCollection().AddAuthzStore(configuration).BuildServiceProvider();
+        using var services = new ServiceCollection().AddStorage(configuration).BuildServiceProvider();
 
         var error = Assert.Throws<OptionsValidationException>(() => services.GetRequiredService<IOptions<StoreOptions>>().Value);
 
@@ -136,7 +136,7 @@ public sealed class StoreOptionsValidatorTests
     }
 
     [Fact]
-    public async Task AddAuthzStore_Configured_ResolvesAWorkingStore()
+    public async Task AddStorage_Configured_ResolvesAWorkingStore()
     {
         var directory = Path.Combine(Path.GetTempPath(), "authz-store-tests", Guid.NewGuid().ToString("N"));
         try
@@ -147,7 +147,7 @@ public sealed class StoreOptionsValidatorTests
                     ["Authz:Store:ConnectionString"] = $"Data Source={Path.Combine(directory, "nested", "authz.db")};Pooling=False",
                 })
                 .Build();
-            await using var services = new ServiceCollection().AddAuthzStore(configuration).BuildServiceProvider();
+            await using var services = new ServiceCollection().AddStorage(configuration).BuildServiceProvider();
 
             var store = services.GetRequiredService<IAuthzStore>();
             await store.InitializeAsync(CancellationToken.None);

@@ -1,0 +1,12 @@
+namespace Qbee.Authz.Service.Admin;
+
+internal static class AdminServiceCollectionExtensions
+{
+    /// <summary>The write side: the admin commands, and the status GetStatus reports.</summary>
+    public static IServiceCollection AddAdmin(this IServiceCollection services)
+    {
+        services.AddSingleton<AdminCommands>();
+        services.AddSingleton<ServiceStatus>();
+        return services;
+    }
+}

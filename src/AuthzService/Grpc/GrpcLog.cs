@@ -1,0 +1,17 @@
+namespace Qbee.Authz.Service.Grpc;
+
+/// <summary>The log lines of the gRPC services and the error interceptor, source-generated; the event ids are listed in docs/EVENT-IDS.md.</summary>
+internal static partial class GrpcLog
+{
+    [LoggerMessage(10, LogLevel.Error, "Unexpected error in {Method}")]
+    public static partial void UnexpectedError(ILogger logger, Exception exception, string method);
+
+    [LoggerMessage(90, LogLevel.Warning, "WatchRevocations of {AccountId} by {Caller} ended: the reader was too slow (more than {Buffer} revocations waited); it resumes after revision {Revision}")]
+    public static partial void WatchTooSlow(ILogger logger, string accountId, string caller, int buffer, long revision);
+
+    [LoggerMessage(91, LogLevel.Warning, "WatchRevocations of {AccountId} refused to {Caller}: {Limit} streams are open, the most a caller may hold (Authz:Limits:MaxWatchStreamsPerCaller)")]
+    public static partial void WatchStreamsExhausted(ILogger logger, string accountId, string caller, int limit);
+
+    [LoggerMessage(92, LogLevel.Debug, "WatchRevocations of {AccountId} by {Caller} ended: the service is stopping (last revision sent {Revision})")]
+    public static partial void WatchEndedAtShutdown(ILogger logger, string accountId, string caller, long revision);
+}

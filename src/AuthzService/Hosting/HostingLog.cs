@@ -1,0 +1,11 @@
+namespace Qbee.Authz.Service.Hosting;
+
+/// <summary>The log lines of start-up, source-generated; the event ids are listed in docs/EVENT-IDS.md.</summary>
+internal static partial class HostingLog
+{
+    [LoggerMessage(8, LogLevel.Information, "Serving after start-up in {ElapsedMs:F0} ms")]
+    public static partial void Started(ILogger logger, double elapsedMs);
+
+    [LoggerMessage(9, LogLevel.Error, "Start-up failed: {Reason}")]
+    public static partial void StartupFailed(ILogger logger, Exception exception, string reason);
+}

@@ -1,0 +1,16 @@
+using Qbee.Authz.Service.Domain.Snapshot;
+
+namespace Qbee.Authz.Service.Snapshots;
+
+/// <summary>Told of every snapshot swapped in, from the first one on (observers are created with the registry).</summary>
+internal interface ISnapshotObserver
+{
+    /// <summary>Called after the swap; calls for one account may arrive out of revision order.</summary>
+    void Swapped(AccountSnapshot snapshot);
+
+    /// <summary>
+    /// Called after <paramref name="snapshot"/> replaced one of another history (the store was restored from an
+    /// older copy): its revision may be lower than the one it replaced, and any user's rights may differ.
+    /// </summary>
+    void Replaced(AccountSnapshot snapshot);
+}

@@ -1,0 +1,170 @@
+using System.Collections.Concurrent;
+using System.Threading.Channels;
+using Qbee.Authz.Service.Domain.Snapshot;
+using Qbee.Authz.V1;
+
+namespace Qbee.Authz.Service.Snapshots;
+
+/// <summary>
+/// After each snapshot swap, the users of the account whose rights may have shrunk, kept for replay and pushed
+/// to every WatchRevocations stream of the account. History starts when this replica first saw the account;
+/// a watcher resuming from before that gets every user at once (it cannot be told less without guessing).
+/// </summary>
+internal sealed class RevocationFeed : ISnapshotObserver
+{
+    public const int RetainedEvents = 1024;
+
+    private readonly ConcurrentDictionary<string, AccountHistory> _accounts = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Null when the account is unknown to this replica. At most <paramref name="buffer"/> live events wait for the
+    /// reader; one more ends the subscription (<see cref="Subscription.Overflowed"/>).
+    /// </summary>
+    public Subscription? Subscribe(string accountId, long afterRevision, int buffer)
+    {
+        if (!_accounts.TryGetValue(accountId, out var history))
+        {
+            return null;
+        }
+
+        lock (history)
+        {
+            var backlog = new List<RevocationEvent>();
+            if (afterRevision > 0 && afterRevision < history.Current.Revision)
+            {
+                if (afterRevision >= history.CompleteAfter)
+                {
+                    backlog.AddRange(history.Events.Where(e => (long)e.Revision > afterRevision));
+                }
+                else
+                {
+                    backlog.Add(Everyone(history.Current));
+                }
+            }
+
+            // From now on when no revision is given: the watcher is told which, so it can resume from there.
+            var subscription = new Subscription(history, backlog, buffer, afterRevision > 0 ? afterRevision : history.Current.Revision);
+            history.Subscribers.Add(subscription);
+            return subscription;
+        }
+    }
+
+    public void Swapped(AccountSnapshot snapshot)
+    {
+        var history = _accounts.GetOrAdd(snapshot.AccountId, _ => new AccountHistory(snapshot));
+        lock (history)
+        {
+            // Swaps can be reported out of order: diff against the newest seen, so nothing between is skipped.
+            if (snapshot.Revision <= history.Current.Revision)
+            {
+                return;
+            }
+
+            var users = RevocationDiff.UsersWhoseRightsMayHaveShrunk(history.Current, snapshot);
+            history.Current = snapshot;
+            if (users.Length == 0)
+            {
+                return;
+            }
+
+            var revocation = new RevocationEvent { AccountId = snapshot.AccountId, Revision = (ulong)snapshot.Revision };
+            revocation.UserIds.AddRange(users);
+            history.Events.Add(revocation);
+            if (history.Events.Count > RetainedEvents)
+            {
+                history.CompleteAfter = (long)history.Events[0].Revision;
+                history.Events.RemoveAt(0);
+            }
+
+            // A subscriber whose buffer is full is dropped here, so a stalled reader holds no more than its buffer.
+            history.Subscribers.RemoveAll(subscriber => !subscriber.Offer(revocation));
+        }
+    }
+
+    public void Replaced(AccountSnapshot snapshot)
+    {
+        var history = _accounts.GetOrAdd(snapshot.AccountId, _ => new AccountHistory(snapshot));
+        lock (history)
+        {
+            // Another history: no diff against the old one means anything, and its revisions are not this one's.
+            history.Current = snapshot;
+            history.Events.Clear();
+            history.CompleteAfter = snapshot.Revision;
+            var revocation = Everyone(snapshot);
+            history.Subscribers.RemoveAll(subscriber => !subscriber.Offer(revocation));
+        }
+    }
+
+    private static RevocationEvent Everyone(AccountSnapshot snapshot)
+    {
+        // Disabled users too: one disabled in the unknown gap still has sessions to cut.
+        var revocation = new RevocationEvent { AccountId = snapshot.AccountId, Revision = (ulong)snapshot.Revision, AllUsers = true };
+        revocation.UserIds.AddRange(snapshot.Users.Keys.Order(StringComparer.Ordinal));
+        return revocation;
+    }
+
+    internal sealed class AccountHistory(AccountSnapshot first)
+    {
+        /// <summary>Every revocation after this revision is in <see cref="Events"/>.</summary>
+        public long CompleteAfter { get; set; } = first.Revision;
+
+        public AccountSnapshot Current { get; set; } = first;
+
+        public List<RevocationEvent> Events { get; } = [];
+
+        public List<Subscription> Subscribers { get; } = [];
+    }
+
+    /// <summary>
+    /// One watcher: the events it missed, then the live ones, at most a buffer's worth waiting. Dispose to stop
+    /// receiving.
+    /// </summary>
+    internal sealed class Subscription : IDisposable
+    {
+        private readonly AccountHistory _history;
+        private readonly Channel<RevocationEvent> _live;
+        private volatile bool _overflowed;
+
+        internal Subscription(AccountHistory history, IReadOnlyList<RevocationEvent> backlog, int buffer, long after)
+        {
+            _history = history;
+            Backlog = backlog;
+            After = after;
+            _live = Channel.CreateBounded<RevocationEvent>(new BoundedChannelOptions(buffer) { SingleReader = true });
+        }
+
+        /// <summary>Every revocation after this revision is delivered (the backlog, then the live events).</summary>
+        public long After { get; }
+
+        public IReadOnlyList<RevocationEvent> Backlog { get; }
+
+        /// <summary>Ends (without an error) after the subscription overflowed or was disposed.</summary>
+        public ChannelReader<RevocationEvent> Live => _live.Reader;
+
+        /// <summary>An event found the buffer full: the reader is too slow and no longer receives events.</summary>
+        public bool Overflowed => _overflowed;
+
+        /// <summary>False when the buffer is full; the subscription is then over. Called under the history's lock.</summary>
+        internal bool Offer(RevocationEvent revocation)
+        {
+            if (_live.Writer.TryWrite(revocation))
+            {
+                return true;
+            }
+
+            _overflowed = true;
+            _live.Writer.TryComplete();
+            return false;
+        }
+
+        public void Dispose()
+        {
+            lock (_history)
+            {
+                _history.Subscribers.Remove(this);
+            }
+
+            _live.Writer.TryComplete();
+        }
+    }
+}

@@ -1,0 +1,30 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace Qbee.Authz.Service.Snapshots;
+
+internal static class SnapshotsServiceCollectionExtensions
+{
+    /// <summary>
+    /// The live snapshots (Authz:Redis, Authz:Sync): the registry, its refresher and Redis copy, the revision sync
+    /// (a hosted service), the revocation feed, and the readiness and staleness they report.
+    /// </summary>
+    public static IServiceCollection AddSnapshots(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<SyncOptions>().Bind(configuration.GetSection(SyncOptions.SectionName)).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SyncOptions>, SyncOptionsValidator>());
+        services.AddOptions<StalenessOptions>().Bind(configuration.GetSection(StalenessOptions.SectionName)).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<StalenessOptions>, StalenessOptionsValidator>());
+
+        services.AddSingleton<SyncFreshness>();
+        services.AddSingleton<RedisConnection>();
+        services.AddSingleton<RedisSnapshotCache>();
+        services.AddSingleton<SnapshotRegistry>();
+        services.AddSingleton<RevocationFeed>();
+        services.AddSingleton<ISnapshotObserver>(sp => sp.GetRequiredService<RevocationFeed>());
+        services.AddSingleton<SnapshotRefresher>();
+        services.AddSingleton<Readiness>();
+        services.AddHostedService<RevisionSync>();
+        return services;
+    }
+}

@@ -1,0 +1,21 @@
+using Qbee.Authz.Service.Domain;
+
+namespace Qbee.Authz.Service.UnitTests.Domain;
+
+public sealed class LimitsOptionsValidatorTests
+{
+    [Fact]
+    public void Validate_Defaults_Succeeds()
+    {
+        Assert.True(new LimitsOptionsValidator().Validate(null, new LimitsOptions()).Succeeded);
+    }
+
+    [Fact]
+    public void Validate_MaxMessageBytesBelowRange_FailsNamingTheField()
+    {
+        var result = new LimitsOptionsValidator().Validate(null, new LimitsOptions { MaxMessageBytes = 1024 });
+
+        Assert.True(result.Failed);
+        Assert.Contains(nameof(LimitsOptions.MaxMessageBytes), result.FailureMessage, StringComparison.Ordinal);
+    }
+}

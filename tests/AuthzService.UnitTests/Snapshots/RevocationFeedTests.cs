@@ -1,0 +1,145 @@
+using Qbee.Authz.Service.Domain.Model;
+using Qbee.Authz.Service.Domain.Snapshot;
+using Qbee.Authz.Service.Snapshots;
+
+namespace Qbee.Authz.Service.UnitTests.Snapshots;
+
+public sealed class RevocationFeedTests
+{
+    private static AccountSnapshot Snapshot(long revision, long stamp, params string[] users) => SnapshotCompiler.Compile(
+        new AccountData(
+            new AccountRecord("acme", "Acme", revision, stamp),
+            [new RoleRecord("acme", "r", "R", string.Empty, [new PolicyRecord("audit:read", [])])],
+            users.Select(u => new UserRecord("acme", u, $"{u}@example.com", string.Empty, string.Empty, ["r"], UserState.Active)).ToArray(),
+            [new NodeRecord("acme", "root", NodeKind.Group, string.Empty, string.Empty, [], false)],
+            []),
+        DateTimeOffset.UnixEpoch);
+
+    [Fact]
+    public void Replaced_ByAnotherHistory_TellsEveryWatcherThatEveryUserMayHaveChanged()
+    {
+        var feed = new RevocationFeed();
+        var registry = new SnapshotRegistry([feed]);
+        registry.Publish(Snapshot(15, 1, "bob", "carol"));
+        using var watcher = feed.Subscribe("acme", afterRevision: 15, buffer: 16)!;
+
+        // Same users, same grants: a diff would find nothing, yet the history is another one.
+        registry.Replace(Snapshot(6, 2, "bob", "carol"));
+
+        Assert.True(watcher.Live.TryRead(out var revocation));
+        Assert.True(revocation.AllUsers);
+        Assert.Equal(6ul, revocation.Revision);
+        Assert.Equal(["bob", "carol"], revocation.UserIds);
+    }
+
+    [Fact]
+    public void Swapped_AfterAReplace_DiffsAgainstTheReplacement()
+    {
+        var feed = new RevocationFeed();
+        var registry = new SnapshotRegistry([feed]);
+        registry.Publish(Snapshot(15, 1, "bob"));
+        registry.Replace(Snapshot(6, 2, "bob", "carol"));
+        using var watcher = feed.Subscribe("acme", afterRevision: 6, buffer: 16)!;
+
+        registry.Publish(Snapshot(7, 3, "bob"));
+
+        Assert.True(watcher.Live.TryRead(out var revocation));
+        Assert.Equal(7ul, revocation.Revision);
+        Assert.Equal(["carol"], revocation.UserIds);
+    }
+
+    private static readonly string[] Everyone = ["u1", "u2", "u3", "u4", "u5"];
+
+    // Shrinking: each later revision removes one more user: every swap is a revocation.
+    private static AccountSnapshot Shrinking(long revision) => SnapshotCompiler.Compile(
+        new AccountData(
+            new AccountRecord("acme", "Acme", revision),
+            [new RoleRecord("acme", "r", "R", string.Empty, [new PolicyRecord("audit:read", [])])],
+            Everyone.Skip((int)revision - 1).Select(u => new UserRecord("acme", u, $"{u}@example.com", string.Empty, string.Empty, ["r"], UserState.Active)).ToArray(),
+            [new NodeRecord("acme", "root", NodeKind.Group, string.Empty, string.Empty, [], false)],
+            []),
+        DateTimeOffset.UnixEpoch);
+
+    [Fact]
+    public void Swapped_BufferFull_EndsTheSubscriptionWithWhatWasBuffered()
+    {
+        var feed = new RevocationFeed();
+        feed.Swapped(Shrinking(1));
+        using var subscription = feed.Subscribe("acme", 1, buffer: 2)!;
+
+        feed.Swapped(Shrinking(2));
+        feed.Swapped(Shrinking(3));
+        var overflowedAtTwo = subscription.Overflowed;
+        feed.Swapped(Shrinking(4));
+        feed.Swapped(Shrinking(5));
+
+        Assert.False(overflowedAtTwo);
+        Assert.True(subscription.Overflowed);
+        Assert.Equal([2UL, 3UL], Drain(subscription).Select(e => e.Revision));
+        Assert.True(subscription.Live.Completion.IsCompleted);
+    }
+
+    [Fact]
+    public void Swapped_ReaderKeepsUp_NeverOverflows()
+    {
+        var feed = new RevocationFeed();
+        feed.Swapped(Shrinking(1));
+        using var subscription = feed.Subscribe("acme", 1, buffer: 1)!;
+        var received = new List<ulong>();
+
+        for (var revision = 2; revision <= 5; revision++)
+        {
+            feed.Swapped(Shrinking(revision));
+            received.AddRange(Drain(subscription).Select(e => e.Revision));
+        }
+
+        Assert.False(subscription.Overflowed);
+        Assert.Equal([2UL, 3UL, 4UL, 5UL], received);
+    }
+
+    [Fact]
+    public void Subscribe_AfterAnOverflow_ReplaysFromTheGivenRevision()
+    {
+        var feed = new RevocationFeed();
+        feed.Swapped(Shrinking(1));
+        using (var slow = feed.Subscribe("acme", 1, buffer: 1)!)
+        {
+            feed.Swapped(Shrinking(2));
+            feed.Swapped(Shrinking(3));
+            feed.Swapped(Shrinking(4));
+            Assert.True(slow.Overflowed);
+        }
+
+        using var resumed = feed.Subscribe("acme", 2, buffer: 1)!;
+
+        Assert.Equal([3UL, 4UL], resumed.Backlog.Select(e => e.Revision));
+        Assert.Equal([["u2"], ["u3"]], resumed.Backlog.Select(e => e.UserIds.ToArray()));
+    }
+
+    [Fact]
+    public void Subscribe_FromNow_StartsAfterTheCurrentRevision()
+    {
+        var feed = new RevocationFeed();
+        feed.Swapped(Shrinking(1));
+        feed.Swapped(Shrinking(2));
+
+        using var fromNow = feed.Subscribe("acme", 0, buffer: 1)!;
+        using var fromOne = feed.Subscribe("acme", 1, buffer: 1)!;
+
+        Assert.Equal(2, fromNow.After);
+        Assert.Empty(fromNow.Backlog);
+        Assert.Equal(1, fromOne.After);
+        Assert.Equal([2UL], fromOne.Backlog.Select(e => e.Revision));
+    }
+
+    private static List<V1.RevocationEvent> Drain(RevocationFeed.Subscription subscription)
+    {
+        var events = new List<V1.RevocationEvent>();
+        while (subscription.Live.TryRead(out var revocation))
+        {
+            events.Add(revocation);
+        }
+
+        return events;
+    }
+}
