@@ -1,5 +1,6 @@
 using Qbee.Authz.Service.Checks;
 using Qbee.Authz.Service.Domain;
+using Qbee.Authz.Service.Grpc.Validation;
 using Qbee.Authz.V1;
 
 namespace Qbee.Authz.Service.Grpc.Mapping;

@@ -4,7 +4,7 @@ using Qbee.Authz.Service.Domain.Resources;
 using Qbee.Authz.Service.Grpc.Mapping;
 using Qbee.Authz.V1;
 
-namespace Qbee.Authz.Service.Grpc;
+namespace Qbee.Authz.Service.Grpc.Validation;
 
 /// <summary>Validates the remote-access part of a request into a <see cref="RemoteAccessQuery"/>.</summary>
 internal static class RemoteAccessReader
