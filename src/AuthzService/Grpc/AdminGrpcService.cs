@@ -135,8 +135,8 @@ internal sealed class AdminGrpcService(AdminCommands commands, IAuthzStore store
         return response;
     }
 
-    public override Task<GetStatusResponse> GetStatus(GetStatusRequest request, ServerCallContext context) =>
-        status.GetAsync(context.CancellationToken);
+    public override async Task<GetStatusResponse> GetStatus(GetStatusRequest request, ServerCallContext context) =>
+        (await status.GetAsync(context.CancellationToken)).ToProto();
 
     private static NotFoundException AccountNotFound(string accountId) => new($"account {accountId} not found");
 }

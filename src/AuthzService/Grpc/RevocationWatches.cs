@@ -62,8 +62,8 @@ internal sealed class RevocationWatches(
             await context.WriteResponseHeadersAsync(new Metadata { { SubscribedAfterHeader, sent.ToString(CultureInfo.InvariantCulture) } });
             foreach (var revocation in subscription.Backlog)
             {
-                await responseStream.WriteAsync(revocation, ending.Token);
-                sent = (long)revocation.Revision;
+                await responseStream.WriteAsync(revocation.ToProto(), ending.Token);
+                sent = revocation.Revision;
             }
 
             await foreach (var revocation in subscription.Live.ReadAllAsync(ending.Token))
@@ -75,10 +75,10 @@ internal sealed class RevocationWatches(
                 }
 
                 // A live event may repeat one of the backlog: the stream never goes back in revisions.
-                if ((long)revocation.Revision > sent)
+                if (revocation.Revision > sent)
                 {
-                    await responseStream.WriteAsync(revocation, ending.Token);
-                    sent = (long)revocation.Revision;
+                    await responseStream.WriteAsync(revocation.ToProto(), ending.Token);
+                    sent = revocation.Revision;
                 }
             }
         }
