@@ -28,24 +28,24 @@ internal sealed class AdminCommands(IAuthzStore store, SnapshotRefresher refresh
             PermissionCatalog.CanonicalNames.Select(p => new PolicyRecord(p, [])).ToArray());
         var account = new AccountRecord(command.AccountId, command.Name, 1);
         var audit = Audit(command.AccountId, "admin.create_account", context, userId: command.Owner.UserId);
-        var revision = await store.CreateAccountAsync(account, defaultRole, command.Owner, audit, cancellationToken).ConfigureAwait(false);
-        await Refresh(span, command.AccountId, revision).ConfigureAwait(false);
+        var revision = await store.CreateAccountAsync(account, defaultRole, command.Owner, audit, cancellationToken);
+        await Refresh(span, command.AccountId, revision);
         return (account with { Revision = revision }, command.Owner, defaultRole, revision);
     }
 
     public async Task<(RoleRecord Role, long Revision)> PutRoleAsync(RoleRecord role, AuditContext context, CancellationToken cancellationToken)
     {
         using var span = AuthzActivities.StartAdminWrite("admin.put_role", role.AccountId);
-        var revision = await store.PutRoleAsync(role, Audit(role.AccountId, "admin.put_role", context), cancellationToken).ConfigureAwait(false);
-        await Refresh(span, role.AccountId, revision).ConfigureAwait(false);
+        var revision = await store.PutRoleAsync(role, Audit(role.AccountId, "admin.put_role", context), cancellationToken);
+        await Refresh(span, role.AccountId, revision);
         return (role, revision);
     }
 
     public async Task<long> DeleteRoleAsync(string accountId, string roleId, AuditContext context, CancellationToken cancellationToken)
     {
         using var span = AuthzActivities.StartAdminWrite("admin.delete_role", accountId);
-        var revision = await store.DeleteRoleAsync(accountId, roleId, Audit(accountId, "admin.delete_role", context), cancellationToken).ConfigureAwait(false);
-        await Refresh(span, accountId, revision).ConfigureAwait(false);
+        var revision = await store.DeleteRoleAsync(accountId, roleId, Audit(accountId, "admin.delete_role", context), cancellationToken);
+        await Refresh(span, accountId, revision);
         return revision;
     }
 
@@ -53,8 +53,8 @@ internal sealed class AdminCommands(IAuthzStore store, SnapshotRefresher refresh
     {
         using var span = AuthzActivities.StartAdminWrite("admin.put_user", user.AccountId);
         var audit = Audit(user.AccountId, "admin.put_user", context, userId: user.UserId);
-        var revision = await store.PutUserAsync(user, audit, cancellationToken).ConfigureAwait(false);
-        await Refresh(span, user.AccountId, revision).ConfigureAwait(false);
+        var revision = await store.PutUserAsync(user, audit, cancellationToken);
+        await Refresh(span, user.AccountId, revision);
         return (user, revision);
     }
 
@@ -62,8 +62,8 @@ internal sealed class AdminCommands(IAuthzStore store, SnapshotRefresher refresh
     {
         using var span = AuthzActivities.StartAdminWrite("admin.delete_user", accountId);
         var audit = Audit(accountId, "admin.delete_user", context, userId: userId);
-        var revision = await store.DeleteUserAsync(accountId, userId, audit, cancellationToken).ConfigureAwait(false);
-        await Refresh(span, accountId, revision).ConfigureAwait(false);
+        var revision = await store.DeleteUserAsync(accountId, userId, audit, cancellationToken);
+        await Refresh(span, accountId, revision);
         return revision;
     }
 
@@ -71,8 +71,8 @@ internal sealed class AdminCommands(IAuthzStore store, SnapshotRefresher refresh
     {
         using var span = AuthzActivities.StartAdminWrite("admin.put_node", node.AccountId);
         var audit = Audit(node.AccountId, "admin.put_node", context, deviceId: node.Kind == NodeKind.Device ? node.NodeId : string.Empty);
-        var (stored, revision) = await store.PutNodeAsync(node, audit, cancellationToken).ConfigureAwait(false);
-        await Refresh(span, node.AccountId, revision).ConfigureAwait(false);
+        var (stored, revision) = await store.PutNodeAsync(node, audit, cancellationToken);
+        await Refresh(span, node.AccountId, revision);
         return (stored, revision);
     }
 
@@ -82,8 +82,8 @@ internal sealed class AdminCommands(IAuthzStore store, SnapshotRefresher refresh
     {
         using var span = AuthzActivities.StartAdminWrite("admin.put_nodes", accountId);
         var audit = Audit(accountId, "admin.put_nodes", context);
-        var (stored, revision) = await store.PutNodesAsync(accountId, nodes, audit, cancellationToken).ConfigureAwait(false);
-        await Refresh(span, accountId, revision).ConfigureAwait(false);
+        var (stored, revision) = await store.PutNodesAsync(accountId, nodes, audit, cancellationToken);
+        await Refresh(span, accountId, revision);
         return (stored, revision);
     }
 
@@ -91,8 +91,8 @@ internal sealed class AdminCommands(IAuthzStore store, SnapshotRefresher refresh
     {
         using var span = AuthzActivities.StartAdminWrite("admin.delete_node", accountId);
         var audit = Audit(accountId, "admin.delete_node", context, deviceId: Ids.IsDeviceId(nodeId) ? nodeId : string.Empty);
-        var revision = await store.DeleteNodeAsync(accountId, nodeId, audit, cancellationToken).ConfigureAwait(false);
-        await Refresh(span, accountId, revision).ConfigureAwait(false);
+        var revision = await store.DeleteNodeAsync(accountId, nodeId, audit, cancellationToken);
+        await Refresh(span, accountId, revision);
         return revision;
     }
 
@@ -102,8 +102,8 @@ internal sealed class AdminCommands(IAuthzStore store, SnapshotRefresher refresh
         var onDevice = command.TargetKind == RemoteAccessTarget.Node && Ids.IsDeviceId(command.Target);
         var audit = Audit(command.AccountId, "admin.set_remote_access", context, deviceId: onDevice ? command.Target : string.Empty);
         var revision = await store.SetRemoteAccessAsync(
-            command.AccountId, command.TargetKind, command.Target, command.Enabled, audit, cancellationToken).ConfigureAwait(false);
-        await Refresh(span, command.AccountId, revision).ConfigureAwait(false);
+            command.AccountId, command.TargetKind, command.Target, command.Enabled, audit, cancellationToken);
+        await Refresh(span, command.AccountId, revision);
         return revision;
     }
 
@@ -111,7 +111,7 @@ internal sealed class AdminCommands(IAuthzStore store, SnapshotRefresher refresh
     private async Task Refresh(AdminWriteSpan span, string accountId, long revision)
     {
         span.Committed(revision);
-        await refresher.EnsureRevisionAsync(accountId, revision, CancellationToken.None).ConfigureAwait(false);
+        await refresher.EnsureRevisionAsync(accountId, revision, CancellationToken.None);
         span.Completed();
     }
 

@@ -10,6 +10,10 @@ namespace Qbee.Authz.Service.Admin;
 internal sealed class ServiceStatus(
     IAuthzStore store, SnapshotRegistry registry, AuditQueue audit, RedisConnection redis, SyncFreshness freshness, SecretRedactor redactor, TimeProvider timeProvider)
 {
+    // The audit queue is "degraded" once checks have had to wait for room and it is still over 90% full: it is not
+    // keeping up. Integer percent: Depth * 100 stays far below int.MaxValue for the largest QueueCapacity (10^7).
+    private const int DegradedQueueFillPercent = 90;
+
     private static readonly string Version =
         typeof(ServiceStatus).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "unknown";
 
@@ -74,6 +78,6 @@ internal sealed class ServiceStatus(
             ? new ComponentReport(
                 "unavailable",
                 $"audit store unavailable since {outage.Since:O} ({outage.Reason}): remote-access:connect checks are refused; {queued}")
-            : new ComponentReport(audit.FullWaits > 0 && audit.Depth * 10 > audit.Capacity * 9 ? "degraded" : "ok", queued);
+            : new ComponentReport(audit.FullWaits > 0 && audit.Depth * 100 > audit.Capacity * DegradedQueueFillPercent ? "degraded" : "ok", queued);
     }
 }

@@ -26,14 +26,14 @@ internal sealed class AuditPurger(
         {
             try
             {
-                await PurgeAsync(stoppingToken).ConfigureAwait(false);
+                await PurgeAsync(stoppingToken);
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
                 AuditLog.AuditPurgeFailed(logger, e);
             }
         }
-        while (await WaitAsync(timer, stoppingToken).ConfigureAwait(false));
+        while (await WaitAsync(timer, stoppingToken));
     }
 
     /// <summary>One round: deletes every event older than the retention; returns how many.</summary>
@@ -45,7 +45,7 @@ internal sealed class AuditPurger(
         AuditPurgeBatch purged;
         do
         {
-            purged = await store.DeleteAuditEventsBeforeAsync(cutoff, settings.BatchSize, cancellationToken).ConfigureAwait(false);
+            purged = await store.DeleteAuditEventsBeforeAsync(cutoff, settings.BatchSize, cancellationToken);
             total += purged.Events;
         }
         while (purged.Segments == settings.BatchSize);
@@ -62,7 +62,7 @@ internal sealed class AuditPurger(
     {
         try
         {
-            return await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false);
+            return await timer.WaitForNextTickAsync(stoppingToken);
         }
         catch (OperationCanceledException)
         {

@@ -88,7 +88,7 @@ internal sealed class AuditQueue
                 var entry = new AuditEntry(record, ticket, use);
                 if (!TryAdd(entry))
                 {
-                    await WaitForRoomAsync(entry, cancellationToken).ConfigureAwait(false);
+                    await WaitForRoomAsync(entry, cancellationToken);
                 }
             }
         }
@@ -98,7 +98,7 @@ internal sealed class AuditQueue
             throw;
         }
 
-        await ticket.WaitAsync().ConfigureAwait(false);
+        await ticket.WaitAsync();
     }
 
     /// <summary>No more events: the writer drains what is queued and stops; later producers are refused.</summary>
@@ -179,7 +179,7 @@ internal sealed class AuditQueue
     {
         try
         {
-            await WaitForRoomAsync(entry, cancellationToken).ConfigureAwait(false);
+            await WaitForRoomAsync(entry, cancellationToken);
         }
         catch
         {
@@ -187,7 +187,7 @@ internal sealed class AuditQueue
             throw;
         }
 
-        await entry.Ticket.WaitAsync().ConfigureAwait(false);
+        await entry.Ticket.WaitAsync();
     }
 
     private bool TryAdd(AuditEntry entry)
@@ -232,7 +232,7 @@ internal sealed class AuditQueue
                 return;
             }
 
-            await roomFreed.WaitAsync(cancellationToken).ConfigureAwait(false);
+            await roomFreed.WaitAsync(cancellationToken);
         }
     }
 

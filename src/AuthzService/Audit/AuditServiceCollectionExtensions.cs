@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using Qbee.Authz.Service.Telemetry;
 
 namespace Qbee.Authz.Service.Audit;
 
@@ -15,6 +16,7 @@ internal static class AuditServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<AuditOptions>, AuditOptionsValidator>());
 
         services.AddSingleton<AuditQueue>();
+        services.AddSingleton<IAuditGauges, AuditGauges>();
         services.AddSingleton<AuditWriter>();
         services.AddHostedService(sp => sp.GetRequiredService<AuditWriter>());
         services.AddSingleton<AuditPurger>();

@@ -106,7 +106,7 @@ internal sealed class AuditWriter : IHostedService, IDisposable
 
         try
         {
-            await _finished.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+            await _finished.Task.WaitAsync(cancellationToken);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {

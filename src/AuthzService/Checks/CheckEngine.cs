@@ -52,7 +52,7 @@ internal sealed class CheckEngine(UserResolver users, AuditQueue audit, TimeProv
         for (var i = 0; i < results.Length; i++)
         {
             var check = checks[i];
-            var (snapshot, user) = await users.ResolveAsync(check.UserId, check.MinRevision, cancellationToken).ConfigureAwait(false);
+            var (snapshot, user) = await users.ResolveAsync(check.UserId, check.MinRevision, cancellationToken);
             if (snapshot is not null && !ReferenceEquals(snapshot, first ??= snapshot))
             {
                 pinned ??= new Dictionary<string, AccountSnapshot>(StringComparer.Ordinal) { [first.AccountId] = first };
@@ -80,7 +80,7 @@ internal sealed class CheckEngine(UserResolver users, AuditQueue audit, TimeProv
         if (audited is not null)
         {
             // Answered only once every connect decision of the batch is committed: one wait for all of them.
-            await audit.CommitAsync(audited, deadline, cancellationToken).ConfigureAwait(false);
+            await audit.CommitAsync(audited, deadline, cancellationToken);
         }
 
         metrics.Timed(CheckMethod.CheckBatch, started);
@@ -96,7 +96,7 @@ internal sealed class CheckEngine(UserResolver users, AuditQueue audit, TimeProv
             throw new InvalidFieldException("path", $"'{Printable.Clip(resourceId)}' is not a valid node id");
         }
 
-        var (snapshot, user) = await users.ResolveAsync(call.UserId, call.MinRevision, cancellationToken).ConfigureAwait(false);
+        var (snapshot, user) = await users.ResolveAsync(call.UserId, call.MinRevision, cancellationToken);
         if (route is null)
         {
             var unknown = Decision.Deny(DecisionReason.ApiCallUnknown, snapshot?.Revision ?? 0);
@@ -127,11 +127,11 @@ internal sealed class CheckEngine(UserResolver users, AuditQueue audit, TimeProv
         long started,
         CancellationToken cancellationToken)
     {
-        var (snapshot, user) = await resolving.ConfigureAwait(false);
+        var (snapshot, user) = await resolving;
         var result = Answer(snapshot, user, check);
         if (check.Audited)
         {
-            return await AuditAsync(result, snapshot, check, context, deadline, started, cancellationToken).ConfigureAwait(false);
+            return await AuditAsync(result, snapshot, check, context, deadline, started, cancellationToken);
         }
 
         metrics.Checked(CheckMethod.Check, result.Allowed, result.Reason, started);
@@ -142,7 +142,7 @@ internal sealed class CheckEngine(UserResolver users, AuditQueue audit, TimeProv
     private async ValueTask<CheckResult> AuditAsync(
         CheckResult result, AccountSnapshot? snapshot, PreparedCheck check, AuditContext context, DateTime deadline, long started, CancellationToken cancellationToken)
     {
-        await audit.CommitAsync(ToAudit(result, snapshot, check, context), deadline, cancellationToken).ConfigureAwait(false);
+        await audit.CommitAsync(ToAudit(result, snapshot, check, context), deadline, cancellationToken);
         metrics.Checked(CheckMethod.Check, result.Allowed, result.Reason, started);
         return result;
     }

@@ -12,7 +12,7 @@ internal sealed class ScopeQueries(UserResolver users)
 {
     public async Task<ScopeResult> ResolveScopeAsync(ScopeQuery query, CancellationToken cancellationToken)
     {
-        var (snapshot, user) = await users.ResolveAsync(query.UserId, query.MinRevision, cancellationToken).ConfigureAwait(false);
+        var (snapshot, user) = await users.ResolveAsync(query.UserId, query.MinRevision, cancellationToken);
         var revision = snapshot?.Revision ?? 0;
         if (snapshot is null || user is null)
         {
@@ -45,7 +45,7 @@ internal sealed class ScopeQueries(UserResolver users)
 
     public async Task<DevicePage> ListAllowedDevicesAsync(DeviceListQuery query, CancellationToken cancellationToken)
     {
-        var (snapshot, user) = await users.ResolveAsync(query.UserId, query.MinRevision, cancellationToken).ConfigureAwait(false);
+        var (snapshot, user) = await users.ResolveAsync(query.UserId, query.MinRevision, cancellationToken);
         var revision = snapshot?.Revision ?? 0;
         if (snapshot is null || user is null || user.Disabled || user.GrantsFor(query.Permission).Length == 0)
         {
@@ -73,7 +73,7 @@ internal sealed class ScopeQueries(UserResolver users)
 
     public async Task<EffectivePermissions> GetEffectivePermissionsAsync(EffectivePermissionsQuery query, CancellationToken cancellationToken)
     {
-        var (snapshot, user) = await users.ResolveAsync(query.UserId, query.MinRevision, cancellationToken).ConfigureAwait(false);
+        var (snapshot, user) = await users.ResolveAsync(query.UserId, query.MinRevision, cancellationToken);
         var revision = snapshot?.Revision ?? 0;
         if (snapshot is null || user is null)
         {

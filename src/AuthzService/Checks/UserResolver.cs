@@ -1,4 +1,3 @@
-using System.Data.Common;
 using Qbee.Authz.Service.Domain;
 using Qbee.Authz.Service.Domain.Snapshot;
 using Qbee.Authz.Service.Snapshots;
@@ -40,19 +39,19 @@ internal sealed class UserResolver(SnapshotRegistry registry, Readiness readines
         string? accountId;
         try
         {
-            accountId = await store.FindUserAccountIdAsync(userId, cancellationToken).ConfigureAwait(false);
+            accountId = await store.FindUserAccountIdAsync(userId, cancellationToken);
         }
-        catch (DbException)
+        catch (Exception e) when (StoreFaults.IsStoreFailure(e))
         {
             throw new UnavailableException($"user {userId} is not in this replica's snapshots and the store cannot be asked for its account");
         }
 
-        return accountId is null ? (null, null) : await WaitAsync(accountId, userId, minRevision, cancellationToken).ConfigureAwait(false);
+        return accountId is null ? (null, null) : await WaitAsync(accountId, userId, minRevision, cancellationToken);
     }
 
     private async ValueTask<(AccountSnapshot?, UserEntry?)> WaitAsync(string accountId, string userId, long minRevision, CancellationToken cancellationToken)
     {
-        var snapshot = await registry.WaitForRevisionAsync(accountId, minRevision, cancellationToken).ConfigureAwait(false);
+        var snapshot = await registry.WaitForRevisionAsync(accountId, minRevision, cancellationToken);
         // The user may have been deleted by the revision waited for: answer from that snapshot.
         return snapshot.Users.TryGetValue(userId, out var user) ? (snapshot, user) : (snapshot, null);
     }

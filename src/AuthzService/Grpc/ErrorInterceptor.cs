@@ -1,6 +1,7 @@
 using Grpc.Core;
 using Grpc.Core.Interceptors;
 using Qbee.Authz.Service.Domain;
+using Qbee.Authz.Service.Storage;
 
 namespace Qbee.Authz.Service.Grpc;
 
@@ -29,7 +30,7 @@ internal sealed class ErrorInterceptor(ILogger<ErrorInterceptor> logger) : Inter
     {
         try
         {
-            return await call.ConfigureAwait(false);
+            return await call;
         }
         catch (Exception e) when (e is not RpcException)
         {
@@ -42,7 +43,7 @@ internal sealed class ErrorInterceptor(ILogger<ErrorInterceptor> logger) : Inter
     {
         try
         {
-            await continuation(request, responseStream, context).ConfigureAwait(false);
+            await continuation(request, responseStream, context);
         }
         catch (Exception e) when (e is not RpcException)
         {
@@ -59,7 +60,7 @@ internal sealed class ErrorInterceptor(ILogger<ErrorInterceptor> logger) : Inter
             AlreadyExistsException e => new Status(StatusCode.AlreadyExists, e.Message),
             PreconditionFailedException e => new Status(StatusCode.FailedPrecondition, e.Message),
             UnavailableException e => new Status(StatusCode.Unavailable, e.Message),
-            System.Data.Common.DbException => new Status(StatusCode.Unavailable,
+            _ when StoreFaults.IsStoreFailure(exception) => new Status(StatusCode.Unavailable,
                 "The store is unavailable: writes are refused; checks are answered from the last snapshot."),
             OperationCanceledException when context.CancellationToken.IsCancellationRequested =>
                 new Status(StatusCode.Cancelled, "The call was cancelled or its deadline passed."),

@@ -12,6 +12,7 @@ internal sealed class StartupInitializer(
     SnapshotRefresher refresher,
     Readiness readiness,
     SecretRedactor redactor,
+    TimeProvider timeProvider,
     ILogger<StartupInitializer> logger) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
@@ -32,7 +33,8 @@ internal sealed class StartupInitializer(
         }
 
         readiness.MarkReady();
-        HostingLog.Started(logger, (DateTime.Now - Process.GetCurrentProcess().StartTime).TotalMilliseconds);
+        using var process = Process.GetCurrentProcess();
+        HostingLog.Started(logger, (timeProvider.GetUtcNow() - new DateTimeOffset(process.StartTime)).TotalMilliseconds);
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;

@@ -24,6 +24,9 @@ internal sealed class SnapshotRefresher(
     AuthzMetrics metrics,
     ILogger<SnapshotRefresher> logger)
 {
+    // While another replica holds the rebuild lock, look for its result every 50 ms, at most 40 times: a rebuild
+    // from SQL takes milliseconds to about a second, so 2 s spares the store one load per replica without making a
+    // check wait long when the holder died (its lock expires, and this replica rebuilds itself).
     private static readonly TimeSpan WaitForOtherReplica = TimeSpan.FromMilliseconds(50);
     private const int WaitRounds = 40;
 
@@ -50,12 +53,12 @@ internal sealed class SnapshotRefresher(
     public async Task LoadAllAsync(CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
-        var accounts = await store.ListAccountsAsync(cancellationToken).ConfigureAwait(false);
+        var accounts = await store.ListAccountsAsync(cancellationToken);
         foreach (var account in accounts)
         {
             try
             {
-                await SyncAsync(account.AccountId, account.Version, head: null, cancellationToken).ConfigureAwait(false);
+                await SyncAsync(account.AccountId, account.Version, head: null, cancellationToken);
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
@@ -75,12 +78,12 @@ internal sealed class SnapshotRefresher(
     /// </summary>
     public async Task PollAsync(CancellationToken cancellationToken)
     {
-        var heads = await ReadHeadsAsync(registry.Snapshots.Select(s => s.AccountId).ToArray()).ConfigureAwait(false);
-        foreach (var account in await store.ListAccountsAsync(cancellationToken).ConfigureAwait(false))
+        var heads = await ReadHeadsAsync(registry.Snapshots.Select(s => s.AccountId).ToArray());
+        foreach (var account in await store.ListAccountsAsync(cancellationToken))
         {
             try
             {
-                await SyncAsync(account.AccountId, account.Version, heads.GetValueOrDefault(account.AccountId), cancellationToken).ConfigureAwait(false);
+                await SyncAsync(account.AccountId, account.Version, heads.GetValueOrDefault(account.AccountId), cancellationToken);
             }
             catch (Exception e) when (!cancellationToken.IsCancellationRequested)
             {
@@ -116,10 +119,10 @@ internal sealed class SnapshotRefresher(
     private async Task RefreshAsync(string accountId, Target target, CancellationToken cancellationToken)
     {
         var gate = _gates.GetOrAdd(accountId, _ => new SemaphoreSlim(1, 1));
-        await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        await gate.WaitAsync(cancellationToken);
         try
         {
-            await RefreshLockedAsync(accountId, target, cancellationToken).ConfigureAwait(false);
+            await RefreshLockedAsync(accountId, target, cancellationToken);
         }
         finally
         {
@@ -139,7 +142,7 @@ internal sealed class SnapshotRefresher(
         var started = Stopwatch.GetTimestamp();
 
         // Redis first, the store after: then a head the store does not have is not a write that raced the read.
-        var head = await ReadHeadAsync(accountId).ConfigureAwait(false);
+        var head = await ReadHeadAsync(accountId);
         var stored = target.Stored;
         var mustRead = stored is { } known
             // read before the head, or it would replace what is held: confirm it
@@ -148,7 +151,7 @@ internal sealed class SnapshotRefresher(
             : head?.Revision >= target.MinRevision || held?.Revision > target.MinRevision;
         if (mustRead)
         {
-            var account = await store.GetAccountAsync(accountId, cancellationToken).ConfigureAwait(false);
+            var account = await store.GetAccountAsync(accountId, cancellationToken);
             if (account is null)
             {
                 return; // not in this store: never served from Redis
@@ -175,7 +178,7 @@ internal sealed class SnapshotRefresher(
                 SnapshotsLog.RedisDiffersFromStore(logger, accountId, head!.Value.ToString(), version.ToString());
             }
 
-            if (!diverged && head == version && await TryLoadFromRedisAsync(accountId, version).ConfigureAwait(false) is { } cached)
+            if (!diverged && head == version && await TryLoadFromRedisAsync(accountId, version) is { } cached)
             {
                 SnapshotsLog.SnapshotSource(logger, accountId, version.Revision, "Redis");
                 Publish(cached, RebuildSource.Redis, started, activity);
@@ -184,8 +187,8 @@ internal sealed class SnapshotRefresher(
         }
 
         var (data, source) = diverged
-            ? (await store.LoadAccountAsync(accountId, cancellationToken).ConfigureAwait(false), RebuildSource.Sql)
-            : await LoadThroughRedisLockAsync(accountId, target.MinRevision, stored, cancellationToken).ConfigureAwait(false);
+            ? (await store.LoadAccountAsync(accountId, cancellationToken), RebuildSource.Sql)
+            : await LoadThroughRedisLockAsync(accountId, target.MinRevision, stored, cancellationToken);
         if (data is null)
         {
             return;
@@ -193,7 +196,7 @@ internal sealed class SnapshotRefresher(
 
         if (diverged && target.RepairRedis)
         {
-            await StoreInRedisAsync(data, overwrite: true).ConfigureAwait(false);
+            await StoreInRedisAsync(data, overwrite: true);
         }
 
         Publish(data, source, started, activity);
@@ -212,14 +215,14 @@ internal sealed class SnapshotRefresher(
         {
             if (redis.Usable)
             {
-                locked = await redis.TryLockAsync(accountId, owner).ConfigureAwait(false);
+                locked = await redis.TryLockAsync(accountId, owner);
                 for (var round = 0; !locked && round < WaitRounds; round++)
                 {
-                    await Task.Delay(WaitForOtherReplica, timeProvider, cancellationToken).ConfigureAwait(false);
-                    if (await redis.GetHeadAsync(accountId).ConfigureAwait(false) is { } head && head.Revision >= minRevision)
+                    await Task.Delay(WaitForOtherReplica, timeProvider, cancellationToken);
+                    if (await redis.GetHeadAsync(accountId) is { } head && head.Revision >= minRevision)
                     {
-                        var confirmed = head == stored ? stored : (await store.GetAccountAsync(accountId, cancellationToken).ConfigureAwait(false))?.Version;
-                        if (head == confirmed && await TryLoadFromRedisAsync(accountId, head).ConfigureAwait(false) is { } cached)
+                        var confirmed = head == stored ? stored : (await store.GetAccountAsync(accountId, cancellationToken))?.Version;
+                        if (head == confirmed && await TryLoadFromRedisAsync(accountId, head) is { } cached)
                         {
                             return (cached, RebuildSource.Redis);
                         }
@@ -227,7 +230,7 @@ internal sealed class SnapshotRefresher(
                         break;
                     }
 
-                    locked = await redis.TryLockAsync(accountId, owner).ConfigureAwait(false);
+                    locked = await redis.TryLockAsync(accountId, owner);
                 }
             }
         }
@@ -239,10 +242,10 @@ internal sealed class SnapshotRefresher(
         try
         {
             SnapshotsLog.SnapshotSource(logger, accountId, stored?.Revision ?? minRevision, "SQL");
-            var data = await store.LoadAccountAsync(accountId, cancellationToken).ConfigureAwait(false);
+            var data = await store.LoadAccountAsync(accountId, cancellationToken);
             if (data is not null)
             {
-                await StoreInRedisAsync(data, overwrite: false).ConfigureAwait(false); // under the lock: the waiters take it
+                await StoreInRedisAsync(data, overwrite: false); // under the lock: the waiters take it
             }
 
             return (data, RebuildSource.Sql);
@@ -251,7 +254,7 @@ internal sealed class SnapshotRefresher(
         {
             if (locked)
             {
-                await ReleaseQuietlyAsync(accountId, owner).ConfigureAwait(false);
+                await ReleaseQuietlyAsync(accountId, owner);
             }
         }
     }
@@ -270,7 +273,7 @@ internal sealed class SnapshotRefresher(
 
         try
         {
-            var values = await redis.GetHeadsAsync(accountIds).ConfigureAwait(false);
+            var values = await redis.GetHeadsAsync(accountIds);
             for (var i = 0; i < accountIds.Length; i++)
             {
                 if (values[i] is { } head)
@@ -296,7 +299,7 @@ internal sealed class SnapshotRefresher(
 
         try
         {
-            return await redis.GetHeadAsync(accountId).ConfigureAwait(false);
+            return await redis.GetHeadAsync(accountId);
         }
         catch (Exception e) when (RedisFailure.Is(e))
         {
@@ -309,7 +312,7 @@ internal sealed class SnapshotRefresher(
     {
         try
         {
-            return await redis.TryLoadAsync(accountId, version).ConfigureAwait(false);
+            return await redis.TryLoadAsync(accountId, version);
         }
         catch (Exception e) when (RedisFailure.Is(e))
         {
@@ -327,7 +330,7 @@ internal sealed class SnapshotRefresher(
 
         try
         {
-            await redis.StoreAndAnnounceAsync(data, overwrite).ConfigureAwait(false);
+            await redis.StoreAndAnnounceAsync(data, overwrite);
         }
         catch (Exception e) when (RedisFailure.Is(e))
         {
@@ -340,7 +343,7 @@ internal sealed class SnapshotRefresher(
     {
         try
         {
-            await redis.ReleaseAsync(accountId, owner).ConfigureAwait(false);
+            await redis.ReleaseAsync(accountId, owner);
         }
         catch (Exception e) when (RedisFailure.Is(e))
         {

@@ -151,7 +151,7 @@ internal sealed class SnapshotRegistry(IEnumerable<ISnapshotObserver> observers)
 
             try
             {
-                await next.WaitAsync(bounded.Token).ConfigureAwait(false);
+                await next.WaitAsync(bounded.Token);
             }
             catch (OperationCanceledException)
             {

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using Qbee.Authz.Service.Telemetry;
 
 namespace Qbee.Authz.Service.Snapshots;
 
@@ -24,6 +25,7 @@ internal static class SnapshotsServiceCollectionExtensions
         services.AddSingleton<ISnapshotObserver>(sp => sp.GetRequiredService<RevocationFeed>());
         services.AddSingleton<SnapshotRefresher>();
         services.AddSingleton<Readiness>();
+        services.AddSingleton<ISnapshotGauges, SnapshotGauges>();
         services.AddHostedService<RevisionSync>();
         return services;
     }

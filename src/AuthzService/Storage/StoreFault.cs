@@ -19,6 +19,12 @@ internal enum StoreFault
 
 internal static class StoreFaults
 {
+    /// <summary>
+    /// True when <paramref name="exception"/> is the store failing (any provider's error), not a bug: the caller
+    /// answers UNAVAILABLE. <see cref="Classify"/> then says whether retrying the same data can help.
+    /// </summary>
+    public static bool IsStoreFailure(Exception exception) => exception is DbException;
+
     // https://www.sqlite.org/rescode.html
     private const int SqliteTooBig = 18, SqliteConstraint = 19, SqliteMismatch = 20, SqliteRange = 25;
 

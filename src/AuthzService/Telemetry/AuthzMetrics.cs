@@ -1,8 +1,7 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
-using Qbee.Authz.Service.Audit;
 using Qbee.Authz.Service.Domain.Evaluation;
-using Qbee.Authz.Service.Snapshots;
+using Qbee.Authz.Service.Domain.Snapshot;
 
 namespace Qbee.Authz.Service.Telemetry;
 
@@ -51,7 +50,7 @@ internal sealed class AuthzMetrics
     private readonly Histogram<double> _rebuildDuration;
 
     public AuthzMetrics(
-        IMeterFactory meterFactory, SnapshotRegistry registry, AuditQueue audit, RedisConnection redis, SyncFreshness freshness, TimeProvider timeProvider)
+        IMeterFactory meterFactory, ISnapshotGauges snapshots, IAuditGauges audit, TimeProvider timeProvider)
     {
         var meter = meterFactory.Create(new MeterOptions(MeterName) { Version = typeof(AuthzMetrics).Assembly.GetName().Version?.ToString() });
         _checks = meter.CreateCounter<long>("qbee_authz.checks", "{check}", "Checks answered, by result, reason and method.");
@@ -62,17 +61,17 @@ internal sealed class AuthzMetrics
             "qbee_authz.snapshot.rebuild.duration", "s", "Time to bring an account's snapshot to a new revision: load (Redis or SQL) and compile.",
             tags: null, advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = RebuildBuckets });
 
-        meter.CreateObservableGauge("qbee_authz.snapshot.revision", () => Revisions(registry), "{revision}", "The revision each account's snapshot answers from.");
-        meter.CreateObservableGauge("qbee_authz.snapshot.age", () => Ages(registry, timeProvider), "s", "Time since each account's snapshot was built.");
-        meter.CreateObservableGauge("qbee_authz.audit.queue.depth", () => audit.Depth, "{event}", "Audit events waiting for the writer.");
+        meter.CreateObservableGauge("qbee_authz.snapshot.revision", () => Revisions(snapshots.Snapshots), "{revision}", "The revision each account's snapshot answers from.");
+        meter.CreateObservableGauge("qbee_authz.snapshot.age", () => Ages(snapshots.Snapshots, timeProvider), "s", "Time since each account's snapshot was built.");
+        meter.CreateObservableGauge("qbee_authz.audit.queue.depth", () => audit.QueueDepth, "{event}", "Audit events waiting for the writer.");
         meter.CreateObservableGauge(
-            "qbee_authz.sync.oldest_confirmation_age", () => freshness.Oldest().Age.TotalSeconds, "s",
+            "qbee_authz.sync.oldest_confirmation_age", () => snapshots.OldestConfirmationAge.TotalSeconds, "s",
             "Time since the account confirmed longest ago was last confirmed current with the store (health turns NOT_SERVING past Authz:Sync:MaxStaleness).");
-        meter.CreateObservableGauge("qbee_authz.audit.store.available", () => audit.Store.IsAvailable ? 1 : 0, null,
+        meter.CreateObservableGauge("qbee_authz.audit.store.available", () => audit.StoreAvailable ? 1 : 0, null,
             "1 while the store takes audit events, 0 while it does not (remote-access:connect checks are refused).");
-        meter.CreateObservableCounter("qbee_authz.audit.refused_checks", () => audit.Tickets.Refusals, "{check}",
+        meter.CreateObservableCounter("qbee_authz.audit.refused_checks", () => audit.RefusedChecks, "{check}",
             "remote-access:connect checks answered UNAVAILABLE because their audit event could not be committed.");
-        meter.CreateObservableGauge("qbee_authz.redis.connected", () => RedisConnected(redis), null, "1 when Redis is connected, 0 when down; absent without Redis.");
+        meter.CreateObservableGauge("qbee_authz.redis.connected", () => RedisConnected(snapshots), null, "1 when Redis is connected, 0 when down; absent without Redis.");
     }
 
     /// <summary>The start of a check's timing; 0 (and no clock read) when nobody listens to the duration.</summary>
@@ -136,16 +135,16 @@ internal sealed class AuthzMetrics
         _ => throw new ArgumentOutOfRangeException(nameof(reason), reason, null),
     };
 
-    private static IEnumerable<Measurement<long>> Revisions(SnapshotRegistry registry) =>
-        registry.Snapshots.Select(s => new Measurement<long>(s.Revision, new KeyValuePair<string, object?>("account_id", s.AccountId)));
+    private static IEnumerable<Measurement<long>> Revisions(IEnumerable<AccountSnapshot> snapshots) =>
+        snapshots.Select(s => new Measurement<long>(s.Revision, new KeyValuePair<string, object?>("account_id", s.AccountId)));
 
-    private static IEnumerable<Measurement<double>> Ages(SnapshotRegistry registry, TimeProvider timeProvider)
+    private static IEnumerable<Measurement<double>> Ages(IEnumerable<AccountSnapshot> snapshots, TimeProvider timeProvider)
     {
         var now = timeProvider.GetUtcNow();
-        return registry.Snapshots.Select(s =>
+        return snapshots.Select(s =>
             new Measurement<double>((now - s.BuiltAt).TotalSeconds, new KeyValuePair<string, object?>("account_id", s.AccountId)));
     }
 
-    private static IEnumerable<Measurement<int>> RedisConnected(RedisConnection redis) =>
-        redis.Enabled ? [new Measurement<int>(redis.IsConnected ? 1 : 0)] : [];
+    private static IEnumerable<Measurement<int>> RedisConnected(ISnapshotGauges snapshots) =>
+        snapshots.RedisConnected is { } connected ? [new Measurement<int>(connected ? 1 : 0)] : [];
 }

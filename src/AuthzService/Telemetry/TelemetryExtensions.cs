@@ -1,3 +1,4 @@
+using System.Net;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -123,7 +124,7 @@ internal sealed class MetricsEndpoint(int port, string url, IReadOnlyList<int> s
     {
         var serviceUrls = ServiceUrls(configuration).ToList();
         var servicePorts = serviceUrls.Select(PortOf).Where(p => p > 0).ToList();
-        if (requestedPort is <= 0 or > 65535 || servicePorts.Contains(requestedPort))
+        if (requestedPort is <= 0 or > IPEndPoint.MaxPort || servicePorts.Contains(requestedPort))
         {
             // Off, or invalid: the options validator stops the start-up with the reason.
             return new MetricsEndpoint(0, string.Empty, servicePorts);

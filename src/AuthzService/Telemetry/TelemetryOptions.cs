@@ -1,3 +1,4 @@
+using System.Net;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Options;
 
@@ -37,9 +38,9 @@ internal sealed class TelemetryOptionsValidator(MetricsEndpoint endpoint) : IVal
             failures.Add($"{TelemetryOptions.SectionName}:OtlpEndpoint must be an absolute http or https URI (an OTLP/gRPC collector, e.g. http://otel-collector:4317), or empty for none.");
         }
 
-        if (options.PrometheusPort is < 0 or > 65535)
+        if (options.PrometheusPort is < 0 or > IPEndPoint.MaxPort)
         {
-            failures.Add($"{TelemetryOptions.SectionName}:PrometheusPort must be 1..65535, or 0 for no scrape endpoint.");
+            failures.Add($"{TelemetryOptions.SectionName}:PrometheusPort must be 1..{IPEndPoint.MaxPort}, or 0 for no scrape endpoint.");
         }
         else if (options.PrometheusPort > 0 && endpoint.ServicePorts.Contains(options.PrometheusPort))
         {

@@ -32,8 +32,8 @@ public sealed class SnapshotRefresherTests : IAsyncLifetime
         var redis = new RedisConnection(Options.Create(new SyncOptions()), NullLogger<RedisConnection>.Instance);
         _freshness = new SyncFreshness(_time, Options.Create(new StalenessOptions()), NullLogger<SyncFreshness>.Instance);
         var metrics = new AuthzMetrics(
-            _services.GetRequiredService<IMeterFactory>(), _registry,
-            new AuditQueue(Options.Create(new AuditOptions()), _time, NullLogger<AuditQueue>.Instance), redis, _freshness, _time);
+            _services.GetRequiredService<IMeterFactory>(), new SnapshotGauges(_registry, _freshness, redis),
+            new AuditGauges(new AuditQueue(Options.Create(new AuditOptions()), _time, NullLogger<AuditQueue>.Instance)), _time);
         _refresher = new SnapshotRefresher(
             _store.Store, _registry, new RedisSnapshotCache(redis, Options.Create(new SyncOptions())), _freshness, _time, metrics, _log);
     }

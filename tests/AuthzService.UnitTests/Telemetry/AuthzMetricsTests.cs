@@ -44,7 +44,7 @@ public sealed class AuthzMetricsTests : IDisposable
         var audit = new AuditQueue(Options.Create(new AuditOptions()), _time, NullLogger<AuditQueue>.Instance);
         var redis = new RedisConnection(Options.Create(new SyncOptions()), NullLogger<RedisConnection>.Instance);
         _freshness = new SyncFreshness(_time, Options.Create(new StalenessOptions()), NullLogger<SyncFreshness>.Instance);
-        _metrics = new AuthzMetrics(_services.GetRequiredService<IMeterFactory>(), _registry, audit, redis, _freshness, _time);
+        _metrics = new AuthzMetrics(_services.GetRequiredService<IMeterFactory>(), new SnapshotGauges(_registry, _freshness, redis), new AuditGauges(audit), _time);
         // The store is asked only about unknown users at a min_revision, which these checks never are.
         _engine = new CheckEngine(new UserResolver(_registry, readiness, store: null!), audit, _time, _metrics);
     }

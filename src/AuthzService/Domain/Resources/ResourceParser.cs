@@ -1,3 +1,5 @@
+using System.Net;
+
 namespace Qbee.Authz.Service.Domain.Resources;
 
 /// <summary>
@@ -9,7 +11,8 @@ internal static class ResourceParser
 {
     public const int MaxLength = 1024;
     public const int MaxPorts = 64;
-    private const int MaxDestinationLength = 253;
+    /// <summary>RFC 1035: a name is at most 255 octets on the wire, which is 253 characters as text.</summary>
+    public const int MaxDestinationLength = 253;
 
     public static ResourceFilter Parse(string text, bool allowActions)
     {
@@ -266,7 +269,7 @@ internal static class ResourceParser
         }
 
         var port = int.Parse(text, System.Globalization.CultureInfo.InvariantCulture);
-        if (port is < 1 or > 65535)
+        if (port is < 1 or > IPEndPoint.MaxPort)
         {
             throw new ResourceSyntaxException($"port '{text}' must be 1..65535");
         }

@@ -13,4 +13,7 @@ internal static class AdminLimits
     public const int MaxRolesPerUser = 100;
     public const int MaxTagsPerNode = 64;
     public const int MaxTitleLength = 256;
+
+    /// <summary>RFC 5321: a mail path is at most 256 octets with its angle brackets, so an address at most 254.</summary>
+    public const int MaxEmailLength = 254;
 }

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Net;
 using Qbee.Authz.Service.Domain;
 using Qbee.Authz.Service.Domain.Resources;
 using Qbee.Authz.Service.Grpc.Mapping;
@@ -53,13 +54,13 @@ internal static class RemoteAccessReader
                 "udp" => TunnelProtocol.Udp,
                 _ => throw new InvalidFieldException($"{field}.proto", "must be tcp or udp"),
             };
-            if (remoteAccess.Port > 65535)
+            if (remoteAccess.Port > IPEndPoint.MaxPort)
             {
                 throw new InvalidFieldException($"{field}.port", "must be 1..65535");
             }
 
             var dst = remoteAccess.Dst;
-            if (dst.Length > 253 || dst.AsSpan().ContainsAnyExcept(HostCharacters))
+            if (dst.Length > ResourceParser.MaxDestinationLength || dst.AsSpan().ContainsAnyExcept(HostCharacters))
             {
                 throw new InvalidFieldException($"{field}.dst", "must be a host name or address");
             }

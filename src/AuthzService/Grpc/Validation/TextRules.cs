@@ -55,9 +55,9 @@ internal static class TextRules
             throw new InvalidFieldException(field, "is required");
         }
 
-        if (value.Length > 254)
+        if (value.Length > AdminLimits.MaxEmailLength)
         {
-            throw new InvalidFieldException(field, "is longer than 254 characters");
+            throw new InvalidFieldException(field, $"is longer than {AdminLimits.MaxEmailLength} characters");
         }
 
         var at = value.IndexOf('@');
