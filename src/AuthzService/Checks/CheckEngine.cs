@@ -111,7 +111,7 @@ internal sealed class CheckEngine(UserResolver users, AuditQueue audit, TimeProv
         return new CheckResult(decision, PermissionCatalog.NameOf(route.Permission), explain?.ToString());
     }
 
-    public static CheckResult Answer(AccountSnapshot? snapshot, UserEntry? user, in PreparedCheck check)
+    private static CheckResult Answer(AccountSnapshot? snapshot, UserEntry? user, in PreparedCheck check)
     {
         var explain = check.Explain ? new StringBuilder() : null;
         var decision = NamedCheck.Decide(

@@ -49,7 +49,8 @@ internal static class DomainFixtures
         StringBuilder? explain = null)
     {
         Assert.True(PermissionCatalog.TryResolve(permissionName, out var permission), permissionName);
-        return NamedCheck.Decide(snapshot, userId, permission, target, anyNode ? NodeNaming.AnyNode : NodeNaming.Device, query, explain);
+        var user = snapshot.Users.GetValueOrDefault(userId);
+        return NamedCheck.Decide(snapshot, user, permission, target, anyNode ? NodeNaming.AnyNode : NodeNaming.Device, query, explain);
     }
 
     public static RemoteAccessQuery Tunnel(TunnelProtocol protocol, int port, string? dst) =>

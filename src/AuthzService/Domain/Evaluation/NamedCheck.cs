@@ -43,17 +43,6 @@ internal static class NamedCheck
         return Evaluator.Check(snapshot, user, permission, node, missing, query, explain);
     }
 
-    /// <summary>The user looked up in <paramref name="snapshot"/> too: for callers that hold the snapshot already.</summary>
-    public static Decision Decide(
-        AccountSnapshot snapshot,
-        string userId,
-        Permission permission,
-        string? nodeId,
-        NodeNaming naming,
-        in RemoteAccessQuery query,
-        StringBuilder? explain = null) =>
-        Decide(snapshot, snapshot.Users.GetValueOrDefault(userId), permission, nodeId, naming, query, explain);
-
     private static bool Fits(bool isDevice, NodeNaming naming) => naming switch
     {
         NodeNaming.Device => isDevice,
