@@ -4,13 +4,13 @@ using Qbee.Authz.Service.Domain.Evaluation;
 using Qbee.Authz.Service.Domain.Resources;
 using Qbee.Authz.Service.Domain.Snapshot;
 using Qbee.Authz.Service.Snapshots;
-using Qbee.Authz.V1;
 
 namespace Qbee.Authz.Benchmarks;
 
 /// <summary>
-/// One check on the 100k-device snapshot, as CheckEngine.Decide does it: the user lookup, the device lookup
-/// (restrictable permissions only, as the service), then Evaluator.Check. Each invocation runs
+/// One check on the 100k-device snapshot through the service's own check path (NamedCheck.Decide, as
+/// CheckEngine calls it): the user lookup, the node lookup (restrictable permissions only, a device named as a
+/// device), then Evaluator.Check. Each invocation runs
 /// <see cref="Batch"/> checks over different devices, so the figure is per check and the caches see a fleet,
 /// not one hot device. Ids are fresh string copies, as they come out of a request.
 /// </summary>
@@ -40,7 +40,7 @@ public class CheckBenchmarks
         _outOfScope = Inputs(AccountGenerator.GroupReader, Permission.DeviceRead, RemoteAccessQuery.None, DecisionReason.DeviceOutOfScope);
         _tunnel = Inputs(AccountGenerator.TunnelUser, Permission.RemoteAccessConnect, tunnel, DecisionReason.Granted);
         _nonRestrictable = Inputs(AccountGenerator.TagReader, Permission.InventoryRead, RemoteAccessQuery.None, DecisionReason.Granted);
-        _grantedDevices = [.. _granted.Select(i => _snapshot.TryGetDevice(i.DeviceId, out var d) ? d : throw new InvalidOperationException(i.DeviceId))];
+        _grantedDevices = [.. _granted.Select(i => _snapshot.TryGetNode(i.DeviceId, out var d) ? d : throw new InvalidOperationException(i.DeviceId))];
     }
 
     /// <summary>device:read, granted through a tag: grant (the 4th of 5 grants).</summary>
@@ -84,7 +84,7 @@ public class CheckBenchmarks
         var found = 0;
         foreach (ref readonly var input in _granted.AsSpan())
         {
-            if (snapshot.Users.TryGetValue(input.UserId, out _) && snapshot.TryGetDevice(input.DeviceId, out _))
+            if (snapshot.Users.TryGetValue(input.UserId, out _) && snapshot.TryGetNode(input.DeviceId, out _))
             {
                 found++;
             }
@@ -127,22 +127,8 @@ public class CheckBenchmarks
         return allowed;
     }
 
-    /// <summary>CheckEngine.Decide for a <c>{device_id}</c>: the device is looked up for restrictable permissions only.</summary>
-    private static Decision Decide(AccountSnapshot snapshot, UserEntry? user, in CheckInput input)
-    {
-        var device = -1;
-        var missing = false;
-        if (PermissionCatalog.IsRestrictable(input.Permission))
-        {
-            missing = !snapshot.TryGetDevice(input.DeviceId, out device);
-            if (missing)
-            {
-                device = -1;
-            }
-        }
-
-        return Evaluator.Check(snapshot, user, input.Permission, device, missing, input.Query);
-    }
+    private static Decision Decide(AccountSnapshot snapshot, UserEntry? user, in CheckInput input) =>
+        NamedCheck.Decide(snapshot, user, input.Permission, input.DeviceId, NodeNaming.Device, input.Query);
 
     /// <summary><see cref="Batch"/> checks on devices spread over the fleet that all get <paramref name="expected"/>.</summary>
     private CheckInput[] Inputs(string userId, Permission permission, RemoteAccessQuery query, DecisionReason expected)

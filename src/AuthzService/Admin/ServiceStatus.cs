@@ -1,10 +1,8 @@
 using System.Reflection;
-using Google.Protobuf.WellKnownTypes;
 using Qbee.Authz.Service.Audit;
 using Qbee.Authz.Service.Security;
 using Qbee.Authz.Service.Snapshots;
 using Qbee.Authz.Service.Storage;
-using Qbee.Authz.V1;
 
 namespace Qbee.Authz.Service.Admin;
 
@@ -21,81 +19,65 @@ internal sealed class ServiceStatus(
 
     private readonly DateTimeOffset _startedAt = timeProvider.GetUtcNow();
 
-    public async Task<GetStatusResponse> GetAsync(CancellationToken cancellationToken)
+    public async Task<StatusReport> GetAsync(CancellationToken cancellationToken)
     {
         var now = timeProvider.GetUtcNow();
-        var response = new GetStatusResponse
-        {
-            Version = Version,
-            StartedAt = Timestamp.FromDateTimeOffset(_startedAt),
-            Redis = new ComponentStatus
+        var redisReport = new ComponentReport(
+            redis.State,
+            redis.State switch
             {
-                State = redis.State,
-                Detail = redis.State switch
-                {
-                    "disabled" => "no Redis configured (Authz:Redis:Configuration): replicas converge by polling SQL",
-                    "down" => "unreachable: answering from memory, converging through SQL; reconnecting",
-                    _ => "connected",
-                },
-            },
-            Audit = AuditStatus(),
-        };
+                "disabled" => "no Redis configured (Authz:Redis:Configuration): replicas converge by polling SQL",
+                "down" => "unreachable: answering from memory, converging through SQL; reconnecting",
+                _ => "connected",
+            });
+        var auditReport = AuditStatus();
 
         Dictionary<string, long> stored;
+        ComponentReport storeReport;
         try
         {
             var accounts = await store.ListAccountsAsync(cancellationToken);
             stored = accounts.ToDictionary(a => a.AccountId, a => a.Revision, StringComparer.Ordinal);
-            response.Store = new ComponentStatus { State = "ok" };
+            storeReport = new ComponentReport("ok");
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
             stored = [];
-            response.Store = new ComponentStatus { State = "down", Detail = redactor.Redact(e.Message) };
+            storeReport = new ComponentReport("down", redactor.Redact(e.Message));
         }
 
+        var accountReports = new List<AccountReport>();
         foreach (var snapshot in registry.Snapshots.OrderBy(s => s.AccountId, StringComparer.Ordinal))
         {
-            response.Accounts.Add(new AccountStatus
-            {
-                AccountId = snapshot.AccountId,
-                Revision = (ulong)stored.GetValueOrDefault(snapshot.AccountId, snapshot.Revision),
-                SnapshotRevision = (ulong)snapshot.Revision,
-                SnapshotAge = Duration.FromTimeSpan(now - snapshot.BuiltAt),
-                Devices = snapshot.DeviceCount,
-                Users = snapshot.Users.Count,
-                Roles = snapshot.RoleCount,
-                ConfirmedAge = freshness.Age(snapshot.AccountId) is { } age ? Duration.FromTimeSpan(age) : null,
-            });
+            accountReports.Add(new AccountReport(
+                AccountId: snapshot.AccountId,
+                Revision: stored.GetValueOrDefault(snapshot.AccountId, snapshot.Revision),
+                SnapshotRevision: snapshot.Revision,
+                SnapshotAge: now - snapshot.BuiltAt,
+                Devices: snapshot.DeviceCount,
+                Users: snapshot.Users.Count,
+                Roles: snapshot.RoleCount,
+                ConfirmedAge: freshness.Age(snapshot.AccountId)));
         }
 
         var (oldest, oldestAge) = freshness.Oldest();
-        response.OldestConfirmationAge = Duration.FromTimeSpan(oldestAge);
-        response.Sync = new ComponentStatus
-        {
-            State = oldestAge > freshness.MaxStaleness ? "stale" : "ok",
-            Detail = oldest is null
+        var syncReport = new ComponentReport(
+            oldestAge > freshness.MaxStaleness ? "stale" : "ok",
+            oldest is null
                 ? "no account held"
-                : $"oldest confirmation: account {oldest}, {oldestAge.TotalSeconds:F1} s ago (Authz:Sync:MaxStaleness {freshness.MaxStaleness.TotalSeconds:F0} s)",
-        };
+                : $"oldest confirmation: account {oldest}, {oldestAge.TotalSeconds:F1} s ago (Authz:Sync:MaxStaleness {freshness.MaxStaleness.TotalSeconds:F0} s)");
 
-        return response;
+        return new StatusReport(Version, _startedAt, storeReport, redisReport, auditReport, syncReport, accountReports, oldestAge);
     }
 
-    private ComponentStatus AuditStatus()
+    private ComponentReport AuditStatus()
     {
         var queued = $"{audit.Depth}/{audit.Capacity} queued; checks waited for room {audit.FullWaits} times; " +
             $"{audit.Tickets.Refusals} connect checks refused for the audit store";
         return audit.Store.Outage is { } outage
-            ? new ComponentStatus
-            {
-                State = "unavailable",
-                Detail = $"audit store unavailable since {outage.Since:O} ({outage.Reason}): remote-access:connect checks are refused; {queued}",
-            }
-            : new ComponentStatus
-            {
-                State = audit.FullWaits > 0 && audit.Depth * 100 > audit.Capacity * DegradedQueueFillPercent ? "degraded" : "ok",
-                Detail = queued,
-            };
+            ? new ComponentReport(
+                "unavailable",
+                $"audit store unavailable since {outage.Since:O} ({outage.Reason}): remote-access:connect checks are refused; {queued}")
+            : new ComponentReport(audit.FullWaits > 0 && audit.Depth * 100 > audit.Capacity * DegradedQueueFillPercent ? "degraded" : "ok", queued);
     }
 }

@@ -1,9 +1,6 @@
-using Microsoft.Extensions.Options;
 using Qbee.Authz.Service.Domain;
 using Qbee.Authz.Service.Domain.Evaluation;
 using Qbee.Authz.Service.Domain.Resources;
-using Qbee.Authz.Service.Grpc;
-using Qbee.Authz.V1;
 
 namespace Qbee.Authz.Service.Checks;
 
@@ -11,115 +8,92 @@ namespace Qbee.Authz.Service.Checks;
 /// The questions of API services and the UI: which part of the fleet a permission covers (as a filter or as
 /// a list of devices) and which permissions and UI elements a user has.
 /// </summary>
-internal sealed class ScopeQueries(UserResolver users, IOptions<LimitsOptions> limits)
+internal sealed class ScopeQueries(UserResolver users)
 {
-    public async Task<ResolveScopeResponse> ResolveScopeAsync(ResolveScopeRequest request, CancellationToken cancellationToken)
+    public async Task<ScopeResult> ResolveScopeAsync(ScopeQuery query, CancellationToken cancellationToken)
     {
-        Ids.RequireId(request.UserId, "user_id");
-        var permission = PermissionCatalog.Require(request.Permission, "permission");
-        var (snapshot, user) = await users.ResolveAsync(request.UserId, UserResolver.ToRevision(request.MinRevision), cancellationToken);
-        var response = new ResolveScopeResponse { Revision = (ulong)(snapshot?.Revision ?? 0) };
+        var (snapshot, user) = await users.ResolveAsync(query.UserId, query.MinRevision, cancellationToken);
+        var revision = snapshot?.Revision ?? 0;
         if (snapshot is null || user is null)
         {
-            response.Reason = DecisionReason.UserNotFound;
-            return response;
+            return ScopeResult.Denied(revision, DecisionReason.UserNotFound);
         }
 
         if (user.Disabled)
         {
-            response.Reason = DecisionReason.UserDisabled;
-            return response;
+            return ScopeResult.Denied(revision, DecisionReason.UserDisabled);
         }
 
-        var grants = user.GrantsFor(permission);
+        var grants = user.GrantsFor(query.Permission);
         if (grants.Length == 0)
         {
-            response.Reason = DecisionReason.PermissionNotGranted;
-            return response;
+            return ScopeResult.Denied(revision, DecisionReason.PermissionNotGranted);
         }
 
-        response.Granted = true;
-        response.Reason = DecisionReason.Granted;
-        if (!PermissionCatalog.IsRestrictable(permission) || grants.Any(g => g.Filter.Entity == EntityKind.Any))
+        if (!PermissionCatalog.IsRestrictable(query.Permission) || grants.Any(g => g.Filter.Entity == EntityKind.Any))
         {
-            response.Unrestricted = true;
-            return response;
+            return new ScopeResult(revision, DecisionReason.Granted, Unrestricted: true, [], []);
         }
 
-        response.Tags.AddRange(grants.Where(g => g.Filter.Entity == EntityKind.Tag).Select(g => g.Filter.EntityValue).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal));
-        response.NodeIds.AddRange(grants.Where(g => g.Filter.Entity == EntityKind.Node).Select(g => g.Filter.EntityValue).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal));
-        return response;
+        return new ScopeResult(
+            revision,
+            DecisionReason.Granted,
+            Unrestricted: false,
+            [.. grants.Where(g => g.Filter.Entity == EntityKind.Tag).Select(g => g.Filter.EntityValue).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)],
+            [.. grants.Where(g => g.Filter.Entity == EntityKind.Node).Select(g => g.Filter.EntityValue).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)]);
     }
 
-    public async Task<ListAllowedDevicesResponse> ListAllowedDevicesAsync(ListAllowedDevicesRequest request, CancellationToken cancellationToken)
+    public async Task<DevicePage> ListAllowedDevicesAsync(DeviceListQuery query, CancellationToken cancellationToken)
     {
-        Ids.RequireId(request.UserId, "user_id");
-        var permission = PermissionCatalog.Require(request.Permission, "permission");
-        var query = RemoteAccessReader.Read(request.RemoteAccess, permission, "remote_access");
-        var pageSize = PageToken.ReadPageSize(request.PageSize, limits.Value.MaxPageSize);
-
-        var tokenQuery = $"devices|{request.UserId}|{PermissionCatalog.NameOf(permission)}|{request.RemoteAccess}";
-        var after = PageToken.Decode(request.PageToken, tokenQuery, "page_token");
-        if (after.Length > 0 && !Ids.IsDeviceId(after))
+        var (snapshot, user) = await users.ResolveAsync(query.UserId, query.MinRevision, cancellationToken);
+        var revision = snapshot?.Revision ?? 0;
+        if (snapshot is null || user is null || user.Disabled || user.GrantsFor(query.Permission).Length == 0)
         {
-            throw new InvalidFieldException("page_token", "is not a page token of this service");
+            return new DevicePage(revision, [], More: false);
         }
 
-        var (snapshot, user) = await users.ResolveAsync(request.UserId, UserResolver.ToRevision(request.MinRevision), cancellationToken);
-        var response = new ListAllowedDevicesResponse { Revision = (ulong)(snapshot?.Revision ?? 0) };
-        if (snapshot is null || user is null || user.Disabled || user.GrantsFor(permission).Length == 0)
-        {
-            return response;
-        }
-
+        var deviceIds = new List<string>();
         var devices = snapshot.DevicesInOrder;
-        var start = after.Length == 0 ? 0 : FirstAfter(snapshot.NodeIds, devices, after);
+        var start = query.After.Length == 0 ? 0 : FirstAfter(snapshot.NodeIds, devices, query.After);
         for (var i = start; i < devices.Length; i++)
         {
-            if (Evaluator.Check(snapshot, user, permission, devices[i], false, query).Allowed)
+            if (Evaluator.Check(snapshot, user, query.Permission, devices[i], false, query.RemoteAccess).Allowed)
             {
-                if (response.DeviceIds.Count == pageSize)
+                if (deviceIds.Count == query.PageSize)
                 {
-                    response.NextPageToken = PageToken.Encode(tokenQuery, response.DeviceIds[^1]);
-                    break;
+                    return new DevicePage(revision, deviceIds, More: true);
                 }
 
-                response.DeviceIds.Add(snapshot.NodeIds[devices[i]]);
+                deviceIds.Add(snapshot.NodeIds[devices[i]]);
             }
         }
 
-        return response;
+        return new DevicePage(revision, deviceIds, More: false);
     }
 
-    public async Task<GetEffectivePermissionsResponse> GetEffectivePermissionsAsync(GetEffectivePermissionsRequest request, CancellationToken cancellationToken)
+    public async Task<EffectivePermissions> GetEffectivePermissionsAsync(EffectivePermissionsQuery query, CancellationToken cancellationToken)
     {
-        Ids.RequireId(request.UserId, "user_id");
-        if (request.DeviceId.Length > 0)
-        {
-            Ids.RequireDeviceId(request.DeviceId, "device_id");
-        }
-
-        var (snapshot, user) = await users.ResolveAsync(request.UserId, UserResolver.ToRevision(request.MinRevision), cancellationToken);
-        var response = new GetEffectivePermissionsResponse { Revision = (ulong)(snapshot?.Revision ?? 0) };
+        var (snapshot, user) = await users.ResolveAsync(query.UserId, query.MinRevision, cancellationToken);
+        var revision = snapshot?.Revision ?? 0;
         if (snapshot is null || user is null)
         {
-            return response;
+            return new EffectivePermissions(revision, [], []);
         }
 
         var device = -1;
-        var missing = request.DeviceId.Length > 0 && !snapshot.TryGetDevice(request.DeviceId, out device);
+        var missing = query.DeviceId.Length > 0 && !snapshot.TryGetDevice(query.DeviceId, out device);
         var held = new HashSet<Permission>();
+        var names = new List<string>();
         foreach (var permission in PermissionCatalog.All)
         {
             if (Evaluator.Check(snapshot, user, permission, missing ? -1 : device, missing, RemoteAccessQuery.None).Allowed)
             {
                 held.Add(permission);
-                response.Permissions.Add(PermissionCatalog.NameOf(permission));
+                names.Add(PermissionCatalog.NameOf(permission));
             }
         }
 
-        response.UiElements.AddRange(UiElementTable.Elements.Where(e => e.Permissions.All(held.Contains)).Select(e => e.Name));
-        return response;
+        return new EffectivePermissions(revision, names, [.. UiElementTable.Elements.Where(e => e.Permissions.All(held.Contains)).Select(e => e.Name)]);
     }
 
     /// <summary>The position of the first device whose id sorts after <paramref name="after"/> (which may be gone).</summary>

@@ -8,9 +8,6 @@ namespace Qbee.Authz.Service.Checks;
 /// <summary>Finds a user's account snapshot, waiting for <c>min_revision</c> when the replica is behind.</summary>
 internal sealed class UserResolver(SnapshotRegistry registry, Readiness readiness, IAuthzStore store)
 {
-    /// <summary>Revisions travel as uint64 and are stored as int64: anything above is simply never reached.</summary>
-    public static long ToRevision(ulong revision) => (long)Math.Min(revision, long.MaxValue);
-
     /// <summary>Synchronous when no wait is needed (the hot path); null snapshot: no such user.</summary>
     public ValueTask<(AccountSnapshot? Snapshot, UserEntry? User)> ResolveAsync(string userId, long minRevision, CancellationToken cancellationToken)
     {

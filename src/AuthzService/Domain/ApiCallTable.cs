@@ -153,6 +153,12 @@ internal sealed class ApiRoute
         Permission = permission;
         Segments = template.Split('/', StringSplitOptions.RemoveEmptyEntries);
         ResourceSegment = Array.FindIndex(Segments, s => ResourceParameters.Contains(s));
+        ResourceNaming = ResourceSegment < 0 ? Evaluation.NodeNaming.AnyNode : Segments[ResourceSegment] switch
+        {
+            "{device_id}" => Evaluation.NodeNaming.Device,
+            "{group_id}" => Evaluation.NodeNaming.Group,
+            _ => Evaluation.NodeNaming.AnyNode,
+        };
     }
 
     public string Method { get; }
@@ -165,6 +171,9 @@ internal sealed class ApiRoute
 
     /// <summary>The index of the segment naming a device or node; -1 when none.</summary>
     public int ResourceSegment { get; }
+
+    /// <summary>What the resource segment names: a device, a group, or either.</summary>
+    public Evaluation.NodeNaming ResourceNaming { get; }
 
     public bool IsParameter(int index) => Segments[index].StartsWith('{');
 

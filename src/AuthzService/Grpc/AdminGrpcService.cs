@@ -1,29 +1,38 @@
 using Grpc.Core;
 using Microsoft.Extensions.Options;
 using Qbee.Authz.Service.Admin;
+using Qbee.Authz.Service.Audit;
 using Qbee.Authz.Service.Domain;
+using Qbee.Authz.Service.Grpc.Mapping;
+using Qbee.Authz.Service.Grpc.Validation;
 using Qbee.Authz.Service.Storage;
 using Qbee.Authz.V1;
 
 namespace Qbee.Authz.Service.Grpc;
 
-/// <summary>qbee.authz.v1.AdminService: thin, writes go through <see cref="AdminCommands"/>.</summary>
+/// <summary>qbee.authz.v1.AdminService: thin, validated writes go through <see cref="AdminCommands"/>.</summary>
 internal sealed class AdminGrpcService(AdminCommands commands, IAuthzStore store, ServiceStatus status, IOptions<LimitsOptions> limits) : AdminService.AdminServiceBase
 {
     public override async Task<CreateAccountResponse> CreateAccount(CreateAccountRequest request, ServerCallContext context)
     {
-        var (account, owner, role, revision) = await commands.CreateAccountAsync(request, context.ToAuditContext(), context.CancellationToken);
+        var command = AdminValidator.ToCommand(request);
+        var (account, owner, role, revision) = await commands.CreateAccountAsync(command, context.ToAuditContext(request), context.CancellationToken);
         return new CreateAccountResponse { Account = account.ToProto(), Owner = owner.ToProto(), DefaultRole = role.ToProto(), Revision = (ulong)revision };
     }
 
     public override async Task<PutRoleResponse> PutRole(PutRoleRequest request, ServerCallContext context)
     {
-        var (role, revision) = await commands.PutRoleAsync(request, context.ToAuditContext(), context.CancellationToken);
+        var (role, revision) = await commands.PutRoleAsync(
+            AdminValidator.ToRecord(request.Role, limits.Value), context.ToAuditContext(request), context.CancellationToken);
         return new PutRoleResponse { Role = role.ToProto(), Revision = (ulong)revision };
     }
 
-    public override async Task<DeleteRoleResponse> DeleteRole(DeleteRoleRequest request, ServerCallContext context) =>
-        new() { Revision = (ulong)await commands.DeleteRoleAsync(request, context.ToAuditContext(), context.CancellationToken) };
+    public override async Task<DeleteRoleResponse> DeleteRole(DeleteRoleRequest request, ServerCallContext context)
+    {
+        Ids.RequireId(request.AccountId, "account_id");
+        Ids.RequireId(request.RoleId, "role_id");
+        return new() { Revision = (ulong)await commands.DeleteRoleAsync(request.AccountId, request.RoleId, context.ToAuditContext(request), context.CancellationToken) };
+    }
 
     public override async Task<ListRolesResponse> ListRoles(ListRolesRequest request, ServerCallContext context)
     {
@@ -36,12 +45,16 @@ internal sealed class AdminGrpcService(AdminCommands commands, IAuthzStore store
 
     public override async Task<PutUserResponse> PutUser(PutUserRequest request, ServerCallContext context)
     {
-        var (user, revision) = await commands.PutUserAsync(request, context.ToAuditContext(), context.CancellationToken);
+        var (user, revision) = await commands.PutUserAsync(AdminValidator.ToRecord(request.User), context.ToAuditContext(request), context.CancellationToken);
         return new PutUserResponse { User = user.ToProto(), Revision = (ulong)revision };
     }
 
-    public override async Task<DeleteUserResponse> DeleteUser(DeleteUserRequest request, ServerCallContext context) =>
-        new() { Revision = (ulong)await commands.DeleteUserAsync(request, context.ToAuditContext(), context.CancellationToken) };
+    public override async Task<DeleteUserResponse> DeleteUser(DeleteUserRequest request, ServerCallContext context)
+    {
+        Ids.RequireId(request.AccountId, "account_id");
+        Ids.RequireId(request.UserId, "user_id");
+        return new() { Revision = (ulong)await commands.DeleteUserAsync(request.AccountId, request.UserId, context.ToAuditContext(request), context.CancellationToken) };
+    }
 
     public override async Task<ListUsersResponse> ListUsers(ListUsersRequest request, ServerCallContext context)
     {
@@ -54,20 +67,25 @@ internal sealed class AdminGrpcService(AdminCommands commands, IAuthzStore store
 
     public override async Task<PutNodeResponse> PutNode(PutNodeRequest request, ServerCallContext context)
     {
-        var (node, revision) = await commands.PutNodeAsync(request, context.ToAuditContext(), context.CancellationToken);
+        var (node, revision) = await commands.PutNodeAsync(AdminValidator.ToRecord(request.Node), context.ToAuditContext(request), context.CancellationToken);
         return new PutNodeResponse { Node = node.ToProto(), Revision = (ulong)revision };
     }
 
     public override async Task<PutNodesResponse> PutNodes(PutNodesRequest request, ServerCallContext context)
     {
-        var (nodes, revision) = await commands.PutNodesAsync(request, context.ToAuditContext(), context.CancellationToken);
+        var records = AdminValidator.ToRecords(request, limits.Value.MaxNodesPerWrite);
+        var (nodes, revision) = await commands.PutNodesAsync(request.AccountId, records, context.ToAuditContext(request), context.CancellationToken);
         var response = new PutNodesResponse { Revision = (ulong)revision };
         response.Nodes.AddRange(nodes.Select(n => n.ToProto()));
         return response;
     }
 
-    public override async Task<DeleteNodeResponse> DeleteNode(DeleteNodeRequest request, ServerCallContext context) =>
-        new() { Revision = (ulong)await commands.DeleteNodeAsync(request, context.ToAuditContext(), context.CancellationToken) };
+    public override async Task<DeleteNodeResponse> DeleteNode(DeleteNodeRequest request, ServerCallContext context)
+    {
+        Ids.RequireId(request.AccountId, "account_id");
+        Ids.RequireId(request.NodeId, "node_id");
+        return new() { Revision = (ulong)await commands.DeleteNodeAsync(request.AccountId, request.NodeId, context.ToAuditContext(request), context.CancellationToken) };
+    }
 
     public override async Task<GetNodeResponse> GetNode(GetNodeRequest request, ServerCallContext context)
     {
@@ -80,7 +98,7 @@ internal sealed class AdminGrpcService(AdminCommands commands, IAuthzStore store
     }
 
     public override async Task<SetRemoteAccessResponse> SetRemoteAccess(SetRemoteAccessRequest request, ServerCallContext context) =>
-        new() { Revision = (ulong)await commands.SetRemoteAccessAsync(request, context.ToAuditContext(), context.CancellationToken) };
+        new() { Revision = (ulong)await commands.SetRemoteAccessAsync(AdminValidator.ToCommand(request), context.ToAuditContext(request), context.CancellationToken) };
 
     public override async Task<ListAuditEventsResponse> ListAuditEvents(ListAuditEventsRequest request, ServerCallContext context)
     {
@@ -117,8 +135,8 @@ internal sealed class AdminGrpcService(AdminCommands commands, IAuthzStore store
         return response;
     }
 
-    public override Task<GetStatusResponse> GetStatus(GetStatusRequest request, ServerCallContext context) =>
-        status.GetAsync(context.CancellationToken);
+    public override async Task<GetStatusResponse> GetStatus(GetStatusRequest request, ServerCallContext context) =>
+        (await status.GetAsync(context.CancellationToken)).ToProto();
 
     private static NotFoundException AccountNotFound(string accountId) => new($"account {accountId} not found");
 }

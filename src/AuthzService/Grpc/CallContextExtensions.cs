@@ -1,5 +1,6 @@
+using Google.Protobuf;
 using Grpc.Core;
-using Qbee.Authz.Service.Admin;
+using Qbee.Authz.Service.Audit;
 using Qbee.Authz.Service.Security;
 
 namespace Qbee.Authz.Service.Grpc;
@@ -26,4 +27,8 @@ internal static class CallContextExtensions
         var caller = context.GetHttpContext().Features.Get<CallerFeature>()?.Name ?? "anonymous";
         return new AuditContext(caller, requestId);
     }
+
+    /// <summary>For an admin write: who asked, and what (the request as JSON).</summary>
+    public static AuditContext ToAuditContext(this ServerCallContext context, IMessage request) =>
+        context.ToAuditContext() with { Detail = JsonFormatter.Default.Format(request) };
 }

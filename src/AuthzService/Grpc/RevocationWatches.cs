@@ -1,7 +1,7 @@
 using System.Globalization;
 using Grpc.Core;
 using Microsoft.Extensions.Options;
-using Qbee.Authz.Service.Checks;
+using Qbee.Authz.Service.Grpc.Mapping;
 using Qbee.Authz.Service.Domain;
 using Qbee.Authz.Service.Security;
 using Qbee.Authz.Service.Snapshots;
@@ -51,7 +51,7 @@ internal sealed class RevocationWatches(
                 $"too many WatchRevocations streams: this caller holds {settings.MaxWatchStreamsPerCaller}, the most allowed; close one or watch from another replica"));
         }
 
-        using var subscription = feed.Subscribe(request.AccountId, UserResolver.ToRevision(request.AfterRevision), settings.WatchBufferEvents)
+        using var subscription = feed.Subscribe(request.AccountId, RevisionMapping.ToRevision(request.AfterRevision), settings.WatchBufferEvents)
             ?? throw new NotFoundException($"account {request.AccountId} not found");
         var sent = subscription.After;
         using var ending = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, lifetime.ApplicationStopping);
@@ -62,8 +62,8 @@ internal sealed class RevocationWatches(
             await context.WriteResponseHeadersAsync(new Metadata { { SubscribedAfterHeader, sent.ToString(CultureInfo.InvariantCulture) } });
             foreach (var revocation in subscription.Backlog)
             {
-                await responseStream.WriteAsync(revocation, ending.Token);
-                sent = (long)revocation.Revision;
+                await responseStream.WriteAsync(revocation.ToProto(), ending.Token);
+                sent = revocation.Revision;
             }
 
             await foreach (var revocation in subscription.Live.ReadAllAsync(ending.Token))
@@ -75,10 +75,10 @@ internal sealed class RevocationWatches(
                 }
 
                 // A live event may repeat one of the backlog: the stream never goes back in revisions.
-                if ((long)revocation.Revision > sent)
+                if (revocation.Revision > sent)
                 {
-                    await responseStream.WriteAsync(revocation, ending.Token);
-                    sent = (long)revocation.Revision;
+                    await responseStream.WriteAsync(revocation.ToProto(), ending.Token);
+                    sent = revocation.Revision;
                 }
             }
         }

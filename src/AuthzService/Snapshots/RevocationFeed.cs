@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Threading.Channels;
 using Qbee.Authz.Service.Domain.Snapshot;
-using Qbee.Authz.V1;
 
 namespace Qbee.Authz.Service.Snapshots;
 
@@ -29,12 +28,12 @@ internal sealed class RevocationFeed : ISnapshotObserver
 
         lock (history)
         {
-            var backlog = new List<RevocationEvent>();
+            var backlog = new List<Revocation>();
             if (afterRevision > 0 && afterRevision < history.Current.Revision)
             {
                 if (afterRevision >= history.CompleteAfter)
                 {
-                    backlog.AddRange(history.Events.Where(e => (long)e.Revision > afterRevision));
+                    backlog.AddRange(history.Events.Where(e => e.Revision > afterRevision));
                 }
                 else
                 {
@@ -67,12 +66,11 @@ internal sealed class RevocationFeed : ISnapshotObserver
                 return;
             }
 
-            var revocation = new RevocationEvent { AccountId = snapshot.AccountId, Revision = (ulong)snapshot.Revision };
-            revocation.UserIds.AddRange(users);
+            var revocation = new Revocation(snapshot.AccountId, snapshot.Revision, users);
             history.Events.Add(revocation);
             if (history.Events.Count > RetainedEvents)
             {
-                history.CompleteAfter = (long)history.Events[0].Revision;
+                history.CompleteAfter = history.Events[0].Revision;
                 history.Events.RemoveAt(0);
             }
 
@@ -95,12 +93,10 @@ internal sealed class RevocationFeed : ISnapshotObserver
         }
     }
 
-    private static RevocationEvent Everyone(AccountSnapshot snapshot)
+    private static Revocation Everyone(AccountSnapshot snapshot)
     {
         // Disabled users too: one disabled in the unknown gap still has sessions to cut.
-        var revocation = new RevocationEvent { AccountId = snapshot.AccountId, Revision = (ulong)snapshot.Revision, AllUsers = true };
-        revocation.UserIds.AddRange(snapshot.Users.Keys.Order(StringComparer.Ordinal));
-        return revocation;
+        return new Revocation(snapshot.AccountId, snapshot.Revision, [.. snapshot.Users.Keys.Order(StringComparer.Ordinal)], AllUsers: true);
     }
 
     internal sealed class AccountHistory(AccountSnapshot first)
@@ -110,7 +106,7 @@ internal sealed class RevocationFeed : ISnapshotObserver
 
         public AccountSnapshot Current { get; set; } = first;
 
-        public List<RevocationEvent> Events { get; } = [];
+        public List<Revocation> Events { get; } = [];
 
         public List<Subscription> Subscribers { get; } = [];
     }
@@ -122,30 +118,30 @@ internal sealed class RevocationFeed : ISnapshotObserver
     internal sealed class Subscription : IDisposable
     {
         private readonly AccountHistory _history;
-        private readonly Channel<RevocationEvent> _live;
+        private readonly Channel<Revocation> _live;
         private volatile bool _overflowed;
 
-        internal Subscription(AccountHistory history, IReadOnlyList<RevocationEvent> backlog, int buffer, long after)
+        internal Subscription(AccountHistory history, IReadOnlyList<Revocation> backlog, int buffer, long after)
         {
             _history = history;
             Backlog = backlog;
             After = after;
-            _live = Channel.CreateBounded<RevocationEvent>(new BoundedChannelOptions(buffer) { SingleReader = true });
+            _live = Channel.CreateBounded<Revocation>(new BoundedChannelOptions(buffer) { SingleReader = true });
         }
 
         /// <summary>Every revocation after this revision is delivered (the backlog, then the live events).</summary>
         public long After { get; }
 
-        public IReadOnlyList<RevocationEvent> Backlog { get; }
+        public IReadOnlyList<Revocation> Backlog { get; }
 
         /// <summary>Ends (without an error) after the subscription overflowed or was disposed.</summary>
-        public ChannelReader<RevocationEvent> Live => _live.Reader;
+        public ChannelReader<Revocation> Live => _live.Reader;
 
         /// <summary>An event found the buffer full: the reader is too slow and no longer receives events.</summary>
         public bool Overflowed => _overflowed;
 
         /// <summary>False when the buffer is full; the subscription is then over. Called under the history's lock.</summary>
-        internal bool Offer(RevocationEvent revocation)
+        internal bool Offer(Revocation revocation)
         {
             if (_live.Writer.TryWrite(revocation))
             {

@@ -1,9 +1,7 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
-using System.Reflection;
-using Google.Protobuf.Reflection;
+using Qbee.Authz.Service.Domain.Evaluation;
 using Qbee.Authz.Service.Domain.Snapshot;
-using Qbee.Authz.V1;
 
 namespace Qbee.Authz.Service.Telemetry;
 
@@ -108,20 +106,34 @@ internal sealed class AuthzMetrics
     public void SnapshotRebuilt(RebuildSource source, TimeSpan elapsed) =>
         _rebuildDuration.Record(elapsed.TotalSeconds, SourceTags[(int)source]);
 
-    /// <summary>The label values are the contract's names (DECISION_REASON_GRANTED...), as grpcurl prints them.</summary>
     private static KeyValuePair<string, object?>[] BuildReasonTags()
     {
-        var fields = typeof(DecisionReason).GetFields(BindingFlags.Public | BindingFlags.Static);
-        var tags = new KeyValuePair<string, object?>[fields.Max(f => (int)f.GetValue(null)!) + 1];
+        var reasons = Enum.GetValues<DecisionReason>();
+        var tags = new KeyValuePair<string, object?>[reasons.Max(r => (int)r) + 1];
         Array.Fill(tags, UnknownReason);
-        foreach (var field in fields)
+        foreach (var reason in reasons)
         {
-            var name = field.GetCustomAttribute<OriginalNameAttribute>()?.Name ?? field.Name;
-            tags[(int)field.GetValue(null)!] = new("reason", name);
+            tags[(int)reason] = new("reason", ReasonLabel(reason));
         }
 
         return tags;
     }
+
+    /// <summary>The label values are the contract's names, as grpcurl prints them.</summary>
+    internal static string ReasonLabel(DecisionReason reason) => reason switch
+    {
+        DecisionReason.None => "DECISION_REASON_UNSPECIFIED",
+        DecisionReason.Granted => "DECISION_REASON_GRANTED",
+        DecisionReason.UserNotFound => "DECISION_REASON_USER_NOT_FOUND",
+        DecisionReason.UserDisabled => "DECISION_REASON_USER_DISABLED",
+        DecisionReason.DeviceNotFound => "DECISION_REASON_DEVICE_NOT_FOUND",
+        DecisionReason.PermissionNotGranted => "DECISION_REASON_PERMISSION_NOT_GRANTED",
+        DecisionReason.DeviceOutOfScope => "DECISION_REASON_DEVICE_OUT_OF_SCOPE",
+        DecisionReason.ActionNotGranted => "DECISION_REASON_ACTION_NOT_GRANTED",
+        DecisionReason.RemoteAccessDisabled => "DECISION_REASON_REMOTE_ACCESS_DISABLED",
+        DecisionReason.ApiCallUnknown => "DECISION_REASON_API_CALL_UNKNOWN",
+        _ => throw new ArgumentOutOfRangeException(nameof(reason), reason, null),
+    };
 
     private static IEnumerable<Measurement<long>> Revisions(IEnumerable<AccountSnapshot> snapshots) =>
         snapshots.Select(s => new Measurement<long>(s.Revision, new KeyValuePair<string, object?>("account_id", s.AccountId)));

@@ -33,18 +33,7 @@ internal static class DomainFixtures
     {
         Assert.True(PermissionCatalog.TryResolve(permissionName, out var permission), permissionName);
         var user = snapshot.Users.GetValueOrDefault(userId);
-        var node = -1;
-        var missing = false;
-        if (target is not null && PermissionCatalog.IsRestrictable(permission))
-        {
-            missing = !snapshot.TryGetNode(target, out node) || !(anyNode || snapshot.IsDevice(node));
-            if (missing)
-            {
-                node = -1;
-            }
-        }
-
-        return Evaluator.Check(snapshot, user, permission, node, missing, query, explain);
+        return NamedCheck.Decide(snapshot, user, permission, target, anyNode ? NodeNaming.AnyNode : NodeNaming.Device, query, explain);
     }
 
     public static RemoteAccessQuery Tunnel(TunnelProtocol protocol, int port, string? dst) =>

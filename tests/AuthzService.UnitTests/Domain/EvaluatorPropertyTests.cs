@@ -1,7 +1,7 @@
 using Qbee.Authz.Service.Domain;
 using Qbee.Authz.Service.Domain.Model;
 using Qbee.Authz.Service.Domain.Resources;
-using Qbee.Authz.V1;
+using Qbee.Authz.Service.Domain.Evaluation;
 using static Qbee.Authz.Service.UnitTests.Domain.DomainFixtures;
 using static Qbee.Authz.TestKit.Accounts.AccountRecords;
 
@@ -60,7 +60,7 @@ public sealed class EvaluatorPropertyTests
 
         Assert.Equal(Accounts * ChecksPerAccount, compared);
         // The generator must reach every reason, or agreement proves little.
-        foreach (var reason in Enum.GetValues<DecisionReason>().Where(r => r is not DecisionReason.Unspecified and not DecisionReason.ApiCallUnknown))
+        foreach (var reason in Enum.GetValues<DecisionReason>().Where(r => r is not DecisionReason.None and not DecisionReason.ApiCallUnknown))
         {
             Assert.Contains(reason, reasons);
         }

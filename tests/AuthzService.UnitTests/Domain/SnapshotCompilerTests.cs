@@ -1,7 +1,7 @@
 using Qbee.Authz.Service.Domain;
 using Qbee.Authz.Service.Domain.Model;
 using Qbee.Authz.Service.Domain.Snapshot;
-using Qbee.Authz.V1;
+using Qbee.Authz.Service.Domain.Evaluation;
 using static Qbee.Authz.Service.UnitTests.Domain.DomainFixtures;
 using static Qbee.Authz.TestKit.Accounts.AccountRecords;
 

@@ -28,7 +28,7 @@ public sealed class RevocationFeedTests
 
         Assert.True(watcher.Live.TryRead(out var revocation));
         Assert.True(revocation.AllUsers);
-        Assert.Equal(6ul, revocation.Revision);
+        Assert.Equal(6L, revocation.Revision);
         Assert.Equal(["bob", "carol"], revocation.UserIds);
     }
 
@@ -44,7 +44,7 @@ public sealed class RevocationFeedTests
         registry.Publish(Snapshot(7, 3, "bob"));
 
         Assert.True(watcher.Live.TryRead(out var revocation));
-        Assert.Equal(7ul, revocation.Revision);
+        Assert.Equal(7L, revocation.Revision);
         Assert.Equal(["carol"], revocation.UserIds);
     }
 
@@ -75,7 +75,7 @@ public sealed class RevocationFeedTests
 
         Assert.False(overflowedAtTwo);
         Assert.True(subscription.Overflowed);
-        Assert.Equal([2UL, 3UL], Drain(subscription).Select(e => e.Revision));
+        Assert.Equal([2L, 3L], Drain(subscription).Select(e => e.Revision));
         Assert.True(subscription.Live.Completion.IsCompleted);
     }
 
@@ -85,7 +85,7 @@ public sealed class RevocationFeedTests
         var feed = new RevocationFeed();
         feed.Swapped(Shrinking(1));
         using var subscription = feed.Subscribe("acme", 1, buffer: 1)!;
-        var received = new List<ulong>();
+        var received = new List<long>();
 
         for (var revision = 2; revision <= 5; revision++)
         {
@@ -94,7 +94,7 @@ public sealed class RevocationFeedTests
         }
 
         Assert.False(subscription.Overflowed);
-        Assert.Equal([2UL, 3UL, 4UL, 5UL], received);
+        Assert.Equal([2L, 3L, 4L, 5L], received);
     }
 
     [Fact]
@@ -112,7 +112,7 @@ public sealed class RevocationFeedTests
 
         using var resumed = feed.Subscribe("acme", 2, buffer: 1)!;
 
-        Assert.Equal([3UL, 4UL], resumed.Backlog.Select(e => e.Revision));
+        Assert.Equal([3L, 4L], resumed.Backlog.Select(e => e.Revision));
         Assert.Equal([["u2"], ["u3"]], resumed.Backlog.Select(e => e.UserIds.ToArray()));
     }
 
@@ -129,12 +129,12 @@ public sealed class RevocationFeedTests
         Assert.Equal(2, fromNow.After);
         Assert.Empty(fromNow.Backlog);
         Assert.Equal(1, fromOne.After);
-        Assert.Equal([2UL], fromOne.Backlog.Select(e => e.Revision));
+        Assert.Equal([2L], fromOne.Backlog.Select(e => e.Revision));
     }
 
-    private static List<V1.RevocationEvent> Drain(RevocationFeed.Subscription subscription)
+    private static List<Revocation> Drain(RevocationFeed.Subscription subscription)
     {
-        var events = new List<V1.RevocationEvent>();
+        var events = new List<Revocation>();
         while (subscription.Live.TryRead(out var revocation))
         {
             events.Add(revocation);

@@ -10,9 +10,11 @@ using Qbee.Authz.Service.Checks;
 using Qbee.Authz.Service.Domain;
 using Qbee.Authz.Service.Domain.Model;
 using Qbee.Authz.Service.Domain.Snapshot;
+using Qbee.Authz.Service.Grpc.Mapping;
 using Qbee.Authz.Service.Snapshots;
 using Qbee.Authz.Service.Telemetry;
 using Qbee.Authz.V1;
+using DecisionReason = Qbee.Authz.Service.Domain.Evaluation.DecisionReason;
 
 namespace Qbee.Authz.Service.UnitTests.Telemetry;
 
@@ -44,7 +46,7 @@ public sealed class AuthzMetricsTests : IDisposable
         _freshness = new SyncFreshness(_time, Options.Create(new StalenessOptions()), NullLogger<SyncFreshness>.Instance);
         _metrics = new AuthzMetrics(_services.GetRequiredService<IMeterFactory>(), new SnapshotGauges(_registry, _freshness, redis), new AuditGauges(audit), _time);
         // The store is asked only about unknown users at a min_revision, which these checks never are.
-        _engine = new CheckEngine(new UserResolver(_registry, readiness, store: null!), audit, Options.Create(new LimitsOptions()), _time, _metrics);
+        _engine = new CheckEngine(new UserResolver(_registry, readiness, store: null!), audit, _time, _metrics);
     }
 
     public void Dispose() => _services.Dispose();
@@ -89,7 +91,7 @@ public sealed class AuthzMetricsTests : IDisposable
         batch.Checks.Add(new CheckRequest { UserId = "bob", Permission = "audit:read" });
         batch.Checks.Add(new CheckRequest { UserId = "bob", Permission = "device:manage" });
 
-        await _engine.CheckBatchAsync(batch, new Admin.AuditContext("test", string.Empty), DateTime.MaxValue, CancellationToken.None);
+        await _engine.CheckBatchAsync(CheckMapping.ToChecks(batch, new LimitsOptions().MaxBatch), new AuditContext("test", string.Empty), DateTime.MaxValue, CancellationToken.None);
 
         var checks = recorder.Measurements.Where(m => m.Instrument == "qbee_authz.checks").ToList();
         Assert.Equal(["allowed", "denied"], checks.Select(c => c.Tags["result"]));
@@ -102,11 +104,24 @@ public sealed class AuthzMetricsTests : IDisposable
     {
         using var recorder = new Recorder(_services);
 
-        await _engine.CheckApiCallAsync(new CheckApiCallRequest { UserId = "bob", Method = "GET", Path = "/api/v2/no-such-thing" }, CancellationToken.None);
+        await _engine.CheckApiCallAsync(CheckMapping.ToApiCall(new CheckApiCallRequest { UserId = "bob", Method = "GET", Path = "/api/v2/no-such-thing" }), CancellationToken.None);
 
         var check = Assert.Single(recorder.Measurements, m => m.Instrument == "qbee_authz.checks");
         Assert.Equal("DECISION_REASON_API_CALL_UNKNOWN", check.Tags["reason"]);
         Assert.Equal("check_api_call", check.Tags["method"]);
+    }
+
+    [Fact]
+    public void ReasonLabel_EveryReason_IsTheContractName()
+    {
+        foreach (var reason in Enum.GetValues<DecisionReason>())
+        {
+            var contract = typeof(V1.DecisionReason).GetField(reason.ToProto().ToString())!;
+            var name = contract.GetCustomAttributes(typeof(Google.Protobuf.Reflection.OriginalNameAttribute), false)
+                .Cast<Google.Protobuf.Reflection.OriginalNameAttribute>().Single().Name;
+
+            Assert.Equal(name, AuthzMetrics.ReasonLabel(reason));
+        }
     }
 
     [Fact]
@@ -209,7 +224,7 @@ public sealed class AuthzMetricsTests : IDisposable
     }
 
     private async Task Check(string user, string permission) =>
-        await _engine.CheckAsync(new CheckRequest { UserId = user, Permission = permission }, context: null!, CancellationToken.None);
+        await _engine.CheckAsync(CheckMapping.ToCheck(new CheckRequest { UserId = user, Permission = permission }), context: default, DateTime.MaxValue, CancellationToken.None);
 
     private sealed class NullExporter : BaseExporter<Metric>
     {

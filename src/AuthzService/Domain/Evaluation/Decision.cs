@@ -1,5 +1,4 @@
 using Qbee.Authz.Service.Domain.Snapshot;
-using Qbee.Authz.V1;
 
 namespace Qbee.Authz.Service.Domain.Evaluation;
 

@@ -1,7 +1,6 @@
 using System.Text;
 using Qbee.Authz.Service.Domain.Resources;
 using Qbee.Authz.Service.Domain.Snapshot;
-using Qbee.Authz.V1;
 
 namespace Qbee.Authz.Service.Domain.Evaluation;
 

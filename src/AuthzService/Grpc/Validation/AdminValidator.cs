@@ -1,16 +1,97 @@
+using Qbee.Authz.Service.Admin;
 using Qbee.Authz.Service.Domain;
 using Qbee.Authz.Service.Domain.Model;
 using Qbee.Authz.Service.Domain.Resources;
+using Qbee.Authz.Service.Grpc.Mapping;
 using Qbee.Authz.V1;
 
-namespace Qbee.Authz.Service.Admin;
+namespace Qbee.Authz.Service.Grpc.Validation;
 
 /// <summary>
-/// Turns admin requests into records, checking every rule that needs no state (the store checks the rest in
-/// its transaction). Errors name the field as the caller wrote it, e.g. <c>role.policies[1].resources[0]</c>.
+/// Turns admin requests into records and commands, checking every rule that needs no state (the store checks the
+/// rest in its transaction). Errors name the field as the caller wrote it, e.g. <c>role.policies[1].resources[0]</c>.
 /// </summary>
 internal static class AdminValidator
 {
+    public static CreateAccountCommand ToCommand(CreateAccountRequest request)
+    {
+        Ids.RequireId(request.AccountId, "account_id");
+        var name = TextRules.Require(request.Name, "name", AdminLimits.MaxNameLength);
+        if (request.Owner is null)
+        {
+            throw new InvalidFieldException("owner", "is required");
+        }
+
+        if (request.Owner.AccountId.Length > 0 && request.Owner.AccountId != request.AccountId)
+        {
+            throw new InvalidFieldException("owner.account_id", "must be empty or the new account's id");
+        }
+
+        if (request.Owner.RoleIds.Any(r => r != Ids.DefaultRoleId))
+        {
+            throw new InvalidFieldException("owner.role_ids", $"the owner gets the '{Ids.DefaultRoleId}' role; other roles do not exist yet");
+        }
+
+        var owner = request.Owner.Clone();
+        owner.AccountId = request.AccountId;
+        owner.RoleIds.Clear();
+        owner.RoleIds.Add(Ids.DefaultRoleId);
+        return new CreateAccountCommand(request.AccountId, name, ToRecord(owner, "owner"));
+    }
+
+    public static NodeRecord[] ToRecords(PutNodesRequest request, int maxNodesPerWrite)
+    {
+        Ids.RequireId(request.AccountId, "account_id");
+        if (request.Nodes.Count == 0 || request.Nodes.Count > maxNodesPerWrite)
+        {
+            throw new InvalidFieldException("nodes", $"must hold 1..{maxNodesPerWrite} nodes (has {request.Nodes.Count})");
+        }
+
+        var nodes = new NodeRecord[request.Nodes.Count];
+        for (var i = 0; i < nodes.Length; i++)
+        {
+            nodes[i] = ToRecord(request.Nodes[i], $"nodes[{i}]");
+            if (nodes[i].AccountId != request.AccountId)
+            {
+                throw new InvalidFieldException($"nodes[{i}].account_id", "must be the request's account_id");
+            }
+        }
+
+        return nodes;
+    }
+
+    public static SetRemoteAccessCommand ToCommand(SetRemoteAccessRequest request)
+    {
+        Ids.RequireId(request.AccountId, "account_id");
+        var byNode = request.NodeId.Length > 0;
+        var byTag = request.Tag.Length > 0;
+        if (byNode == byTag)
+        {
+            throw new InvalidFieldException("node_id", "give exactly one of node_id and tag");
+        }
+
+        if (byNode)
+        {
+            Ids.RequireId(request.NodeId, "node_id");
+        }
+        else
+        {
+            Ids.RequireId(request.Tag, "tag");
+        }
+
+        bool? enabled = request.Setting switch
+        {
+            RemoteAccessSetting.Enabled => true,
+            RemoteAccessSetting.Disabled => false,
+            RemoteAccessSetting.Clear => null,
+            _ => throw new InvalidFieldException("setting", "must be ENABLED, DISABLED or CLEAR"),
+        };
+
+        return byNode
+            ? new SetRemoteAccessCommand(request.AccountId, RemoteAccessTarget.Node, request.NodeId, enabled)
+            : new SetRemoteAccessCommand(request.AccountId, RemoteAccessTarget.Tag, request.Tag, enabled);
+    }
+
     public static RoleRecord ToRecord(Role? role, LimitsOptions limits)
     {
         if (role is null)
@@ -93,12 +174,7 @@ internal static class AdminValidator
             }
         }
 
-        var status = user.Status switch
-        {
-            UserStatus.Unspecified or UserStatus.Active => UserState.Active,
-            UserStatus.Disabled => UserState.Disabled,
-            _ => throw new InvalidFieldException($"{field}.status", $"unknown status {(int)user.Status}"),
-        };
+        var status = user.Status.ToDomain() ?? throw new InvalidFieldException($"{field}.status", $"unknown status {(int)user.Status}");
 
         return new UserRecord(user.AccountId, user.UserId, email, first, last, user.RoleIds.ToArray(), status);
     }
@@ -111,13 +187,9 @@ internal static class AdminValidator
         }
 
         Ids.RequireId(node.AccountId, $"{field}.account_id");
-        var kind = node.Type switch
-        {
-            NodeType.Group => NodeKind.Group,
-            NodeType.Device => NodeKind.Device,
-            NodeType.Unspecified => throw new InvalidFieldException($"{field}.type", "is required: NODE_TYPE_GROUP or NODE_TYPE_DEVICE"),
-            _ => throw new InvalidFieldException($"{field}.type", $"unknown type {(int)node.Type}"),
-        };
+        var kind = node.Type == NodeType.Unspecified
+            ? throw new InvalidFieldException($"{field}.type", "is required: NODE_TYPE_GROUP or NODE_TYPE_DEVICE")
+            : node.Type.ToDomain() ?? throw new InvalidFieldException($"{field}.type", $"unknown type {(int)node.Type}");
 
         if (kind == NodeKind.Device)
         {

@@ -2,9 +2,10 @@ using System.Buffers;
 using System.Net;
 using Qbee.Authz.Service.Domain;
 using Qbee.Authz.Service.Domain.Resources;
+using Qbee.Authz.Service.Grpc.Mapping;
 using Qbee.Authz.V1;
 
-namespace Qbee.Authz.Service.Grpc;
+namespace Qbee.Authz.Service.Grpc.Validation;
 
 /// <summary>Validates the remote-access part of a request into a <see cref="RemoteAccessQuery"/>.</summary>
 internal static class RemoteAccessReader
@@ -31,15 +32,8 @@ internal static class RemoteAccessReader
             return RemoteAccessQuery.None;
         }
 
-        var action = remoteAccess.Action switch
-        {
-            RemoteAccessAction.Unspecified => RemoteAction.None,
-            RemoteAccessAction.Console => RemoteAction.Console,
-            RemoteAccessAction.Tunnel => RemoteAction.Tunnel,
-            RemoteAccessAction.Reload => RemoteAction.Reload,
-            RemoteAccessAction.Copy => RemoteAction.Copy,
-            _ => throw new InvalidFieldException($"{field}.action", $"unknown action {(int)remoteAccess.Action}"),
-        };
+        var action = remoteAccess.Action.ToDomain()
+            ?? throw new InvalidFieldException($"{field}.action", $"unknown action {(int)remoteAccess.Action}");
 
         if (action != RemoteAction.Tunnel && (remoteAccess.Proto.Length > 0 || remoteAccess.Port != 0 || remoteAccess.Dst.Length > 0))
         {

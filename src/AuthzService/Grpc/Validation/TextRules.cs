@@ -1,6 +1,6 @@
 using Qbee.Authz.Service.Domain;
 
-namespace Qbee.Authz.Service.Admin;
+namespace Qbee.Authz.Service.Grpc.Validation;
 
 /// <summary>Free-text fields (names, titles, descriptions): bounded, no control characters.</summary>
 internal static class TextRules

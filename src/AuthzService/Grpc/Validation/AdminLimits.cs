@@ -1,6 +1,6 @@
 using Qbee.Authz.Service.Domain;
 
-namespace Qbee.Authz.Service.Admin;
+namespace Qbee.Authz.Service.Grpc.Validation;
 
 /// <summary>
 /// Fixed size limits of admin text fields and lists. The limits an operator may tune (policies per role,
