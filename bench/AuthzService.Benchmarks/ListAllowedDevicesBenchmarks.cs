@@ -1,5 +1,6 @@
 using BenchmarkDotNet.Attributes;
 using Qbee.Authz.Service.Storage;
+using Qbee.Authz.Service.Storage.Sqlite;
 using Qbee.Authz.Service.Caching;
 using Qbee.Authz.Service.Checks;
 using Qbee.Authz.Service.Hosting;

@@ -1,5 +1,7 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using Qbee.Authz.Service.Storage.Sqlite;
+using Qbee.Authz.Service.Storage.SqlServer;
 
 namespace Qbee.Authz.Service.Storage;
 

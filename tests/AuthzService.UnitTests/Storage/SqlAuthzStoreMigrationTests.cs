@@ -1,5 +1,6 @@
 using Dapper;
 using Qbee.Authz.Service.Storage;
+using Qbee.Authz.Service.Storage.Sqlite;
 
 namespace Qbee.Authz.Service.UnitTests.Storage;
 
@@ -12,7 +13,7 @@ public sealed class SqlAuthzStoreMigrationTests
 
         Assert.True(File.Exists(Path.Combine(temp.Directory, "data", "authz.db")));
         Assert.Equal(
-            Service.Storage.SqliteDialect.Instance.Migrations.Count,
+            Service.Storage.Sqlite.SqliteDialect.Instance.Migrations.Count,
             await temp.CountAsync("SELECT COUNT(*) FROM schema_migrations"));
     }
 
@@ -36,7 +37,7 @@ public sealed class SqlAuthzStoreMigrationTests
         await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => Task.Run(() => temp.NewStore().InitializeAsync(CancellationToken.None))));
 
         Assert.Equal(
-            Service.Storage.SqliteDialect.Instance.Migrations.Count,
+            Service.Storage.Sqlite.SqliteDialect.Instance.Migrations.Count,
             await temp.CountAsync("SELECT COUNT(*) FROM schema_migrations"));
     }
 

@@ -222,8 +222,8 @@ public sealed class SqlAuthzStoreNodeTests
         var group = await Assert.ThrowsAsync<Microsoft.Data.Sqlite.SqliteException>(
             () => temp.CountAsync(Insert, new { NodeId = Ids.UnassignedGroup, Kind = 1 }));
 
-        Assert.True(Service.Storage.SqliteDialect.Instance.IsDeviceIdTaken(device), device.Message);
-        Assert.False(Service.Storage.SqliteDialect.Instance.IsDeviceIdTaken(group), group.Message);
+        Assert.True(Service.Storage.Sqlite.SqliteDialect.Instance.IsDeviceIdTaken(device), device.Message);
+        Assert.False(Service.Storage.Sqlite.SqliteDialect.Instance.IsDeviceIdTaken(group), group.Message);
     }
 
     /// <summary>g1 under root, g2 under g1, ... : group gN is at depth N.</summary>

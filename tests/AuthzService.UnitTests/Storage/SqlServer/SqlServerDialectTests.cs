@@ -3,8 +3,10 @@ using System.Text;
 using System.Text.RegularExpressions;
 using Microsoft.SqlServer.TransactSql.ScriptDom;
 using Qbee.Authz.Service.Storage;
+using Qbee.Authz.Service.Storage.Sqlite;
+using Qbee.Authz.Service.Storage.SqlServer;
 
-namespace Qbee.Authz.Service.UnitTests.Storage;
+namespace Qbee.Authz.Service.UnitTests.Storage.SqlServer;
 
 /// <summary>
 /// No SQL Server runs here: every T-SQL text the provider can send is parsed with the SQL Server 2022 grammar, and

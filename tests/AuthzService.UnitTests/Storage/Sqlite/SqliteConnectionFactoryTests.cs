@@ -1,6 +1,6 @@
 using Dapper;
 
-namespace Qbee.Authz.Service.UnitTests.Storage;
+namespace Qbee.Authz.Service.UnitTests.Storage.Sqlite;
 
 public sealed class SqliteConnectionFactoryTests
 {

@@ -1,0 +1,559 @@
+using Qbee.Authz.Service.Domain;
+using Qbee.Authz.Service.Domain.Model;
+
+namespace Qbee.Authz.Service.Storage;
+
+/// <summary>
+/// The eight account writes. Each is one write transaction that locks the account, checks what only the store can
+/// (uniqueness across accounts, existence, the shape of the group tree) before it writes anything, bumps the
+/// revision and appends its audit event with it: a refused write leaves the data (and the revision) as it was.
+/// </summary>
+internal sealed class SqlAccountWriter(IStoreConnectionFactory connections, SqlDialect sql, SqlAuditLog auditLog, TimeProvider timeProvider)
+{
+    public async Task<long> CreateAccountAsync(
+        AccountRecord account, RoleRecord defaultRole, UserRecord owner, AuditRecord audit, CancellationToken cancellationToken)
+    {
+        Ids.RequireId(account.AccountId, "account_id");
+        var accountId = account.AccountId;
+        defaultRole = defaultRole with { AccountId = accountId };
+        ValidateRole(defaultRole);
+
+        // The owner holds the default role; the account has no other role yet.
+        var ownerRoles = owner.RoleIds.Contains(defaultRole.RoleId) ? owner.RoleIds : [defaultRole.RoleId, .. owner.RoleIds];
+        owner = owner with { AccountId = accountId, RoleIds = ownerRoles };
+        ValidateUser(owner, "owner");
+        foreach (var roleId in owner.RoleIds)
+        {
+            if (roleId != defaultRole.RoleId)
+            {
+                throw new NotFoundException($"role {roleId} not found in account {accountId}");
+            }
+        }
+
+        const long revision = 1;
+        await using var tx = await StoreTransaction.BeginAsync(connections, write: true, cancellationToken);
+        if (await tx.ScalarAsync<long>(sql.CountAccount, new { AccountId = accountId }) > 0)
+        {
+            throw new AlreadyExistsException($"account {accountId} already exists");
+        }
+
+        await CheckUserIsFreeAsync(tx, owner);
+
+        await tx.ExecuteAsync(sql.InsertAccount, new
+        {
+            AccountId = accountId,
+            account.Name,
+            Revision = revision,
+            Stamp = NewStamp(),
+            CreatedAt = NowMilliseconds(),
+        });
+        await UpsertNodeRowAsync(tx, new NodeRecord(accountId, Ids.Root, NodeKind.Group, "", Ids.Root, [], false));
+        await UpsertNodeRowAsync(tx, new NodeRecord(accountId, Ids.UnassignedGroup, NodeKind.Group, Ids.Root, Ids.UnassignedGroup, [], false));
+        await UpsertRoleRowAsync(tx, defaultRole);
+        await WriteUserRowsAsync(tx, owner);
+        await InsertAuditAsync(tx, audit, accountId, revision);
+        await tx.CommitAsync();
+        return revision;
+    }
+
+    public Task<long> PutRoleAsync(RoleRecord role, AuditRecord audit, CancellationToken cancellationToken)
+    {
+        ValidateRole(role);
+        return WriteAsync(role.AccountId, audit, async (tx, _) =>
+        {
+            var holder = await tx.ScalarAsync<string>(sql.SelectRoleIdByName, new { role.AccountId, role.Name });
+            if (holder is not null && holder != role.RoleId)
+            {
+                throw new AlreadyExistsException($"role name '{role.Name}' is taken by role {holder}");
+            }
+
+            await UpsertRoleRowAsync(tx, role);
+        }, cancellationToken);
+    }
+
+    public Task<long> DeleteRoleAsync(string accountId, string roleId, AuditRecord audit, CancellationToken cancellationToken)
+    {
+        Ids.RequireId(accountId, "account_id");
+        Ids.RequireId(roleId, "role_id");
+        return WriteAsync(accountId, audit, async (tx, _) =>
+        {
+            var key = new { AccountId = accountId, RoleId = roleId };
+            if (await tx.ScalarAsync<long>(sql.CountRole, key) == 0)
+            {
+                throw new NotFoundException($"role {roleId} not found in account {accountId}");
+            }
+
+            var users = (await tx.QueryAsync<string>(sql.SelectRoleUserIds, key)).ToList();
+            if (users.Count > 0)
+            {
+                // Ordinal, not the database collation: the message is the same on every provider.
+                users.Sort(StringComparer.Ordinal);
+                throw new PreconditionFailedException($"role {roleId} is assigned to users: {string.Join(", ", users)}");
+            }
+
+            await tx.ExecuteAsync(sql.DeleteRole, key);
+        }, cancellationToken);
+    }
+
+    public Task<long> PutUserAsync(UserRecord user, AuditRecord audit, CancellationToken cancellationToken)
+    {
+        ValidateUser(user, "user");
+        return WriteAsync(user.AccountId, audit, async (tx, _) =>
+        {
+            await CheckUserIsFreeAsync(tx, user);
+            if (user.RoleIds.Count > 0)
+            {
+                var existing = (await tx.QueryAsync<string>(sql.SelectExistingRoleIds, new { user.AccountId, RoleIds = user.RoleIds.ToArray() }))
+                    .ToHashSet(StringComparer.Ordinal);
+                foreach (var roleId in user.RoleIds)
+                {
+                    if (!existing.Contains(roleId))
+                    {
+                        throw new NotFoundException($"role {roleId} not found in account {user.AccountId}");
+                    }
+                }
+            }
+
+            await WriteUserRowsAsync(tx, user);
+        }, cancellationToken);
+    }
+
+    public Task<long> DeleteUserAsync(string accountId, string userId, AuditRecord audit, CancellationToken cancellationToken)
+    {
+        Ids.RequireId(accountId, "account_id");
+        Ids.RequireId(userId, "user_id");
+        return WriteAsync(accountId, audit, async (tx, _) =>
+        {
+            var owner = await tx.ScalarAsync<string>(sql.SelectUserAccountId, new { UserId = userId });
+            if (owner != accountId)
+            {
+                throw new NotFoundException($"user {userId} not found in account {accountId}");
+            }
+
+            await tx.ExecuteAsync(sql.DeleteUserRoles, new { UserId = userId });
+            await tx.ExecuteAsync(sql.DeleteUser, new { AccountId = accountId, UserId = userId });
+        }, cancellationToken);
+    }
+
+    public async Task<(NodeRecord Node, long Revision)> PutNodeAsync(NodeRecord node, AuditRecord audit, CancellationToken cancellationToken)
+    {
+        var (stored, revision) = await PutNodesAsync(node.AccountId, [node], _ => "node", audit, cancellationToken);
+        return (stored[0], revision);
+    }
+
+    public Task<(IReadOnlyList<NodeRecord> Nodes, long Revision)> PutNodesAsync(
+        string accountId, IReadOnlyList<NodeRecord> nodes, AuditRecord audit, CancellationToken cancellationToken) =>
+        PutNodesAsync(accountId, nodes, i => $"nodes[{i}]", audit, cancellationToken);
+
+    /// <param name="fieldOf">The request field of the i-th node, named in INVALID_ARGUMENT answers.</param>
+    private async Task<(IReadOnlyList<NodeRecord> Nodes, long Revision)> PutNodesAsync(
+        string accountId, IReadOnlyList<NodeRecord> nodes, Func<int, string> fieldOf, AuditRecord audit, CancellationToken cancellationToken)
+    {
+        for (var i = 0; i < nodes.Count; i++)
+        {
+            ValidateNode(nodes[i], fieldOf(i));
+            if (nodes[i].AccountId != accountId)
+            {
+                throw new InvalidFieldException("nodes", $"node {nodes[i].NodeId} belongs to account {nodes[i].AccountId}, not {accountId}");
+            }
+        }
+
+        var stored = new List<NodeRecord>(nodes.Count);
+        var revision = await WriteAsync(accountId, audit, async (tx, _) =>
+        {
+            // Read once, and only when a group is added or moved; kept current as the nodes below are put.
+            GroupTree? tree = null;
+            async Task<GroupTree> TreeAsync() =>
+                tree ??= new GroupTree((await tx.QueryAsync<GroupParentRow>(sql.SelectGroupParents, new { AccountId = accountId }))
+                    .Select(g => (g.GroupId, g.ParentId)));
+
+            // In order, in one transaction: a node may hang under a group created earlier in the same request.
+            for (var i = 0; i < nodes.Count; i++)
+            {
+                var node = nodes[i];
+                try
+                {
+                    stored.Add(await PutNodeRowsAsync(tx, node, fieldOf(i), TreeAsync));
+                }
+                catch (System.Data.Common.DbException e) when (sql.IsDeviceIdTaken(e))
+                {
+                    // Another account's writer put the same device between our check and our insert.
+                    throw DeviceIdTaken(node.NodeId);
+                }
+
+                if (node.Kind == NodeKind.Group)
+                {
+                    tree?.Set(node.NodeId, stored[i].ParentId);
+                }
+            }
+        }, cancellationToken);
+        return (stored, revision);
+    }
+
+    private async Task<NodeRecord> PutNodeRowsAsync(StoreTransaction tx, NodeRecord node, string field, Func<Task<GroupTree>> tree)
+    {
+        var existing = await FindNodeAsync(tx, node.AccountId, node.NodeId);
+        if (existing is not null && existing.Kind != (long)node.Kind)
+        {
+            throw new PreconditionFailedException(
+                $"node {node.NodeId} is a {KindName((NodeKind)existing.Kind)}; its type cannot change");
+        }
+
+        if (existing is null && node.Kind == NodeKind.Device
+            && await tx.ScalarAsync<string>(sql.SelectDeviceHolder, new { node.AccountId, node.NodeId }) is not null)
+        {
+            throw DeviceIdTaken(node.NodeId);
+        }
+
+        var parentId = await ResolveParentAsync(tx, node);
+        if (node.Kind == NodeKind.Group && parentId.Length > 0 && parentId != existing?.ParentId)
+        {
+            CheckPlaceInTree(await tree(), node.NodeId, parentId, moving: existing is not null, field);
+        }
+
+        var stored = node with { ParentId = parentId, Tags = node.Tags.ToArray() };
+        await UpsertNodeRowAsync(tx, stored);
+        await tx.ExecuteAsync(sql.DeleteNodeTags, new { node.AccountId, node.NodeId });
+        await InsertTagsAsync(tx, stored);
+        return stored;
+    }
+
+    // The other account is not named: accounts never learn about each other.
+    private static AlreadyExistsException DeviceIdTaken(string deviceId) => new($"device_id {deviceId} is taken");
+
+    /// <summary>
+    /// A group added under, or moved (with its subtree) under, <paramref name="parentId"/>: it must not land inside
+    /// itself, and no group of it may end up deeper than <see cref="GroupTree.MaxDepth"/>.
+    /// </summary>
+    private static void CheckPlaceInTree(GroupTree tree, string groupId, string parentId, bool moving, string field)
+    {
+        if (moving && tree.IsAtOrBelow(parentId, groupId))
+        {
+            throw new PreconditionFailedException($"group {groupId} cannot move under {parentId}, which is inside it");
+        }
+
+        var parentDepth = tree.DepthOf(parentId);
+        if (parentDepth == GroupTree.Detached)
+        {
+            throw new PreconditionFailedException($"parent_id {parentId} is not connected to root");
+        }
+
+        var depth = parentDepth + 1;
+        var height = moving ? tree.HeightBelow(groupId, GroupTree.MaxDepth) : 0;
+        if (depth + height <= GroupTree.MaxDepth)
+        {
+            return;
+        }
+
+        var reason = height == 0
+            ? $"group {groupId} would be at depth {depth} below root"
+            : $"group {groupId} would be at depth {depth} below root, and the groups inside it down to depth {depth + height}";
+        throw new InvalidFieldException($"{field}.parent_id", $"{reason}; the tree is at most {GroupTree.MaxDepth} groups deep");
+    }
+
+    public Task<long> DeleteNodeAsync(string accountId, string nodeId, AuditRecord audit, CancellationToken cancellationToken)
+    {
+        Ids.RequireId(accountId, "account_id");
+        Ids.RequireId(nodeId, "node_id");
+        return WriteAsync(accountId, audit, async (tx, _) =>
+        {
+            if (nodeId is Ids.Root or Ids.UnassignedGroup)
+            {
+                throw new PreconditionFailedException($"node {nodeId} is reserved and cannot be deleted");
+            }
+
+            var key = new { AccountId = accountId, NodeId = nodeId };
+            var existing = await FindNodeAsync(tx, accountId, nodeId)
+                ?? throw new NotFoundException($"node {nodeId} not found in account {accountId}");
+            if (existing.Kind == (long)NodeKind.Group && await tx.ScalarAsync<long>(sql.CountChildren, key) > 0)
+            {
+                throw new PreconditionFailedException($"group {nodeId} is not empty");
+            }
+
+            await tx.ExecuteAsync(sql.DeleteNodeTags, key);
+            await tx.ExecuteAsync(sql.DeleteRemoteAccessSetting, new
+            {
+                AccountId = accountId,
+                TargetKind = (long)RemoteAccessTarget.Node,
+                Target = nodeId,
+            });
+            await tx.ExecuteAsync(sql.DeleteNode, key);
+        }, cancellationToken);
+    }
+
+    public Task<long> SetRemoteAccessAsync(
+        string accountId, RemoteAccessTarget targetKind, string target, bool? enabled, AuditRecord audit, CancellationToken cancellationToken)
+    {
+        Ids.RequireId(accountId, "account_id");
+        switch (targetKind)
+        {
+            case RemoteAccessTarget.Node:
+                Ids.RequireId(target, "node_id");
+                break;
+            case RemoteAccessTarget.Tag:
+                Ids.RequireId(target, "tag");
+                break;
+            default:
+                throw new InvalidFieldException("target", "must be a node or a tag");
+        }
+
+        return WriteAsync(accountId, audit, async (tx, revision) =>
+        {
+            if (targetKind == RemoteAccessTarget.Node && await FindNodeAsync(tx, accountId, target) is null)
+            {
+                throw new NotFoundException($"node {target} not found in account {accountId}");
+            }
+
+            var key = new { AccountId = accountId, TargetKind = (long)targetKind, Target = target };
+            if (enabled is { } value)
+            {
+                await tx.ExecuteAsync(sql.UpsertRemoteAccessSetting, new
+                {
+                    key.AccountId,
+                    key.TargetKind,
+                    key.Target,
+                    Enabled = value,
+                    ChangedRevision = revision,
+                });
+            }
+            else
+            {
+                await tx.ExecuteAsync(sql.DeleteRemoteAccessSetting, key);
+            }
+        }, cancellationToken);
+    }
+
+    /// <summary>
+    /// The frame of every write to an existing account: lock the account, apply (which checks before it writes),
+    /// bump the revision by one, record the audit event with it, commit. <paramref name="apply"/> gets the new
+    /// revision.
+    /// </summary>
+    private async Task<long> WriteAsync(
+        string accountId, AuditRecord audit, Func<StoreTransaction, long, Task> apply, CancellationToken cancellationToken)
+    {
+        await using var tx = await StoreTransaction.BeginAsync(connections, write: true, cancellationToken);
+        var current = await tx.ScalarAsync<long?>(sql.SelectAccountRevisionForUpdate, new { AccountId = accountId })
+            ?? throw new NotFoundException($"account {accountId} not found");
+        var revision = current + 1;
+        await apply(tx, revision);
+        await tx.ExecuteAsync(sql.UpdateAccountRevision, new { AccountId = accountId, Revision = revision, Stamp = NewStamp() });
+        await InsertAuditAsync(tx, audit, accountId, revision);
+        await tx.CommitAsync();
+        return revision;
+    }
+
+    /// <summary>Not a secret, only distinct: two histories of one account never draw the same stamp in practice.</summary>
+    private static long NewStamp() => Random.Shared.NextInt64(1, long.MaxValue);
+
+    private Task InsertAuditAsync(StoreTransaction tx, AuditRecord audit, string accountId, long revision) =>
+        auditLog.AppendAsync(tx, [audit with { AccountId = accountId, Revision = revision }]);
+
+    /// <summary>User ids and emails are unique across the platform, not only in the account.</summary>
+    private async Task CheckUserIsFreeAsync(StoreTransaction tx, UserRecord user)
+    {
+        var holderAccount = await tx.ScalarAsync<string>(sql.SelectUserAccountId, new { user.UserId });
+        if (holderAccount is not null && holderAccount != user.AccountId)
+        {
+            // The other account is not named: accounts never learn about each other.
+            throw new AlreadyExistsException($"user_id {user.UserId} is taken");
+        }
+
+        var emailHolder = await tx.ScalarAsync<string>(sql.SelectUserIdByEmail, new { EmailNormalized = NormalizeEmail(user.Email) });
+        if (emailHolder is not null && emailHolder != user.UserId)
+        {
+            throw new AlreadyExistsException($"email '{user.Email}' is taken");
+        }
+    }
+
+    private async Task WriteUserRowsAsync(StoreTransaction tx, UserRecord user)
+    {
+        await tx.ExecuteAsync(sql.UpsertUser, new
+        {
+            user.UserId,
+            user.AccountId,
+            user.Email,
+            EmailNormalized = NormalizeEmail(user.Email),
+            user.FirstName,
+            user.LastName,
+            Status = (long)user.Status,
+        });
+        await tx.ExecuteAsync(sql.DeleteUserRoles, new { user.UserId });
+        if (user.RoleIds.Count > 0)
+        {
+            await tx.ExecuteAsync(sql.InsertUserRole, user.RoleIds.Select((roleId, position) => new
+            {
+                user.UserId,
+                user.AccountId,
+                RoleId = roleId,
+                Position = (long)position,
+            }).ToList());
+        }
+    }
+
+    private Task UpsertRoleRowAsync(StoreTransaction tx, RoleRecord role) =>
+        tx.ExecuteAsync(sql.UpsertRole, new
+        {
+            role.AccountId,
+            role.RoleId,
+            role.Name,
+            Description = role.Description ?? "",
+            Policies = PolicyJson.Serialize(role.Policies),
+        });
+
+    private async Task UpsertNodeRowAsync(StoreTransaction tx, NodeRecord node)
+    {
+        await tx.ExecuteAsync(sql.UpsertNode, new
+        {
+            node.AccountId,
+            node.NodeId,
+            Kind = (long)node.Kind,
+            node.ParentId,
+            Title = node.Title ?? "",
+            node.AgentRemoteAccessDisabled,
+        });
+    }
+
+    private async Task InsertTagsAsync(StoreTransaction tx, NodeRecord node)
+    {
+        if (node.Tags.Count > 0)
+        {
+            await tx.ExecuteAsync(sql.InsertNodeTag, node.Tags.Select((tag, position) => new
+            {
+                node.AccountId,
+                node.NodeId,
+                Tag = tag,
+                Position = (long)position,
+            }).ToList());
+        }
+    }
+
+    private Task<NodeRow?> FindNodeAsync(StoreTransaction tx, string accountId, string nodeId) =>
+        tx.SingleOrDefaultAsync<NodeRow>(sql.SelectNode, new { AccountId = accountId, NodeId = nodeId });
+
+    /// <summary>The parent the node is stored under, after the reserved-node and defaulting rules.</summary>
+    private async Task<string> ResolveParentAsync(StoreTransaction tx, NodeRecord node)
+    {
+        var requested = node.ParentId ?? "";
+        if (node.NodeId == Ids.Root)
+        {
+            return requested.Length == 0
+                ? ""
+                : throw new PreconditionFailedException("root is the top of the tree and cannot have a parent");
+        }
+
+        if (requested == node.NodeId)
+        {
+            throw new PreconditionFailedException($"node {node.NodeId} cannot be its own parent");
+        }
+
+        if (node.Kind == NodeKind.Group)
+        {
+            var parentId = requested.Length == 0 ? Ids.Root : requested;
+            if (node.NodeId == Ids.UnassignedGroup && parentId != Ids.Root)
+            {
+                throw new PreconditionFailedException("unassigned_group must stay directly under root");
+            }
+
+            var parent = await FindNodeAsync(tx, node.AccountId, parentId)
+                ?? throw new NotFoundException($"parent_id {parentId} not found in account {node.AccountId}");
+            RequireGroupParent(parent);
+            return parentId;
+        }
+
+        // A device reported under a parent we do not know yet lands where new devices land.
+        if (requested.Length == 0)
+        {
+            return Ids.UnassignedGroup;
+        }
+
+        var deviceParent = await FindNodeAsync(tx, node.AccountId, requested);
+        if (deviceParent is null)
+        {
+            return Ids.UnassignedGroup;
+        }
+
+        RequireGroupParent(deviceParent);
+        return requested;
+    }
+
+    private static void RequireGroupParent(NodeRow parent)
+    {
+        if (parent.Kind != (long)NodeKind.Group)
+        {
+            throw new PreconditionFailedException($"parent_id {parent.NodeId} is a device; only a group can hold nodes");
+        }
+    }
+
+    private static void ValidateRole(RoleRecord role)
+    {
+        Ids.RequireId(role.AccountId, "role.account_id");
+        Ids.RequireId(role.RoleId, "role.role_id");
+        if (string.IsNullOrWhiteSpace(role.Name))
+        {
+            throw new InvalidFieldException("role.name", "is required");
+        }
+    }
+
+    private static void ValidateUser(UserRecord user, string field)
+    {
+        Ids.RequireId(user.AccountId, $"{field}.account_id");
+        Ids.RequireId(user.UserId, $"{field}.user_id");
+        if (string.IsNullOrWhiteSpace(user.Email))
+        {
+            throw new InvalidFieldException($"{field}.email", "is required");
+        }
+
+        if (!Enum.IsDefined(user.Status))
+        {
+            throw new InvalidFieldException($"{field}.status", "must be active or disabled");
+        }
+
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var roleId in user.RoleIds)
+        {
+            Ids.RequireId(roleId, $"{field}.role_ids");
+            if (!seen.Add(roleId))
+            {
+                throw new InvalidFieldException($"{field}.role_ids", $"role {roleId} is listed twice");
+            }
+        }
+    }
+
+    private static void ValidateNode(NodeRecord node, string field)
+    {
+        Ids.RequireId(node.AccountId, $"{field}.account_id");
+        switch (node.Kind)
+        {
+            case NodeKind.Group:
+                Ids.RequireId(node.NodeId, $"{field}.node_id");
+                break;
+            case NodeKind.Device:
+                Ids.RequireDeviceId(node.NodeId, $"{field}.node_id");
+                break;
+            default:
+                throw new InvalidFieldException($"{field}.type", "must be a group or a device");
+        }
+
+        if (!string.IsNullOrEmpty(node.ParentId) && !Ids.IsValidNodeId(node.ParentId))
+        {
+            throw new InvalidFieldException($"{field}.parent_id", $"must be 1..{Ids.MaxLength} characters of [A-Za-z0-9._-]");
+        }
+
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var tag in node.Tags)
+        {
+            Ids.RequireId(tag, $"{field}.tags");
+            if (!seen.Add(tag))
+            {
+                throw new InvalidFieldException($"{field}.tags", $"tag {tag} is listed twice");
+            }
+        }
+    }
+
+    private static string KindName(NodeKind kind) => kind == NodeKind.Device ? "device" : "group";
+
+    // Emails compare case-insensitively across the platform; the address itself is kept as given.
+    private static string NormalizeEmail(string email) => email.ToLowerInvariant();
+
+    private long NowMilliseconds() => timeProvider.GetUtcNow().ToUnixTimeMilliseconds();
+}
