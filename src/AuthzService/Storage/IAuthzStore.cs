@@ -6,6 +6,8 @@ namespace Qbee.Authz.Service.Storage;
 /// The SQL source of truth. Every write is one transaction that checks the state rules, writes,
 /// bumps the account's revision, records <paramref name="audit"/> with that revision, and returns it.
 /// A write that throws (a <see cref="Domain.DomainException"/>) leaves the data unchanged.
+/// Writes take records the admin layer has validated (ids, lengths, duplicates in a list); the store checks only
+/// what needs its data: uniqueness across accounts, existence, and the shape of the group tree.
 /// </summary>
 internal interface IAuthzStore
 {

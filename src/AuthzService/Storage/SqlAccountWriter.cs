@@ -13,15 +13,12 @@ internal sealed class SqlAccountWriter(IStoreConnectionFactory connections, SqlD
     public async Task<long> CreateAccountAsync(
         AccountRecord account, RoleRecord defaultRole, UserRecord owner, AuditRecord audit, CancellationToken cancellationToken)
     {
-        Ids.RequireId(account.AccountId, "account_id");
         var accountId = account.AccountId;
         defaultRole = defaultRole with { AccountId = accountId };
-        ValidateRole(defaultRole);
 
         // The owner holds the default role; the account has no other role yet.
         var ownerRoles = owner.RoleIds.Contains(defaultRole.RoleId) ? owner.RoleIds : [defaultRole.RoleId, .. owner.RoleIds];
         owner = owner with { AccountId = accountId, RoleIds = ownerRoles };
-        ValidateUser(owner, "owner");
         foreach (var roleId in owner.RoleIds)
         {
             if (roleId != defaultRole.RoleId)
@@ -56,10 +53,8 @@ internal sealed class SqlAccountWriter(IStoreConnectionFactory connections, SqlD
         return revision;
     }
 
-    public Task<long> PutRoleAsync(RoleRecord role, AuditRecord audit, CancellationToken cancellationToken)
-    {
-        ValidateRole(role);
-        return WriteAsync(role.AccountId, audit, async (tx, _) =>
+    public Task<long> PutRoleAsync(RoleRecord role, AuditRecord audit, CancellationToken cancellationToken) =>
+        WriteAsync(role.AccountId, audit, async (tx, _) =>
         {
             var holder = await tx.ScalarAsync<string>(sql.SelectRoleIdByName, new { role.AccountId, role.Name });
             if (holder is not null && holder != role.RoleId)
@@ -69,13 +64,9 @@ internal sealed class SqlAccountWriter(IStoreConnectionFactory connections, SqlD
 
             await UpsertRoleRowAsync(tx, role);
         }, cancellationToken);
-    }
 
-    public Task<long> DeleteRoleAsync(string accountId, string roleId, AuditRecord audit, CancellationToken cancellationToken)
-    {
-        Ids.RequireId(accountId, "account_id");
-        Ids.RequireId(roleId, "role_id");
-        return WriteAsync(accountId, audit, async (tx, _) =>
+    public Task<long> DeleteRoleAsync(string accountId, string roleId, AuditRecord audit, CancellationToken cancellationToken) =>
+        WriteAsync(accountId, audit, async (tx, _) =>
         {
             var key = new { AccountId = accountId, RoleId = roleId };
             if (await tx.ScalarAsync<long>(sql.CountRole, key) == 0)
@@ -93,12 +84,9 @@ internal sealed class SqlAccountWriter(IStoreConnectionFactory connections, SqlD
 
             await tx.ExecuteAsync(sql.DeleteRole, key);
         }, cancellationToken);
-    }
 
-    public Task<long> PutUserAsync(UserRecord user, AuditRecord audit, CancellationToken cancellationToken)
-    {
-        ValidateUser(user, "user");
-        return WriteAsync(user.AccountId, audit, async (tx, _) =>
+    public Task<long> PutUserAsync(UserRecord user, AuditRecord audit, CancellationToken cancellationToken) =>
+        WriteAsync(user.AccountId, audit, async (tx, _) =>
         {
             await CheckUserIsFreeAsync(tx, user);
             if (user.RoleIds.Count > 0)
@@ -116,13 +104,9 @@ internal sealed class SqlAccountWriter(IStoreConnectionFactory connections, SqlD
 
             await WriteUserRowsAsync(tx, user);
         }, cancellationToken);
-    }
 
-    public Task<long> DeleteUserAsync(string accountId, string userId, AuditRecord audit, CancellationToken cancellationToken)
-    {
-        Ids.RequireId(accountId, "account_id");
-        Ids.RequireId(userId, "user_id");
-        return WriteAsync(accountId, audit, async (tx, _) =>
+    public Task<long> DeleteUserAsync(string accountId, string userId, AuditRecord audit, CancellationToken cancellationToken) =>
+        WriteAsync(accountId, audit, async (tx, _) =>
         {
             var owner = await tx.ScalarAsync<string>(sql.SelectUserAccountId, new { UserId = userId });
             if (owner != accountId)
@@ -133,7 +117,6 @@ internal sealed class SqlAccountWriter(IStoreConnectionFactory connections, SqlD
             await tx.ExecuteAsync(sql.DeleteUserRoles, new { UserId = userId });
             await tx.ExecuteAsync(sql.DeleteUser, new { AccountId = accountId, UserId = userId });
         }, cancellationToken);
-    }
 
     public async Task<(NodeRecord Node, long Revision)> PutNodeAsync(NodeRecord node, AuditRecord audit, CancellationToken cancellationToken)
     {
@@ -149,15 +132,6 @@ internal sealed class SqlAccountWriter(IStoreConnectionFactory connections, SqlD
     private async Task<(IReadOnlyList<NodeRecord> Nodes, long Revision)> PutNodesAsync(
         string accountId, IReadOnlyList<NodeRecord> nodes, Func<int, string> fieldOf, AuditRecord audit, CancellationToken cancellationToken)
     {
-        for (var i = 0; i < nodes.Count; i++)
-        {
-            ValidateNode(nodes[i], fieldOf(i));
-            if (nodes[i].AccountId != accountId)
-            {
-                throw new InvalidFieldException("nodes", $"node {nodes[i].NodeId} belongs to account {nodes[i].AccountId}, not {accountId}");
-            }
-        }
-
         var stored = new List<NodeRecord>(nodes.Count);
         var revision = await WriteAsync(accountId, audit, async (tx, _) =>
         {
@@ -251,11 +225,8 @@ internal sealed class SqlAccountWriter(IStoreConnectionFactory connections, SqlD
         throw new InvalidFieldException($"{field}.parent_id", $"{reason}; the tree is at most {GroupTree.MaxDepth} groups deep");
     }
 
-    public Task<long> DeleteNodeAsync(string accountId, string nodeId, AuditRecord audit, CancellationToken cancellationToken)
-    {
-        Ids.RequireId(accountId, "account_id");
-        Ids.RequireId(nodeId, "node_id");
-        return WriteAsync(accountId, audit, async (tx, _) =>
+    public Task<long> DeleteNodeAsync(string accountId, string nodeId, AuditRecord audit, CancellationToken cancellationToken) =>
+        WriteAsync(accountId, audit, async (tx, _) =>
         {
             if (nodeId is Ids.Root or Ids.UnassignedGroup)
             {
@@ -279,25 +250,10 @@ internal sealed class SqlAccountWriter(IStoreConnectionFactory connections, SqlD
             });
             await tx.ExecuteAsync(sql.DeleteNode, key);
         }, cancellationToken);
-    }
 
     public Task<long> SetRemoteAccessAsync(
-        string accountId, RemoteAccessTarget targetKind, string target, bool? enabled, AuditRecord audit, CancellationToken cancellationToken)
-    {
-        Ids.RequireId(accountId, "account_id");
-        switch (targetKind)
-        {
-            case RemoteAccessTarget.Node:
-                Ids.RequireId(target, "node_id");
-                break;
-            case RemoteAccessTarget.Tag:
-                Ids.RequireId(target, "tag");
-                break;
-            default:
-                throw new InvalidFieldException("target", "must be a node or a tag");
-        }
-
-        return WriteAsync(accountId, audit, async (tx, revision) =>
+        string accountId, RemoteAccessTarget targetKind, string target, bool? enabled, AuditRecord audit, CancellationToken cancellationToken) =>
+        WriteAsync(accountId, audit, async (tx, revision) =>
         {
             if (targetKind == RemoteAccessTarget.Node && await FindNodeAsync(tx, accountId, target) is null)
             {
@@ -321,7 +277,6 @@ internal sealed class SqlAccountWriter(IStoreConnectionFactory connections, SqlD
                 await tx.ExecuteAsync(sql.DeleteRemoteAccessSetting, key);
             }
         }, cancellationToken);
-    }
 
     /// <summary>
     /// The frame of every write to an existing account: lock the account, apply (which checks before it writes),
@@ -481,72 +436,6 @@ internal sealed class SqlAccountWriter(IStoreConnectionFactory connections, SqlD
         if (parent.Kind != (long)NodeKind.Group)
         {
             throw new PreconditionFailedException($"parent_id {parent.NodeId} is a device; only a group can hold nodes");
-        }
-    }
-
-    private static void ValidateRole(RoleRecord role)
-    {
-        Ids.RequireId(role.AccountId, "role.account_id");
-        Ids.RequireId(role.RoleId, "role.role_id");
-        if (string.IsNullOrWhiteSpace(role.Name))
-        {
-            throw new InvalidFieldException("role.name", "is required");
-        }
-    }
-
-    private static void ValidateUser(UserRecord user, string field)
-    {
-        Ids.RequireId(user.AccountId, $"{field}.account_id");
-        Ids.RequireId(user.UserId, $"{field}.user_id");
-        if (string.IsNullOrWhiteSpace(user.Email))
-        {
-            throw new InvalidFieldException($"{field}.email", "is required");
-        }
-
-        if (!Enum.IsDefined(user.Status))
-        {
-            throw new InvalidFieldException($"{field}.status", "must be active or disabled");
-        }
-
-        var seen = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var roleId in user.RoleIds)
-        {
-            Ids.RequireId(roleId, $"{field}.role_ids");
-            if (!seen.Add(roleId))
-            {
-                throw new InvalidFieldException($"{field}.role_ids", $"role {roleId} is listed twice");
-            }
-        }
-    }
-
-    private static void ValidateNode(NodeRecord node, string field)
-    {
-        Ids.RequireId(node.AccountId, $"{field}.account_id");
-        switch (node.Kind)
-        {
-            case NodeKind.Group:
-                Ids.RequireId(node.NodeId, $"{field}.node_id");
-                break;
-            case NodeKind.Device:
-                Ids.RequireDeviceId(node.NodeId, $"{field}.node_id");
-                break;
-            default:
-                throw new InvalidFieldException($"{field}.type", "must be a group or a device");
-        }
-
-        if (!string.IsNullOrEmpty(node.ParentId) && !Ids.IsValidNodeId(node.ParentId))
-        {
-            throw new InvalidFieldException($"{field}.parent_id", $"must be 1..{Ids.MaxLength} characters of [A-Za-z0-9._-]");
-        }
-
-        var seen = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var tag in node.Tags)
-        {
-            Ids.RequireId(tag, $"{field}.tags");
-            if (!seen.Add(tag))
-            {
-                throw new InvalidFieldException($"{field}.tags", $"tag {tag} is listed twice");
-            }
         }
     }
 

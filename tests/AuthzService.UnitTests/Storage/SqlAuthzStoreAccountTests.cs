@@ -100,16 +100,6 @@ public sealed class SqlAuthzStoreAccountTests
     }
 
     [Fact]
-    public async Task CreateAccountAsync_InvalidAccountId_ThrowsInvalidFieldNamingIt()
-    {
-        await using var temp = await TempSqliteStore.CreateAsync();
-
-        var error = await temp.AssertRefusedAsync<InvalidFieldException>(() => temp.Store.CreateAccountAsync(
-            Samples.Account("bad id"), Samples.DefaultRole("bad id"), Samples.User("bad id", "owner"), Samples.Audit("admin.CreateAccount"), Ct));
-        Assert.Equal("account_id", error.Field);
-    }
-
-    [Fact]
     public async Task Writes_MissingAccount_ThrowNotFoundAndChangeNothing()
     {
         await using var temp = await TempSqliteStore.CreateAsync();

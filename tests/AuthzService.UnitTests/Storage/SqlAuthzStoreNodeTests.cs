@@ -143,19 +143,6 @@ public sealed class SqlAuthzStoreNodeTests
     }
 
     [Fact]
-    public async Task PutNodeAsync_InvalidDeviceIdOrDuplicateTag_ThrowsInvalidFieldAndChangesNothing()
-    {
-        await using var temp = await WithAccountAsync();
-
-        var badId = await temp.AssertRefusedAsync<InvalidFieldException>(
-            () => temp.Store.PutNodeAsync(Samples.Device("acme", new string('A', 64)), Samples.Audit("admin.PutNode"), Ct));
-        var badTags = await temp.AssertRefusedAsync<InvalidFieldException>(
-            () => temp.Store.PutNodeAsync(Samples.Group("acme", "g1", "", "t", "t"), Samples.Audit("admin.PutNode"), Ct));
-
-        Assert.Equal(("node.node_id", "node.tags"), (badId.Field, badTags.Field));
-    }
-
-    [Fact]
     public async Task PutNodeAsync_DeviceHeldByAnotherAccount_ThrowsAlreadyExistsNamingNoAccountAndChangesNothing()
     {
         await using var temp = await WithAccountAsync();

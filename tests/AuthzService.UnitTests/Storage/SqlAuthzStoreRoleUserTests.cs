@@ -164,17 +164,6 @@ public sealed class SqlAuthzStoreRoleUserTests
     }
 
     [Fact]
-    public async Task PutUserAsync_DuplicateRole_ThrowsInvalidFieldAndChangesNothing()
-    {
-        await using var temp = await TempSqliteStore.CreateAsync();
-        await temp.CreateAccountAsync("acme");
-
-        var error = await temp.AssertRefusedAsync<InvalidFieldException>(
-            () => temp.Store.PutUserAsync(Samples.User("acme", "ann", null, Ids.DefaultRoleId, Ids.DefaultRoleId), Samples.Audit("admin.PutUser"), Ct));
-        Assert.Equal("user.role_ids", error.Field);
-    }
-
-    [Fact]
     public async Task DeleteUserAsync_Existing_RemovesUserAndFreesEmail()
     {
         await using var temp = await TempSqliteStore.CreateAsync();
