@@ -4,6 +4,7 @@ using Microsoft.Extensions.Time.Testing;
 using Qbee.Authz.Service.Audit;
 using Qbee.Authz.Service.Storage;
 using Qbee.Authz.Service.UnitTests.Storage;
+using Qbee.Authz.Service.UnitTests.Storage.Sqlite;
 
 namespace Qbee.Authz.Service.UnitTests.Audit;
 

@@ -6,6 +6,7 @@ using Qbee.Authz.Service.Audit;
 using Qbee.Authz.Service.Domain;
 using Qbee.Authz.Service.Storage;
 using Qbee.Authz.Service.UnitTests.Storage;
+using Qbee.Authz.Service.UnitTests.Storage.Sqlite;
 
 namespace Qbee.Authz.Service.UnitTests.Audit;
 
