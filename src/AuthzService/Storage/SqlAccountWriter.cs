@@ -5,11 +5,14 @@ namespace Qbee.Authz.Service.Storage;
 
 /// <summary>
 /// The eight account writes. Each is one write transaction that locks the account, checks what only the store can
-/// (uniqueness across accounts, existence, the shape of the group tree) before it writes anything, bumps the
+/// (uniqueness across accounts, existence, the shape of the group tree: <see cref="SqlNodePlacement"/>) before it
+/// writes anything, bumps the
 /// revision and appends its audit event with it: a refused write leaves the data (and the revision) as it was.
 /// </summary>
 internal sealed class SqlAccountWriter(IStoreConnectionFactory connections, SqlDialect sql, SqlAuditLog auditLog, TimeProvider timeProvider)
 {
+    private readonly SqlNodePlacement _placement = new(sql);
+
     public async Task<long> CreateAccountAsync(
         AccountRecord account, RoleRecord defaultRole, UserRecord owner, AuditRecord audit, CancellationToken cancellationToken)
     {
@@ -138,8 +141,7 @@ internal sealed class SqlAccountWriter(IStoreConnectionFactory connections, SqlD
             // Read once, and only when a group is added or moved; kept current as the nodes below are put.
             GroupTree? tree = null;
             async Task<GroupTree> TreeAsync() =>
-                tree ??= new GroupTree((await tx.QueryAsync<GroupParentRow>(sql.SelectGroupParents, new { AccountId = accountId }))
-                    .Select(g => (g.GroupId, g.ParentId)));
+                tree ??= await _placement.ReadTreeAsync(tx, accountId);
 
             // In order, in one transaction: a node may hang under a group created earlier in the same request.
             for (var i = 0; i < nodes.Count; i++)
@@ -166,7 +168,7 @@ internal sealed class SqlAccountWriter(IStoreConnectionFactory connections, SqlD
 
     private async Task<NodeRecord> PutNodeRowsAsync(StoreTransaction tx, NodeRecord node, string field, Func<Task<GroupTree>> tree)
     {
-        var existing = await FindNodeAsync(tx, node.AccountId, node.NodeId);
+        var existing = await _placement.FindNodeAsync(tx, node.AccountId, node.NodeId);
         if (existing is not null && existing.Kind != (long)node.Kind)
         {
             throw new PreconditionFailedException(
@@ -179,10 +181,10 @@ internal sealed class SqlAccountWriter(IStoreConnectionFactory connections, SqlD
             throw DeviceIdTaken(node.NodeId);
         }
 
-        var parentId = await ResolveParentAsync(tx, node);
+        var parentId = await _placement.ResolveParentAsync(tx, node);
         if (node.Kind == NodeKind.Group && parentId.Length > 0 && parentId != existing?.ParentId)
         {
-            CheckPlaceInTree(await tree(), node.NodeId, parentId, moving: existing is not null, field);
+            SqlNodePlacement.CheckPlaceInTree(await tree(), node.NodeId, parentId, moving: existing is not null, field);
         }
 
         var stored = node with { ParentId = parentId, Tags = node.Tags.ToArray() };
@@ -195,36 +197,6 @@ internal sealed class SqlAccountWriter(IStoreConnectionFactory connections, SqlD
     // The other account is not named: accounts never learn about each other.
     private static AlreadyExistsException DeviceIdTaken(string deviceId) => new($"device_id {deviceId} is taken");
 
-    /// <summary>
-    /// A group added under, or moved (with its subtree) under, <paramref name="parentId"/>: it must not land inside
-    /// itself, and no group of it may end up deeper than <see cref="GroupTree.MaxDepth"/>.
-    /// </summary>
-    private static void CheckPlaceInTree(GroupTree tree, string groupId, string parentId, bool moving, string field)
-    {
-        if (moving && tree.IsAtOrBelow(parentId, groupId))
-        {
-            throw new PreconditionFailedException($"group {groupId} cannot move under {parentId}, which is inside it");
-        }
-
-        var parentDepth = tree.DepthOf(parentId);
-        if (parentDepth == GroupTree.Detached)
-        {
-            throw new PreconditionFailedException($"parent_id {parentId} is not connected to root");
-        }
-
-        var depth = parentDepth + 1;
-        var height = moving ? tree.HeightBelow(groupId, GroupTree.MaxDepth) : 0;
-        if (depth + height <= GroupTree.MaxDepth)
-        {
-            return;
-        }
-
-        var reason = height == 0
-            ? $"group {groupId} would be at depth {depth} below root"
-            : $"group {groupId} would be at depth {depth} below root, and the groups inside it down to depth {depth + height}";
-        throw new InvalidFieldException($"{field}.parent_id", $"{reason}; the tree is at most {GroupTree.MaxDepth} groups deep");
-    }
-
     public Task<long> DeleteNodeAsync(string accountId, string nodeId, AuditRecord audit, CancellationToken cancellationToken) =>
         WriteAsync(accountId, audit, async (tx, _) =>
         {
@@ -234,7 +206,7 @@ internal sealed class SqlAccountWriter(IStoreConnectionFactory connections, SqlD
             }
 
             var key = new { AccountId = accountId, NodeId = nodeId };
-            var existing = await FindNodeAsync(tx, accountId, nodeId)
+            var existing = await _placement.FindNodeAsync(tx, accountId, nodeId)
                 ?? throw new NotFoundException($"node {nodeId} not found in account {accountId}");
             if (existing.Kind == (long)NodeKind.Group && await tx.ScalarAsync<long>(sql.CountChildren, key) > 0)
             {
@@ -255,7 +227,7 @@ internal sealed class SqlAccountWriter(IStoreConnectionFactory connections, SqlD
         string accountId, RemoteAccessTarget targetKind, string target, bool? enabled, AuditRecord audit, CancellationToken cancellationToken) =>
         WriteAsync(accountId, audit, async (tx, revision) =>
         {
-            if (targetKind == RemoteAccessTarget.Node && await FindNodeAsync(tx, accountId, target) is null)
+            if (targetKind == RemoteAccessTarget.Node && await _placement.FindNodeAsync(tx, accountId, target) is null)
             {
                 throw new NotFoundException($"node {target} not found in account {accountId}");
             }
@@ -379,63 +351,6 @@ internal sealed class SqlAccountWriter(IStoreConnectionFactory connections, SqlD
                 Tag = tag,
                 Position = (long)position,
             }).ToList());
-        }
-    }
-
-    private Task<NodeRow?> FindNodeAsync(StoreTransaction tx, string accountId, string nodeId) =>
-        tx.SingleOrDefaultAsync<NodeRow>(sql.SelectNode, new { AccountId = accountId, NodeId = nodeId });
-
-    /// <summary>The parent the node is stored under, after the reserved-node and defaulting rules.</summary>
-    private async Task<string> ResolveParentAsync(StoreTransaction tx, NodeRecord node)
-    {
-        var requested = node.ParentId ?? "";
-        if (node.NodeId == Ids.Root)
-        {
-            return requested.Length == 0
-                ? ""
-                : throw new PreconditionFailedException("root is the top of the tree and cannot have a parent");
-        }
-
-        if (requested == node.NodeId)
-        {
-            throw new PreconditionFailedException($"node {node.NodeId} cannot be its own parent");
-        }
-
-        if (node.Kind == NodeKind.Group)
-        {
-            var parentId = requested.Length == 0 ? Ids.Root : requested;
-            if (node.NodeId == Ids.UnassignedGroup && parentId != Ids.Root)
-            {
-                throw new PreconditionFailedException("unassigned_group must stay directly under root");
-            }
-
-            var parent = await FindNodeAsync(tx, node.AccountId, parentId)
-                ?? throw new NotFoundException($"parent_id {parentId} not found in account {node.AccountId}");
-            RequireGroupParent(parent);
-            return parentId;
-        }
-
-        // A device reported under a parent we do not know yet lands where new devices land.
-        if (requested.Length == 0)
-        {
-            return Ids.UnassignedGroup;
-        }
-
-        var deviceParent = await FindNodeAsync(tx, node.AccountId, requested);
-        if (deviceParent is null)
-        {
-            return Ids.UnassignedGroup;
-        }
-
-        RequireGroupParent(deviceParent);
-        return requested;
-    }
-
-    private static void RequireGroupParent(NodeRow parent)
-    {
-        if (parent.Kind != (long)NodeKind.Group)
-        {
-            throw new PreconditionFailedException($"parent_id {parent.NodeId} is a device; only a group can hold nodes");
         }
     }
 
