@@ -6,8 +6,8 @@ namespace Qbee.Authz.Service.Storage;
 /// <summary>
 /// The eight account writes. Each is one write transaction that locks the account, checks what only the store can
 /// (uniqueness across accounts, existence, the shape of the group tree: <see cref="SqlNodePlacement"/>) before it
-/// writes anything, bumps the
-/// revision and appends its audit event with it: a refused write leaves the data (and the revision) as it was.
+/// writes anything, bumps the revision and appends its audit event with it: a refused write leaves the data (and the
+/// revision) as it was.
 /// </summary>
 internal sealed class SqlAccountWriter(IStoreConnectionFactory connections, SqlDialect sql, SqlAuditLog auditLog, TimeProvider timeProvider)
 {
