@@ -2,6 +2,7 @@ using BenchmarkDotNet.Attributes;
 using Qbee.Authz.Service.Domain;
 using Qbee.Authz.Service.Domain.Model;
 using Qbee.Authz.Service.Storage;
+using Qbee.Authz.Service.Storage.Sqlite;
 
 namespace Qbee.Authz.Benchmarks;
 

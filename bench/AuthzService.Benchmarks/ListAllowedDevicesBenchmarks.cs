@@ -5,6 +5,7 @@ using Qbee.Authz.Service.Domain.Resources;
 using Qbee.Authz.Service.Grpc;
 using Qbee.Authz.Service.Snapshots;
 using Qbee.Authz.Service.Storage;
+using Qbee.Authz.Service.Storage.Sqlite;
 
 namespace Qbee.Authz.Benchmarks;
 

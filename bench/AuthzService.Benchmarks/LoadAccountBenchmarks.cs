@@ -4,6 +4,7 @@ using Dapper;
 using Microsoft.Data.Sqlite;
 using Qbee.Authz.Service.Domain.Model;
 using Qbee.Authz.Service.Storage;
+using Qbee.Authz.Service.Storage.Sqlite;
 
 namespace Qbee.Authz.Benchmarks;
 

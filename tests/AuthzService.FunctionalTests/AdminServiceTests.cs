@@ -44,6 +44,14 @@ public sealed class AdminServiceTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task CreateAccount_InvalidAccountId_IsInvalidArgumentNamingIt()
+    {
+        var error = await AssertRejectedUnchanged(StatusCode.InvalidArgument, () => Admin.CreateAccountAsync(Fleet.Account("bad id", "owner")).ResponseAsync);
+
+        Assert.StartsWith("account_id: ", error.Status.Detail);
+    }
+
+    [Fact]
     public async Task EveryWrite_BumpsTheRevisionByOne()
     {
         var before = await RevisionAsync();
@@ -150,6 +158,15 @@ public sealed class AdminServiceTests : IAsyncLifetime
             Admin.PutUserAsync(new PutUserRequest { User = Fleet.User(Acme, "bob", "theirs") }).ResponseAsync);
     }
 
+    [Fact]
+    public async Task PutUser_DuplicateRole_IsInvalidArgumentNamingIt_AndChangesNothing()
+    {
+        var error = await AssertRejectedUnchanged(StatusCode.InvalidArgument, () =>
+            Admin.PutUserAsync(new PutUserRequest { User = Fleet.User(Acme, "ann", "default", "default") }).ResponseAsync);
+
+        Assert.StartsWith("user.role_ids[1]: ", error.Status.Detail);
+    }
+
     [Theory]
     [InlineData("bob@exаmple.com")] // Cyrillic 'а'
     [InlineData("bob")]
@@ -203,6 +220,19 @@ public sealed class AdminServiceTests : IAsyncLifetime
             Admin.PutNodeAsync(new PutNodeRequest { Node = Fleet.Device(Acme, id, "") }).ResponseAsync);
 
         Assert.StartsWith("node.node_id", error.Status.Detail);
+    }
+
+    [Fact]
+    public async Task PutNode_InvalidDeviceIdOrDuplicateTag_IsInvalidArgumentNamingTheField_AndChangesNothing()
+    {
+        var badId = await AssertRejectedUnchanged(StatusCode.InvalidArgument, () =>
+            Admin.PutNodeAsync(new PutNodeRequest { Node = Fleet.Device(Acme, new string('A', 64), "") }).ResponseAsync);
+        var badTags = await AssertRejectedUnchanged(StatusCode.InvalidArgument, () =>
+            Admin.PutNodeAsync(new PutNodeRequest { Node = Fleet.Group(Acme, "g1", "", "t", "t") }).ResponseAsync);
+
+        Assert.StartsWith("node.node_id: ", badId.Status.Detail);
+        Assert.StartsWith("node.tags[1]: ", badTags.Status.Detail);
+        await AssertRejected(StatusCode.NotFound, () => Admin.GetNodeAsync(new GetNodeRequest { AccountId = Acme, NodeId = "g1" }).ResponseAsync);
     }
 
     [Fact]

@@ -8,7 +8,7 @@ namespace Qbee.Authz.Service.Audit;
 /// than the retention, in batches of BatchSize so no transaction holds the store for long. 0 days: does nothing.
 /// </summary>
 internal sealed class AuditPurger(
-    IAuthzStore store,
+    IAuditStore store,
     IOptions<AuditOptions> options,
     TimeProvider timeProvider,
     ILogger<AuditPurger> logger) : BackgroundService

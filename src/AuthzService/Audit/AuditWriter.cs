@@ -32,7 +32,7 @@ internal sealed class AuditWriter : IHostedService, IDisposable
     private const int AttemptsBeforeRowByRow = 5;
 
     private readonly AuditQueue _queue;
-    private readonly IAuthzStore _store;
+    private readonly IAuditStore _store;
     private readonly AuditOptions _options;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger<AuditWriter> _logger;
@@ -49,7 +49,7 @@ internal sealed class AuditWriter : IHostedService, IDisposable
     private long _attemptStarted; // TimeProvider timestamp of the commit under way; 0: none
     private volatile bool _deadlinePassed;
 
-    public AuditWriter(AuditQueue queue, IAuthzStore store, IOptions<AuditOptions> options, TimeProvider timeProvider, ILogger<AuditWriter> logger)
+    public AuditWriter(AuditQueue queue, IAuditStore store, IOptions<AuditOptions> options, TimeProvider timeProvider, ILogger<AuditWriter> logger)
     {
         _queue = queue;
         _store = store;

@@ -6,8 +6,11 @@ namespace Qbee.Authz.Service.Storage;
 /// The SQL source of truth. Every write is one transaction that checks the state rules, writes,
 /// bumps the account's revision, records <paramref name="audit"/> with that revision, and returns it.
 /// A write that throws (a <see cref="Domain.DomainException"/>) leaves the data unchanged.
+/// Writes take records the admin layer has validated (ids, lengths, duplicates in a list); the store checks only
+/// what needs its data: uniqueness across accounts, existence, and the shape of the group tree.
+/// Its audit half is <see cref="IAuditStore"/>, which the audit writer and purger take alone.
 /// </summary>
-internal interface IAuthzStore
+internal interface IAuthzStore : IAuditStore
 {
     /// <summary>Creates the database when missing and applies pending migrations, each once, in a transaction.</summary>
     Task InitializeAsync(CancellationToken cancellationToken);
@@ -53,27 +56,6 @@ internal interface IAuthzStore
     /// <summary>The account a user belongs to (users are platform-wide); null when no account has the user.</summary>
     Task<string?> FindUserAccountIdAsync(string userId, CancellationToken cancellationToken);
 
-    /// <summary>Appends decision events (admin events are written by their own write). One transaction.</summary>
-    Task AppendAuditEventsAsync(IReadOnlyList<AuditRecord> events, CancellationToken cancellationToken);
-
-    /// <summary>Newest first; <see cref="AuditQuery.BeforeEventId"/> pages.</summary>
-    Task<IReadOnlyList<AuditRecord>> ListAuditEventsAsync(AuditQuery query, CancellationToken cancellationToken);
-
-    /// <summary>
-    /// Deletes audit events older than <paramref name="cutoff"/>, oldest first, a segment at a time (its events lie
-    /// within <see cref="AuditSegment.MaxTimeSpread"/>), at most <paramref name="maxSegments"/> in one transaction.
-    /// </summary>
-    Task<AuditPurgeBatch> DeleteAuditEventsBeforeAsync(DateTimeOffset cutoff, int maxSegments, CancellationToken cancellationToken);
-
     /// <summary>Cheap liveness probe of the database.</summary>
     Task PingAsync(CancellationToken cancellationToken);
 }
-
-/// <summary>Filters of ListAuditEvents. Empty strings and nulls do not filter.</summary>
-internal sealed record AuditQuery(
-    string AccountId,
-    int Limit,
-    long? BeforeEventId,
-    string UserId,
-    string DeviceId,
-    DateTimeOffset? Since);

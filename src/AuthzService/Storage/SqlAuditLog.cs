@@ -7,13 +7,42 @@ namespace Qbee.Authz.Service.Storage;
 /// <summary>
 /// The audit trail in SQL, for every provider: events go into segments (<see cref="AuditSegment"/>), one row per
 /// account and batch, with their user and device ids indexed by hash in <c>audit_segment_subjects</c>. Listings
-/// read segments newest first and filter the decoded events exactly. Runs inside the caller's transaction.
+/// read segments newest first and filter the decoded events exactly. An admin write appends its event inside its
+/// own transaction (<see cref="AppendAsync(StoreTransaction, IReadOnlyList{AuditRecord})"/>); the other calls run
+/// in a transaction of their own.
 /// </summary>
-internal sealed class SqlAuditLog(SqlDialect sql)
+internal sealed class SqlAuditLog(IStoreConnectionFactory connections, SqlDialect sql)
 {
     private const int DefaultLimit = 100;
     private const int SegmentsPerRead = 16;
     private const int LegacyRowsPerTransaction = 1000;
+
+    /// <summary>Appends decision events in one transaction.</summary>
+    public async Task AppendAsync(IReadOnlyList<AuditRecord> events, CancellationToken cancellationToken)
+    {
+        if (events.Count == 0)
+        {
+            return;
+        }
+
+        await using var tx = await StoreTransaction.BeginAsync(connections, write: true, cancellationToken);
+        await AppendAsync(tx, events);
+        await tx.CommitAsync();
+    }
+
+    public async Task<IReadOnlyList<AuditRecord>> ListAsync(AuditQuery query, CancellationToken cancellationToken)
+    {
+        await using var tx = await StoreTransaction.BeginAsync(connections, write: false, cancellationToken);
+        return await ListAsync(tx, query);
+    }
+
+    public async Task<AuditPurgeBatch> DeleteExpiredAsync(DateTimeOffset cutoff, int maxSegments, CancellationToken cancellationToken)
+    {
+        await using var tx = await StoreTransaction.BeginAsync(connections, write: true, cancellationToken);
+        var purged = await DeleteExpiredAsync(tx, cutoff, maxSegments);
+        await tx.CommitAsync();
+        return purged;
+    }
 
     public async Task AppendAsync(StoreTransaction tx, IReadOnlyList<AuditRecord> events)
     {
@@ -26,7 +55,7 @@ internal sealed class SqlAuditLog(SqlDialect sql)
         }
     }
 
-    public async Task<IReadOnlyList<AuditRecord>> ListAsync(StoreTransaction tx, AuditQuery query)
+    private async Task<IReadOnlyList<AuditRecord>> ListAsync(StoreTransaction tx, AuditQuery query)
     {
         var limit = query.Limit > 0 ? query.Limit : DefaultLimit;
         var before = query.BeforeEventId ?? long.MaxValue;
@@ -82,7 +111,7 @@ internal sealed class SqlAuditLog(SqlDialect sql)
     }
 
     /// <summary>Deletes at most <paramref name="maxSegments"/> of the oldest segments whose newest event is before the cutoff.</summary>
-    public async Task<AuditPurgeBatch> DeleteExpiredAsync(StoreTransaction tx, DateTimeOffset cutoff, int maxSegments)
+    private async Task<AuditPurgeBatch> DeleteExpiredAsync(StoreTransaction tx, DateTimeOffset cutoff, int maxSegments)
     {
         var cutoffMs = cutoff.ToUnixTimeMilliseconds();
         var expired = (await tx.QueryAsync<(long FirstEventId, long EventCount)>(
@@ -103,11 +132,11 @@ internal sealed class SqlAuditLog(SqlDialect sql)
     /// Moves the rows of schema version 1's <c>audit_events</c> into segments, keeping their ids, a transaction per
     /// thousand rows (a crash resumes where it stopped), and drops that table once it is empty.
     /// </summary>
-    public async Task MoveLegacyEventsAsync(Func<Task<StoreTransaction>> beginWrite)
+    public async Task MoveLegacyEventsAsync(CancellationToken cancellationToken)
     {
         while (true)
         {
-            await using var tx = await beginWrite();
+            await using var tx = await StoreTransaction.BeginAsync(connections, write: true, cancellationToken);
             if (await tx.ScalarAsync<long>(sql.CountLegacyAuditTable) == 0)
             {
                 return;

@@ -2,7 +2,8 @@ namespace Qbee.Authz.Service.Storage;
 
 /// <summary>
 /// Every SQL text the store runs, and the schema migrations. A provider supplies a dialect and a connection
-/// factory; the store logic (<see cref="SqlAuthzStore"/>) is shared. Statements written in portable SQL are
+/// factory; the store logic (<see cref="SqlMigrator"/>, <see cref="SqlAccountWriter"/>, <see cref="SqlAccountReader"/>,
+/// <see cref="SqlAuditLog"/>) is shared. Statements written in portable SQL are
 /// virtual here; what differs between engines (DDL, upserts, row locks, paging) is abstract.
 /// </summary>
 /// <remarks>Parameters are named after the properties the store passes (<c>@AccountId</c>, ...).</remarks>

@@ -1,5 +1,7 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using Qbee.Authz.Service.Storage.Sqlite;
+using Qbee.Authz.Service.Storage.SqlServer;
 
 namespace Qbee.Authz.Service.Storage;
 
@@ -22,6 +24,9 @@ internal static class StorageServiceCollectionExtensions
                 ? new SqlAuthzStore(new SqlServerConnectionFactory(options.EffectiveConnectionString), SqlServerDialect.Instance, timeProvider)
                 : new SqlAuthzStore(new SqliteConnectionFactory(options.EffectiveConnectionString), SqliteDialect.Instance, timeProvider);
         });
+
+        // Resolved through IAuthzStore, so a test that replaces the store replaces its audit half too.
+        services.TryAddSingleton<IAuditStore>(sp => sp.GetRequiredService<IAuthzStore>());
         return services;
     }
 }

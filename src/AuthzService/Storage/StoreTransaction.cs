@@ -10,6 +10,22 @@ namespace Qbee.Authz.Service.Storage;
 internal sealed class StoreTransaction(DbConnection connection, DbTransaction transaction, CancellationToken cancellationToken)
     : IAsyncDisposable
 {
+    /// <summary>Opens a connection and starts a transaction on it the provider's way (see <see cref="IStoreConnectionFactory"/>).</summary>
+    public static async Task<StoreTransaction> BeginAsync(IStoreConnectionFactory connections, bool write, CancellationToken cancellationToken)
+    {
+        var connection = await connections.OpenAsync(cancellationToken);
+        try
+        {
+            var transaction = await connections.BeginTransactionAsync(connection, write, cancellationToken);
+            return new StoreTransaction(connection, transaction, cancellationToken);
+        }
+        catch
+        {
+            await connection.DisposeAsync();
+            throw;
+        }
+    }
+
     public Task<int> ExecuteAsync(string sql, object? param = null) => connection.ExecuteAsync(Define(sql, param));
 
     public Task<T?> ScalarAsync<T>(string sql, object? param = null) => connection.ExecuteScalarAsync<T>(Define(sql, param));

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Time.Testing;
 using Qbee.Authz.Service.Audit;
 using Qbee.Authz.Service.Storage;
 using Qbee.Authz.Service.UnitTests.Storage;
+using Qbee.Authz.Service.UnitTests.Storage.Sqlite;
 
 namespace Qbee.Authz.Service.UnitTests.Audit;
 
@@ -12,7 +13,7 @@ public sealed class AuditPurgerTests
     private static readonly DateTimeOffset Now = new(2025, 6, 1, 12, 0, 0, TimeSpan.Zero);
     private static readonly string Device = Samples.DeviceId(1);
 
-    private static AuditPurger Purger(IAuthzStore store, TimeProvider time, int retentionDays = 30, int batchSize = 2) =>
+    private static AuditPurger Purger(IAuditStore store, TimeProvider time, int retentionDays = 30, int batchSize = 2) =>
         new(store, Options.Create(new AuditOptions { RetentionDays = retentionDays, BatchSize = batchSize, PurgeInterval = TimeSpan.FromHours(1) }),
             time, NullLogger<AuditPurger>.Instance);
 

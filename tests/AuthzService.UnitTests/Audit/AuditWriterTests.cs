@@ -6,6 +6,7 @@ using Qbee.Authz.Service.Audit;
 using Qbee.Authz.Service.Domain;
 using Qbee.Authz.Service.Storage;
 using Qbee.Authz.Service.UnitTests.Storage;
+using Qbee.Authz.Service.UnitTests.Storage.Sqlite;
 
 namespace Qbee.Authz.Service.UnitTests.Audit;
 
@@ -211,7 +212,7 @@ public sealed class AuditWriterTests
         Assert.Equal(0, queue.Depth);
     }
 
-    private static (AuditQueue Queue, AuditWriter Writer) Writer(IAuthzStore store, TimeProvider time, AuditOptions settings)
+    private static (AuditQueue Queue, AuditWriter Writer) Writer(IAuditStore store, TimeProvider time, AuditOptions settings)
     {
         var options = Options.Create(settings);
         var queue = new AuditQueue(options, time, NullLogger<AuditQueue>.Instance);

@@ -7,7 +7,7 @@ namespace Qbee.Authz.Service.UnitTests.Audit;
 /// A store that takes only audit appends, and does with each what the test says: keeps the events, throws, or
 /// blocks until the test lets it go. Everything else is not the audit writer's business and throws.
 /// </summary>
-internal sealed class ScriptedAuditStore : IAuthzStore
+internal sealed class ScriptedAuditStore : IAuditStore
 {
     private readonly Lock _gate = new();
     private readonly List<AuditRecord> _committed = [];
@@ -90,43 +90,7 @@ internal sealed class ScriptedAuditStore : IAuthzStore
 
     private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    public Task InitializeAsync(CancellationToken cancellationToken) => throw new NotSupportedException();
-
-    public Task<long> CreateAccountAsync(AccountRecord account, RoleRecord defaultRole, UserRecord owner, AuditRecord audit, CancellationToken cancellationToken) => throw new NotSupportedException();
-
-    public Task<long> PutRoleAsync(RoleRecord role, AuditRecord audit, CancellationToken cancellationToken) => throw new NotSupportedException();
-
-    public Task<long> DeleteRoleAsync(string accountId, string roleId, AuditRecord audit, CancellationToken cancellationToken) => throw new NotSupportedException();
-
-    public Task<long> PutUserAsync(UserRecord user, AuditRecord audit, CancellationToken cancellationToken) => throw new NotSupportedException();
-
-    public Task<long> DeleteUserAsync(string accountId, string userId, AuditRecord audit, CancellationToken cancellationToken) => throw new NotSupportedException();
-
-    public Task<(NodeRecord Node, long Revision)> PutNodeAsync(NodeRecord node, AuditRecord audit, CancellationToken cancellationToken) => throw new NotSupportedException();
-
-    public Task<(IReadOnlyList<NodeRecord> Nodes, long Revision)> PutNodesAsync(string accountId, IReadOnlyList<NodeRecord> nodes, AuditRecord audit, CancellationToken cancellationToken) => throw new NotSupportedException();
-
-    public Task<long> DeleteNodeAsync(string accountId, string nodeId, AuditRecord audit, CancellationToken cancellationToken) => throw new NotSupportedException();
-
-    public Task<long> SetRemoteAccessAsync(string accountId, RemoteAccessTarget targetKind, string target, bool? enabled, AuditRecord audit, CancellationToken cancellationToken) => throw new NotSupportedException();
-
-    public Task<IReadOnlyList<AccountRecord>> ListAccountsAsync(CancellationToken cancellationToken) => throw new NotSupportedException();
-
-    public Task<AccountRecord?> GetAccountAsync(string accountId, CancellationToken cancellationToken) => throw new NotSupportedException();
-
-    public Task<AccountData?> LoadAccountAsync(string accountId, CancellationToken cancellationToken) => throw new NotSupportedException();
-
-    public Task<(IReadOnlyList<RoleRecord> Roles, long Revision)?> ListRolesAsync(string accountId, CancellationToken cancellationToken) => throw new NotSupportedException();
-
-    public Task<(IReadOnlyList<UserRecord> Users, long Revision)?> ListUsersAsync(string accountId, CancellationToken cancellationToken) => throw new NotSupportedException();
-
-    public Task<(NodeRecord? Node, long Revision)?> GetNodeAsync(string accountId, string nodeId, CancellationToken cancellationToken) => throw new NotSupportedException();
-
-    public Task<string?> FindUserAccountIdAsync(string userId, CancellationToken cancellationToken) => throw new NotSupportedException();
-
     public Task<IReadOnlyList<AuditRecord>> ListAuditEventsAsync(AuditQuery query, CancellationToken cancellationToken) => throw new NotSupportedException();
 
     public Task<AuditPurgeBatch> DeleteAuditEventsBeforeAsync(DateTimeOffset cutoff, int maxSegments, CancellationToken cancellationToken) => throw new NotSupportedException();
-
-    public Task PingAsync(CancellationToken cancellationToken) => throw new NotSupportedException();
 }

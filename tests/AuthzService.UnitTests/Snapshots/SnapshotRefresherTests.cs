@@ -9,6 +9,7 @@ using Qbee.Authz.Service.Domain.Snapshot;
 using Qbee.Authz.Service.Snapshots;
 using Qbee.Authz.Service.Telemetry;
 using Qbee.Authz.Service.UnitTests.Storage;
+using Qbee.Authz.Service.UnitTests.Storage.Sqlite;
 
 namespace Qbee.Authz.Service.UnitTests.Snapshots;
 

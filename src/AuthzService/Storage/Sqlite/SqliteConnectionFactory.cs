@@ -2,7 +2,7 @@ using System.Data.Common;
 using Dapper;
 using Microsoft.Data.Sqlite;
 
-namespace Qbee.Authz.Service.Storage;
+namespace Qbee.Authz.Service.Storage.Sqlite;
 
 /// <summary>Microsoft.Data.Sqlite connections: WAL, every commit synced to disk, a busy timeout, foreign keys on.</summary>
 /// <remarks>

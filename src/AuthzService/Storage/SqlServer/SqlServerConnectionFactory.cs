@@ -3,7 +3,7 @@ using System.Data.Common;
 using Dapper;
 using Microsoft.Data.SqlClient;
 
-namespace Qbee.Authz.Service.Storage;
+namespace Qbee.Authz.Service.Storage.SqlServer;
 
 /// <summary>
 /// Microsoft.Data.SqlClient connections. Reads run under SNAPSHOT isolation (one consistent view, no locks, as a

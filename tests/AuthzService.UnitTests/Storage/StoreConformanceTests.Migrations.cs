@@ -1,25 +1,23 @@
-using Dapper;
-using Qbee.Authz.Service.Storage;
 
 namespace Qbee.Authz.Service.UnitTests.Storage;
 
-public sealed class SqlAuthzStoreMigrationTests
+public abstract partial class StoreConformanceTests
 {
-    [Fact]
+    [StoreFact]
     public async Task InitializeAsync_NewDatabase_CreatesFileAndAppliesEveryMigration()
     {
-        await using var temp = await TempSqliteStore.CreateAsync();
+        await using var temp = await CreateStoreAsync();
 
-        Assert.True(File.Exists(Path.Combine(temp.Directory, "data", "authz.db")));
+        Assert.True(await temp.DatabaseExistsAsync());
         Assert.Equal(
-            Service.Storage.SqliteDialect.Instance.Migrations.Count,
+            temp.Dialect.Migrations.Count,
             await temp.CountAsync("SELECT COUNT(*) FROM schema_migrations"));
     }
 
-    [Fact]
+    [StoreFact]
     public async Task InitializeAsync_Twice_AppliesEachMigrationOnce()
     {
-        await using var temp = await TempSqliteStore.CreateAsync();
+        await using var temp = await CreateStoreAsync();
         var before = await temp.DumpAsync();
 
         await temp.Store.InitializeAsync(CancellationToken.None);
@@ -28,22 +26,22 @@ public sealed class SqlAuthzStoreMigrationTests
         Assert.Equal(before, await temp.DumpAsync());
     }
 
-    [Fact]
+    [StoreFact]
     public async Task InitializeAsync_Concurrently_AppliesEachMigrationOnce()
     {
-        await using var temp = await TempSqliteStore.CreateAsync(initialize: false);
+        await using var temp = await CreateStoreAsync(initialize: false);
 
         await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => Task.Run(() => temp.NewStore().InitializeAsync(CancellationToken.None))));
 
         Assert.Equal(
-            Service.Storage.SqliteDialect.Instance.Migrations.Count,
+            temp.Dialect.Migrations.Count,
             await temp.CountAsync("SELECT COUNT(*) FROM schema_migrations"));
     }
 
-    [Fact]
+    [StoreFact]
     public async Task InitializeAsync_SchemaNewerThanService_Throws()
     {
-        await using var temp = await TempSqliteStore.CreateAsync();
+        await using var temp = await CreateStoreAsync();
         await temp.CountAsync("INSERT INTO schema_migrations (version, applied_at) VALUES (999, 0); SELECT 0");
 
         var error = await Assert.ThrowsAsync<InvalidOperationException>(() => temp.Store.InitializeAsync(CancellationToken.None));
@@ -51,7 +49,7 @@ public sealed class SqlAuthzStoreMigrationTests
         Assert.Contains("999", error.Message);
     }
 
-    [Fact]
+    [StoreFact]
     public async Task InitializeAsync_Version2HoldingADeviceInTwoAccounts_RefusesListingItAndStaysAtVersion2()
     {
         await using var temp = await Version2WithDuplicateDeviceAsync();
@@ -63,11 +61,11 @@ public sealed class SqlAuthzStoreMigrationTests
         Assert.Contains($"{Device} (held by acme, globex)", error.Message, StringComparison.Ordinal);
         Assert.DoesNotContain(Samples.DeviceId(2), error.Message, StringComparison.Ordinal);
         Assert.Equal(2L, await temp.CountAsync("SELECT MAX(version) FROM schema_migrations"));
-        Assert.Equal(0L, await temp.CountAsync("SELECT COUNT(*) FROM sqlite_master WHERE name = 'ux_nodes_device_id'"));
+        Assert.False(await temp.IndexExistsAsync("ux_nodes_device_id"));
         Assert.Equal(before, await temp.DumpAsync());
     }
 
-    [Fact]
+    [StoreFact]
     public async Task InitializeAsync_Version2DuplicateResolved_MigratesToTheNewestVersion()
     {
         await using var temp = await Version2WithDuplicateDeviceAsync();
@@ -76,40 +74,26 @@ public sealed class SqlAuthzStoreMigrationTests
         await temp.CountAsync("DELETE FROM nodes WHERE account_id = 'acme' AND node_id = @Device; SELECT 0", new { Device });
         await temp.NewStore().InitializeAsync(CancellationToken.None);
 
-        Assert.Equal(SqliteDialect.Instance.Migrations[^1].Version, await temp.CountAsync("SELECT MAX(version) FROM schema_migrations"));
-        Assert.Equal(1L, await temp.CountAsync("SELECT COUNT(*) FROM sqlite_master WHERE name = 'ux_nodes_device_id'"));
+        Assert.Equal(temp.Dialect.Migrations[^1].Version, await temp.CountAsync("SELECT MAX(version) FROM schema_migrations"));
+        Assert.True(await temp.IndexExistsAsync("ux_nodes_device_id"));
     }
-
-    private static readonly string Device = Samples.DeviceId(1);
 
     /// <summary>
     /// A store as version 2 left it (version 3 only adds the device-id index, version 4 the revision stamp) holding device 1 in two accounts, and
     /// device 2 in one.
     /// </summary>
-    private static async Task<TempSqliteStore> Version2WithDuplicateDeviceAsync()
+    private async Task<StoreHarness> Version2WithDuplicateDeviceAsync()
     {
-        var temp = await TempSqliteStore.CreateAsync();
+        var temp = await CreateStoreAsync();
         await temp.CreateAccountAsync("acme");
         await temp.CreateAccountAsync("globex", "globex-owner");
         await temp.Store.PutNodeAsync(Samples.Device("globex", Device), Samples.Audit("admin.PutNode"), CancellationToken.None);
         await temp.Store.PutNodeAsync(Samples.Device("globex", Samples.DeviceId(2)), Samples.Audit("admin.PutNode"), CancellationToken.None);
+        await temp.RewindToVersion2Async();
         await temp.CountAsync(
-            "DROP INDEX ux_nodes_device_id; ALTER TABLE accounts DROP COLUMN revision_stamp; "
-            + "DELETE FROM schema_migrations WHERE version >= 3; "
-            + "INSERT INTO nodes (account_id, node_id, kind, parent_id, title, agent_remote_access_disabled) "
+            "INSERT INTO nodes (account_id, node_id, kind, parent_id, title, agent_remote_access_disabled) "
             + "VALUES ('acme', @Device, 2, 'unassigned_group', '', 0); SELECT 0",
             new { Device });
         return temp;
-    }
-
-    [Fact]
-    public async Task OpenAsync_Connection_UsesWalAndForeignKeys()
-    {
-        await using var temp = await TempSqliteStore.CreateAsync();
-        await using var connection = await temp.Connections.OpenAsync(CancellationToken.None);
-
-        Assert.Equal("wal", await connection.ExecuteScalarAsync<string>(new CommandDefinition("PRAGMA journal_mode")));
-        Assert.Equal(1L, await connection.ExecuteScalarAsync<long>(new CommandDefinition("PRAGMA foreign_keys")));
-        Assert.True(await connection.ExecuteScalarAsync<long>(new CommandDefinition("PRAGMA busy_timeout")) > 0);
     }
 }

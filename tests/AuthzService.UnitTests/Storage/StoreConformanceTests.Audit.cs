@@ -5,18 +5,17 @@ using Qbee.Authz.Service.Storage;
 
 namespace Qbee.Authz.Service.UnitTests.Storage;
 
-public sealed class SqlAuthzStoreAuditTests
+public abstract partial class StoreConformanceTests
 {
-    private static readonly CancellationToken Ct = CancellationToken.None;
     private static readonly string DeviceA = Samples.DeviceId(0xa);
     private static readonly string DeviceB = Samples.DeviceId(0xb);
 
     private static AuditQuery Query(int limit = 100, long? before = null, string user = "", string device = "", DateTimeOffset? since = null) =>
         new("acme", limit, before, user, device, since);
 
-    private static async Task<TempSqliteStore> WithDecisionsAsync()
+    private async Task<StoreHarness> WithDecisionsAsync()
     {
-        var temp = await TempSqliteStore.CreateAsync();
+        var temp = await CreateStoreAsync();
         await temp.CreateAccountAsync("acme");
         await temp.CreateAccountAsync("globex", "gowner");
         await temp.Store.AppendAuditEventsAsync(
@@ -30,7 +29,7 @@ public sealed class SqlAuthzStoreAuditTests
         return temp;
     }
 
-    [Fact]
+    [StoreFact]
     public async Task AppendAuditEventsAsync_Batch_RoundTripsEveryField()
     {
         await using var temp = await WithDecisionsAsync();
@@ -47,7 +46,7 @@ public sealed class SqlAuthzStoreAuditTests
         Assert.Equal(new RemoteAccessRequest(RemoteAction.Tunnel, "tcp", 22, "localhost", "", ""), denied.RemoteAccess);
     }
 
-    [Fact]
+    [StoreFact]
     public async Task ListAuditEventsAsync_NoFilter_ReturnsAccountNewestFirst()
     {
         await using var temp = await WithDecisionsAsync();
@@ -62,7 +61,7 @@ public sealed class SqlAuthzStoreAuditTests
         Assert.Equal("admin.CreateAccount", events[^1].Kind);
     }
 
-    [Fact]
+    [StoreFact]
     public async Task ListAuditEventsAsync_Filters_ApplyTogether()
     {
         await using var temp = await WithDecisionsAsync();
@@ -78,7 +77,7 @@ public sealed class SqlAuthzStoreAuditTests
         Assert.Equal([5_000L, 2_000L], since.Select(e => e.Time.ToUnixTimeMilliseconds()));
     }
 
-    [Fact]
+    [StoreFact]
     public async Task ListAuditEventsAsync_PagedWithBeforeEventId_WalksEveryEventOnce()
     {
         await using var temp = await WithDecisionsAsync();
@@ -102,10 +101,10 @@ public sealed class SqlAuthzStoreAuditTests
         Assert.Equal(all.Select(e => e.EventId), pages.SelectMany(p => p).Select(e => e.EventId));
     }
 
-    [Fact]
+    [StoreFact]
     public async Task AppendAuditEventsAsync_Empty_WritesNothing()
     {
-        await using var temp = await TempSqliteStore.CreateAsync();
+        await using var temp = await CreateStoreAsync();
         var before = await temp.DumpAsync();
 
         await temp.Store.AppendAuditEventsAsync([], Ct);
@@ -113,10 +112,10 @@ public sealed class SqlAuthzStoreAuditTests
         Assert.Equal(before, await temp.DumpAsync());
     }
 
-    [Fact]
+    [StoreFact]
     public async Task Writes_Admin_AuditRecordsGivenFieldsWithAccountAndRevision()
     {
-        await using var temp = await TempSqliteStore.CreateAsync();
+        await using var temp = await CreateStoreAsync();
         await temp.CreateAccountAsync("acme");
         var audit = Samples.Audit("admin.PutRole", accountId: "", userId: "", ms: 42_000) with { Caller = "console", Detail = "role ops" };
 
@@ -126,10 +125,10 @@ public sealed class SqlAuthzStoreAuditTests
         Assert.Equal(audit with { EventId = stored.EventId, AccountId = "acme", Revision = 2 }, stored);
     }
 
-    [Fact]
+    [StoreFact]
     public async Task Writes_Refused_WriteNoAuditEvent()
     {
-        await using var temp = await TempSqliteStore.CreateAsync();
+        await using var temp = await CreateStoreAsync();
         await temp.CreateAccountAsync("acme");
 
         await Assert.ThrowsAsync<NotFoundException>(() => temp.Store.DeleteRoleAsync("acme", "nope", Samples.Audit("admin.DeleteRole"), Ct));
@@ -137,10 +136,10 @@ public sealed class SqlAuthzStoreAuditTests
         Assert.Single(await temp.Store.ListAuditEventsAsync(Query(), Ct));
     }
 
-    [Fact]
+    [StoreFact]
     public async Task ListAuditEventsAsync_ManySegments_PagesMatchAPlainFilter()
     {
-        await using var temp = await TempSqliteStore.CreateAsync();
+        await using var temp = await CreateStoreAsync();
         await temp.CreateAccountAsync("acme");
         var users = new[] { "ann", "bob", "cy" };
         var devices = new[] { DeviceA, DeviceB };
@@ -177,7 +176,7 @@ public sealed class SqlAuthzStoreAuditTests
         Assert.Equal(all.Select(e => e.EventId).Order().Reverse(), all.Select(e => e.EventId));
     }
 
-    [Fact]
+    [StoreFact]
     public async Task AppendAuditEventsAsync_Batch_OneSegmentPerAccountWithConsecutiveIds()
     {
         await using var temp = await WithDecisionsAsync();
@@ -191,7 +190,7 @@ public sealed class SqlAuthzStoreAuditTests
         Assert.Equal(7, await temp.CountAsync("SELECT last_event_id FROM audit_sequence"));
     }
 
-    [Fact]
+    [StoreFact]
     public async Task DeleteAuditEventsBeforeAsync_RemovesTheSegmentsAndTheirSubjects()
     {
         await using var temp = await WithDecisionsAsync();
@@ -206,19 +205,20 @@ public sealed class SqlAuthzStoreAuditTests
         Assert.Empty(await temp.Store.ListAuditEventsAsync(Query(device: DeviceA), Ct));
     }
 
-    [Fact]
+    [StoreFact]
     public async Task InitializeAsync_VersionOneAuditRows_MovedIntoSegmentsWithTheirIds()
     {
-        await using var temp = await TempSqliteStore.CreateAsync(initialize: false);
+        await using var temp = await CreateStoreAsync(initialize: false);
         await using (var connection = await temp.Connections.OpenAsync(Ct))
         {
-            var v1 = SqliteDialect.Instance.Migrations[0];
-            foreach (var statement in v1.Statements.Prepend(SqliteDialect.Instance.CreateMigrationsTable))
+            var v1 = temp.Dialect.Migrations[0];
+            foreach (var statement in v1.Statements.Prepend(temp.Dialect.CreateMigrationsTable))
             {
                 await connection.ExecuteAsync(statement);
             }
 
             await connection.ExecuteAsync("INSERT INTO schema_migrations (version, applied_at) VALUES (1, 0)");
+            await temp.AllowLegacyAuditIdsAsync(connection);
             for (var i = 1; i <= 2_500; i++)
             {
                 // Ids with gaps, two accounts interleaved, a user per 7 rows, times a minute apart every 100 rows.
@@ -236,7 +236,7 @@ public sealed class SqlAuthzStoreAuditTests
 
         var all = await temp.Store.ListAuditEventsAsync(Query(limit: 10_000), Ct);
         var u3 = await temp.Store.ListAuditEventsAsync(Query(limit: 10_000, user: "u3"), Ct);
-        Assert.Equal(0, await temp.CountAsync("SELECT COUNT(*) FROM sqlite_master WHERE name = 'audit_events'"));
+        Assert.Equal(0, await temp.CountAsync(temp.Dialect.CountLegacyAuditTable));
         Assert.Equal("admin.CreateAccount", all[0].Kind);
         Assert.Equal(7_501, all[0].EventId); // after the largest moved id
         var moved = all.Skip(1).ToList();

@@ -1,14 +1,18 @@
+using System.Data.Common;
 using System.Text.Json;
 using Dapper;
-using Microsoft.Data.Sqlite;
 using Qbee.Authz.Service.Domain;
 using Qbee.Authz.Service.Domain.Model;
 using Qbee.Authz.Service.Storage;
 
 namespace Qbee.Authz.Service.UnitTests.Storage;
 
-/// <summary>A real SQLite store in its own temp directory, deleted on dispose.</summary>
-internal sealed class TempSqliteStore : IAsyncDisposable
+/// <summary>
+/// A real, empty database of one provider for one test, dropped on dispose: what <see cref="StoreConformanceTests"/>
+/// needs of a provider. The few steps that only the engine's own SQL can take (looking up an index, rewinding the
+/// schema) are abstract.
+/// </summary>
+internal abstract class StoreHarness : IAsyncDisposable
 {
     private static readonly string[] Tables =
     [
@@ -16,36 +20,34 @@ internal sealed class TempSqliteStore : IAsyncDisposable
         "audit_segments", "audit_segment_subjects", "audit_sequence",
     ];
 
-    private TempSqliteStore(string directory)
+    protected StoreHarness(IStoreConnectionFactory connections, SqlDialect dialect)
     {
-        Directory = directory;
-        ConnectionString = $"Data Source={Path.Combine(directory, "data", "authz.db")}";
-        Connections = new SqliteConnectionFactory(ConnectionString);
+        Connections = connections;
+        Dialect = dialect;
         Store = NewStore();
     }
 
-    public string Directory { get; }
+    public IStoreConnectionFactory Connections { get; }
 
-    public string ConnectionString { get; }
+    public SqlDialect Dialect { get; }
 
-    public SqliteConnectionFactory Connections { get; }
-
-    public SqlAuthzStore Store { get; }
-
-    public static async Task<TempSqliteStore> CreateAsync(bool initialize = true)
-    {
-        var directory = Path.Combine(Path.GetTempPath(), "authz-store-tests", Guid.NewGuid().ToString("N"));
-        var temp = new TempSqliteStore(directory);
-        if (initialize)
-        {
-            await temp.Store.InitializeAsync(CancellationToken.None);
-        }
-
-        return temp;
-    }
+    public IAuthzStore Store { get; }
 
     /// <summary>A second store over the same database, as another instance of the service would be.</summary>
-    public SqlAuthzStore NewStore() => new(Connections, SqliteDialect.Instance, TimeProvider.System);
+    public IAuthzStore NewStore() => new SqlAuthzStore(Connections, Dialect, TimeProvider.System);
+
+    /// <summary>Whether the database (the SQLite file, the SQL Server database) exists.</summary>
+    public abstract Task<bool> DatabaseExistsAsync();
+
+    public abstract Task<bool> IndexExistsAsync(string name);
+
+    /// <summary>Takes the schema back to version 2, as a store written by that release: no device-id index (3), no stamp (4).</summary>
+    public abstract Task RewindToVersion2Async();
+
+    /// <summary>Lets <paramref name="connection"/> insert schema version 1's audit rows with their own ids.</summary>
+    public virtual Task AllowLegacyAuditIdsAsync(DbConnection connection) => Task.CompletedTask;
+
+    public abstract ValueTask DisposeAsync();
 
     public async Task<AccountData> CreateAccountAsync(string accountId = "acme", string ownerId = "owner", string? email = null)
     {
@@ -89,21 +91,5 @@ internal sealed class TempSqliteStore : IAsyncDisposable
     {
         await using var connection = await Connections.OpenAsync(CancellationToken.None);
         return await connection.ExecuteScalarAsync<long>(new CommandDefinition(sql, param));
-    }
-
-    public ValueTask DisposeAsync()
-    {
-        Connections.ClearPool();
-        SqliteConnection.ClearAllPools();
-        try
-        {
-            System.IO.Directory.Delete(Directory, recursive: true);
-        }
-        catch (IOException)
-        {
-            // Best effort: a temp directory left behind must not fail the test.
-        }
-
-        return ValueTask.CompletedTask;
     }
 }

@@ -5,14 +5,12 @@ using Qbee.Authz.Service.Domain.Model;
 
 namespace Qbee.Authz.Service.UnitTests.Storage;
 
-public sealed class SqlAuthzStoreLoadTests
+public abstract partial class StoreConformanceTests
 {
-    private static readonly CancellationToken Ct = CancellationToken.None;
-
-    [Fact]
+    [StoreFact]
     public async Task LoadAccountAsync_AfterWrites_ReturnsExactlyWhatWasWritten()
     {
-        await using var temp = await TempSqliteStore.CreateAsync();
+        await using var temp = await CreateStoreAsync();
         await temp.CreateAccountAsync("acme", "owner", "owner@acme.example");
         await temp.CreateAccountAsync("globex", "gowner");
         var ops = Samples.Role("acme", "ops", "Ops", new PolicyRecord("remote-access:connect", ["tag:lab/tunnel(port=22)", "node:g1"]));
@@ -44,11 +42,11 @@ public sealed class SqlAuthzStoreLoadTests
         Assert.Equal(JsonSerializer.Serialize(Sorted(expected)), JsonSerializer.Serialize(Sorted(data)));
     }
 
-    [Fact]
+    [StoreFact]
     public async Task LoadAccountAsync_100kNodesWithTwoTagsEach_ReturnsEveryNodeWithItsTagsInOrder()
     {
         const int devices = 100_000;
-        await using var temp = await TempSqliteStore.CreateAsync();
+        await using var temp = await CreateStoreAsync();
         await temp.CreateAccountAsync("big");
         await SeedDevicesAsync(temp, "big", devices);
 
@@ -60,7 +58,7 @@ public sealed class SqlAuthzStoreLoadTests
         Assert.Equal(["t12345", "site-5"], sample.Tags);
     }
 
-    private static async Task SeedDevicesAsync(TempSqliteStore temp, string accountId, int devices)
+    private static async Task SeedDevicesAsync(StoreHarness temp, string accountId, int devices)
     {
         // Seeded in bulk: 100k separate PutNode transactions would measure fsync, not the load.
         await using var connection = await temp.Connections.OpenAsync(Ct);

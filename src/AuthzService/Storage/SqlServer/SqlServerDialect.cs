@@ -1,7 +1,7 @@
 using System.Data.Common;
 using Microsoft.Data.SqlClient;
 
-namespace Qbee.Authz.Service.Storage;
+namespace Qbee.Authz.Service.Storage.SqlServer;
 
 /// <summary>
 /// T-SQL for SQL Server 2016 and later (Azure SQL too). The schema is the SQLite one, column for column:

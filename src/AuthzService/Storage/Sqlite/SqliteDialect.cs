@@ -1,7 +1,7 @@
 using System.Data.Common;
 using Microsoft.Data.Sqlite;
 
-namespace Qbee.Authz.Service.Storage;
+namespace Qbee.Authz.Service.Storage.Sqlite;
 
 /// <summary>
 /// SQLite text. Column types stay portable (TEXT, INTEGER) so the SQL Server migrations map them one to one

@@ -1,0 +1,363 @@
+using Qbee.Authz.Service.Domain;
+using Qbee.Authz.Service.Domain.Model;
+
+namespace Qbee.Authz.Service.Storage;
+
+/// <summary>
+/// The eight account writes. Each is one write transaction that locks the account, checks what only the store can
+/// (uniqueness across accounts, existence, the shape of the group tree: <see cref="SqlNodePlacement"/>) before it
+/// writes anything, bumps the revision and appends its audit event with it: a refused write leaves the data (and the
+/// revision) as it was.
+/// </summary>
+internal sealed class SqlAccountWriter(IStoreConnectionFactory connections, SqlDialect sql, SqlAuditLog auditLog, TimeProvider timeProvider)
+{
+    private readonly SqlNodePlacement _placement = new(sql);
+
+    public async Task<long> CreateAccountAsync(
+        AccountRecord account, RoleRecord defaultRole, UserRecord owner, AuditRecord audit, CancellationToken cancellationToken)
+    {
+        var accountId = account.AccountId;
+        defaultRole = defaultRole with { AccountId = accountId };
+
+        // The owner holds the default role; the account has no other role yet.
+        var ownerRoles = owner.RoleIds.Contains(defaultRole.RoleId) ? owner.RoleIds : [defaultRole.RoleId, .. owner.RoleIds];
+        owner = owner with { AccountId = accountId, RoleIds = ownerRoles };
+        foreach (var roleId in owner.RoleIds)
+        {
+            if (roleId != defaultRole.RoleId)
+            {
+                throw new NotFoundException($"role {roleId} not found in account {accountId}");
+            }
+        }
+
+        const long revision = 1;
+        await using var tx = await StoreTransaction.BeginAsync(connections, write: true, cancellationToken);
+        if (await tx.ScalarAsync<long>(sql.CountAccount, new { AccountId = accountId }) > 0)
+        {
+            throw new AlreadyExistsException($"account {accountId} already exists");
+        }
+
+        await CheckUserIsFreeAsync(tx, owner);
+
+        await tx.ExecuteAsync(sql.InsertAccount, new
+        {
+            AccountId = accountId,
+            account.Name,
+            Revision = revision,
+            Stamp = NewStamp(),
+            CreatedAt = NowMilliseconds(),
+        });
+        await UpsertNodeRowAsync(tx, new NodeRecord(accountId, Ids.Root, NodeKind.Group, "", Ids.Root, [], false));
+        await UpsertNodeRowAsync(tx, new NodeRecord(accountId, Ids.UnassignedGroup, NodeKind.Group, Ids.Root, Ids.UnassignedGroup, [], false));
+        await UpsertRoleRowAsync(tx, defaultRole);
+        await WriteUserRowsAsync(tx, owner);
+        await InsertAuditAsync(tx, audit, accountId, revision);
+        await tx.CommitAsync();
+        return revision;
+    }
+
+    public Task<long> PutRoleAsync(RoleRecord role, AuditRecord audit, CancellationToken cancellationToken) =>
+        WriteAsync(role.AccountId, audit, async (tx, _) =>
+        {
+            var holder = await tx.ScalarAsync<string>(sql.SelectRoleIdByName, new { role.AccountId, role.Name });
+            if (holder is not null && holder != role.RoleId)
+            {
+                throw new AlreadyExistsException($"role name '{role.Name}' is taken by role {holder}");
+            }
+
+            await UpsertRoleRowAsync(tx, role);
+        }, cancellationToken);
+
+    public Task<long> DeleteRoleAsync(string accountId, string roleId, AuditRecord audit, CancellationToken cancellationToken) =>
+        WriteAsync(accountId, audit, async (tx, _) =>
+        {
+            var key = new { AccountId = accountId, RoleId = roleId };
+            if (await tx.ScalarAsync<long>(sql.CountRole, key) == 0)
+            {
+                throw new NotFoundException($"role {roleId} not found in account {accountId}");
+            }
+
+            var users = (await tx.QueryAsync<string>(sql.SelectRoleUserIds, key)).ToList();
+            if (users.Count > 0)
+            {
+                // Ordinal, not the database collation: the message is the same on every provider.
+                users.Sort(StringComparer.Ordinal);
+                throw new PreconditionFailedException($"role {roleId} is assigned to users: {string.Join(", ", users)}");
+            }
+
+            await tx.ExecuteAsync(sql.DeleteRole, key);
+        }, cancellationToken);
+
+    public Task<long> PutUserAsync(UserRecord user, AuditRecord audit, CancellationToken cancellationToken) =>
+        WriteAsync(user.AccountId, audit, async (tx, _) =>
+        {
+            await CheckUserIsFreeAsync(tx, user);
+            if (user.RoleIds.Count > 0)
+            {
+                var existing = (await tx.QueryAsync<string>(sql.SelectExistingRoleIds, new { user.AccountId, RoleIds = user.RoleIds.ToArray() }))
+                    .ToHashSet(StringComparer.Ordinal);
+                foreach (var roleId in user.RoleIds)
+                {
+                    if (!existing.Contains(roleId))
+                    {
+                        throw new NotFoundException($"role {roleId} not found in account {user.AccountId}");
+                    }
+                }
+            }
+
+            await WriteUserRowsAsync(tx, user);
+        }, cancellationToken);
+
+    public Task<long> DeleteUserAsync(string accountId, string userId, AuditRecord audit, CancellationToken cancellationToken) =>
+        WriteAsync(accountId, audit, async (tx, _) =>
+        {
+            var owner = await tx.ScalarAsync<string>(sql.SelectUserAccountId, new { UserId = userId });
+            if (owner != accountId)
+            {
+                throw new NotFoundException($"user {userId} not found in account {accountId}");
+            }
+
+            await tx.ExecuteAsync(sql.DeleteUserRoles, new { UserId = userId });
+            await tx.ExecuteAsync(sql.DeleteUser, new { AccountId = accountId, UserId = userId });
+        }, cancellationToken);
+
+    public async Task<(NodeRecord Node, long Revision)> PutNodeAsync(NodeRecord node, AuditRecord audit, CancellationToken cancellationToken)
+    {
+        var (stored, revision) = await PutNodesAsync(node.AccountId, [node], _ => "node", audit, cancellationToken);
+        return (stored[0], revision);
+    }
+
+    public Task<(IReadOnlyList<NodeRecord> Nodes, long Revision)> PutNodesAsync(
+        string accountId, IReadOnlyList<NodeRecord> nodes, AuditRecord audit, CancellationToken cancellationToken) =>
+        PutNodesAsync(accountId, nodes, i => $"nodes[{i}]", audit, cancellationToken);
+
+    /// <param name="fieldOf">The request field of the i-th node, named in INVALID_ARGUMENT answers.</param>
+    private async Task<(IReadOnlyList<NodeRecord> Nodes, long Revision)> PutNodesAsync(
+        string accountId, IReadOnlyList<NodeRecord> nodes, Func<int, string> fieldOf, AuditRecord audit, CancellationToken cancellationToken)
+    {
+        var stored = new List<NodeRecord>(nodes.Count);
+        var revision = await WriteAsync(accountId, audit, async (tx, _) =>
+        {
+            // Read once, and only when a group is added or moved; kept current as the nodes below are put.
+            GroupTree? tree = null;
+            async Task<GroupTree> TreeAsync() =>
+                tree ??= await _placement.ReadTreeAsync(tx, accountId);
+
+            // In order, in one transaction: a node may hang under a group created earlier in the same request.
+            for (var i = 0; i < nodes.Count; i++)
+            {
+                var node = nodes[i];
+                try
+                {
+                    stored.Add(await PutNodeRowsAsync(tx, node, fieldOf(i), TreeAsync));
+                }
+                catch (System.Data.Common.DbException e) when (sql.IsDeviceIdTaken(e))
+                {
+                    // Another account's writer put the same device between our check and our insert.
+                    throw DeviceIdTaken(node.NodeId);
+                }
+
+                if (node.Kind == NodeKind.Group)
+                {
+                    tree?.Set(node.NodeId, stored[i].ParentId);
+                }
+            }
+        }, cancellationToken);
+        return (stored, revision);
+    }
+
+    private async Task<NodeRecord> PutNodeRowsAsync(StoreTransaction tx, NodeRecord node, string field, Func<Task<GroupTree>> tree)
+    {
+        var existing = await _placement.FindNodeAsync(tx, node.AccountId, node.NodeId);
+        if (existing is not null && existing.Kind != (long)node.Kind)
+        {
+            throw new PreconditionFailedException(
+                $"node {node.NodeId} is a {KindName((NodeKind)existing.Kind)}; its type cannot change");
+        }
+
+        if (existing is null && node.Kind == NodeKind.Device
+            && await tx.ScalarAsync<string>(sql.SelectDeviceHolder, new { node.AccountId, node.NodeId }) is not null)
+        {
+            throw DeviceIdTaken(node.NodeId);
+        }
+
+        var parentId = await _placement.ResolveParentAsync(tx, node);
+        if (node.Kind == NodeKind.Group && parentId.Length > 0 && parentId != existing?.ParentId)
+        {
+            SqlNodePlacement.CheckPlaceInTree(await tree(), node.NodeId, parentId, moving: existing is not null, field);
+        }
+
+        var stored = node with { ParentId = parentId, Tags = node.Tags.ToArray() };
+        await UpsertNodeRowAsync(tx, stored);
+        await tx.ExecuteAsync(sql.DeleteNodeTags, new { node.AccountId, node.NodeId });
+        await InsertTagsAsync(tx, stored);
+        return stored;
+    }
+
+    // The other account is not named: accounts never learn about each other.
+    private static AlreadyExistsException DeviceIdTaken(string deviceId) => new($"device_id {deviceId} is taken");
+
+    public Task<long> DeleteNodeAsync(string accountId, string nodeId, AuditRecord audit, CancellationToken cancellationToken) =>
+        WriteAsync(accountId, audit, async (tx, _) =>
+        {
+            if (nodeId is Ids.Root or Ids.UnassignedGroup)
+            {
+                throw new PreconditionFailedException($"node {nodeId} is reserved and cannot be deleted");
+            }
+
+            var key = new { AccountId = accountId, NodeId = nodeId };
+            var existing = await _placement.FindNodeAsync(tx, accountId, nodeId)
+                ?? throw new NotFoundException($"node {nodeId} not found in account {accountId}");
+            if (existing.Kind == (long)NodeKind.Group && await tx.ScalarAsync<long>(sql.CountChildren, key) > 0)
+            {
+                throw new PreconditionFailedException($"group {nodeId} is not empty");
+            }
+
+            await tx.ExecuteAsync(sql.DeleteNodeTags, key);
+            await tx.ExecuteAsync(sql.DeleteRemoteAccessSetting, new
+            {
+                AccountId = accountId,
+                TargetKind = (long)RemoteAccessTarget.Node,
+                Target = nodeId,
+            });
+            await tx.ExecuteAsync(sql.DeleteNode, key);
+        }, cancellationToken);
+
+    public Task<long> SetRemoteAccessAsync(
+        string accountId, RemoteAccessTarget targetKind, string target, bool? enabled, AuditRecord audit, CancellationToken cancellationToken) =>
+        WriteAsync(accountId, audit, async (tx, revision) =>
+        {
+            if (targetKind == RemoteAccessTarget.Node && await _placement.FindNodeAsync(tx, accountId, target) is null)
+            {
+                throw new NotFoundException($"node {target} not found in account {accountId}");
+            }
+
+            var key = new { AccountId = accountId, TargetKind = (long)targetKind, Target = target };
+            if (enabled is { } value)
+            {
+                await tx.ExecuteAsync(sql.UpsertRemoteAccessSetting, new
+                {
+                    key.AccountId,
+                    key.TargetKind,
+                    key.Target,
+                    Enabled = value,
+                    ChangedRevision = revision,
+                });
+            }
+            else
+            {
+                await tx.ExecuteAsync(sql.DeleteRemoteAccessSetting, key);
+            }
+        }, cancellationToken);
+
+    /// <summary>
+    /// The frame of every write to an existing account: lock the account, apply (which checks before it writes),
+    /// bump the revision by one, record the audit event with it, commit. <paramref name="apply"/> gets the new
+    /// revision.
+    /// </summary>
+    private async Task<long> WriteAsync(
+        string accountId, AuditRecord audit, Func<StoreTransaction, long, Task> apply, CancellationToken cancellationToken)
+    {
+        await using var tx = await StoreTransaction.BeginAsync(connections, write: true, cancellationToken);
+        var current = await tx.ScalarAsync<long?>(sql.SelectAccountRevisionForUpdate, new { AccountId = accountId })
+            ?? throw new NotFoundException($"account {accountId} not found");
+        var revision = current + 1;
+        await apply(tx, revision);
+        await tx.ExecuteAsync(sql.UpdateAccountRevision, new { AccountId = accountId, Revision = revision, Stamp = NewStamp() });
+        await InsertAuditAsync(tx, audit, accountId, revision);
+        await tx.CommitAsync();
+        return revision;
+    }
+
+    /// <summary>Not a secret, only distinct: two histories of one account never draw the same stamp in practice.</summary>
+    private static long NewStamp() => Random.Shared.NextInt64(1, long.MaxValue);
+
+    private Task InsertAuditAsync(StoreTransaction tx, AuditRecord audit, string accountId, long revision) =>
+        auditLog.AppendAsync(tx, [audit with { AccountId = accountId, Revision = revision }]);
+
+    /// <summary>User ids and emails are unique across the platform, not only in the account.</summary>
+    private async Task CheckUserIsFreeAsync(StoreTransaction tx, UserRecord user)
+    {
+        var holderAccount = await tx.ScalarAsync<string>(sql.SelectUserAccountId, new { user.UserId });
+        if (holderAccount is not null && holderAccount != user.AccountId)
+        {
+            // The other account is not named: accounts never learn about each other.
+            throw new AlreadyExistsException($"user_id {user.UserId} is taken");
+        }
+
+        var emailHolder = await tx.ScalarAsync<string>(sql.SelectUserIdByEmail, new { EmailNormalized = NormalizeEmail(user.Email) });
+        if (emailHolder is not null && emailHolder != user.UserId)
+        {
+            throw new AlreadyExistsException($"email '{user.Email}' is taken");
+        }
+    }
+
+    private async Task WriteUserRowsAsync(StoreTransaction tx, UserRecord user)
+    {
+        await tx.ExecuteAsync(sql.UpsertUser, new
+        {
+            user.UserId,
+            user.AccountId,
+            user.Email,
+            EmailNormalized = NormalizeEmail(user.Email),
+            user.FirstName,
+            user.LastName,
+            Status = (long)user.Status,
+        });
+        await tx.ExecuteAsync(sql.DeleteUserRoles, new { user.UserId });
+        if (user.RoleIds.Count > 0)
+        {
+            await tx.ExecuteAsync(sql.InsertUserRole, user.RoleIds.Select((roleId, position) => new
+            {
+                user.UserId,
+                user.AccountId,
+                RoleId = roleId,
+                Position = (long)position,
+            }).ToList());
+        }
+    }
+
+    private Task UpsertRoleRowAsync(StoreTransaction tx, RoleRecord role) =>
+        tx.ExecuteAsync(sql.UpsertRole, new
+        {
+            role.AccountId,
+            role.RoleId,
+            role.Name,
+            Description = role.Description ?? "",
+            Policies = PolicyJson.Serialize(role.Policies),
+        });
+
+    private async Task UpsertNodeRowAsync(StoreTransaction tx, NodeRecord node)
+    {
+        await tx.ExecuteAsync(sql.UpsertNode, new
+        {
+            node.AccountId,
+            node.NodeId,
+            Kind = (long)node.Kind,
+            node.ParentId,
+            Title = node.Title ?? "",
+            node.AgentRemoteAccessDisabled,
+        });
+    }
+
+    private async Task InsertTagsAsync(StoreTransaction tx, NodeRecord node)
+    {
+        if (node.Tags.Count > 0)
+        {
+            await tx.ExecuteAsync(sql.InsertNodeTag, node.Tags.Select((tag, position) => new
+            {
+                node.AccountId,
+                node.NodeId,
+                Tag = tag,
+                Position = (long)position,
+            }).ToList());
+        }
+    }
+
+    private static string KindName(NodeKind kind) => kind == NodeKind.Device ? "device" : "group";
+
+    // Emails compare case-insensitively across the platform; the address itself is kept as given.
+    private static string NormalizeEmail(string email) => email.ToLowerInvariant();
+
+    private long NowMilliseconds() => timeProvider.GetUtcNow().ToUnixTimeMilliseconds();
+}
