@@ -542,11 +542,14 @@ public sealed class AdminServiceTests : IAsyncLifetime
     {
         var before = await Admin.ListRolesAsync(new ListRolesRequest { AccountId = Acme });
         var users = await Admin.ListUsersAsync(new ListUsersRequest { AccountId = Acme });
+        var audit = await Admin.ListAuditEventsAsync(new ListAuditEventsRequest { AccountId = Acme, PageSize = 1000 });
         var error = await AssertRejected(expected, call);
         var after = await Admin.ListRolesAsync(new ListRolesRequest { AccountId = Acme });
         var usersAfter = await Admin.ListUsersAsync(new ListUsersRequest { AccountId = Acme });
-        Assert.Equal(before, after);
+        var auditAfter = await Admin.ListAuditEventsAsync(new ListAuditEventsRequest { AccountId = Acme, PageSize = 1000 });
+        Assert.Equal(before, after); // the revision too: ListRolesResponse carries it
         Assert.Equal(users, usersAfter);
+        Assert.Equal(audit.Events, auditAfter.Events);
         return error;
     }
 }

@@ -135,6 +135,16 @@ internal sealed class SqlAccountWriter(IStoreConnectionFactory connections, SqlD
     private async Task<(IReadOnlyList<NodeRecord> Nodes, long Revision)> PutNodesAsync(
         string accountId, IReadOnlyList<NodeRecord> nodes, Func<int, string> fieldOf, AuditRecord audit, CancellationToken cancellationToken)
     {
+        // A tenant boundary, not input validation: the admin layer checks it too, but a node of another account
+        // written here would land under this account's lock and revision, invisible to the other's snapshot.
+        for (var i = 0; i < nodes.Count; i++)
+        {
+            if (!string.Equals(nodes[i].AccountId, accountId, StringComparison.Ordinal))
+            {
+                throw new InvalidFieldException(fieldOf(i) + ".account_id", $"node {nodes[i].NodeId} belongs to account {nodes[i].AccountId}, not {accountId}");
+            }
+        }
+
         var stored = new List<NodeRecord>(nodes.Count);
         var revision = await WriteAsync(accountId, audit, async (tx, _) =>
         {

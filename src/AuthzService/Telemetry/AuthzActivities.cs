@@ -52,7 +52,8 @@ internal readonly struct AdminWriteSpan(Activity? activity) : IDisposable
 
         if (activity.Status == ActivityStatusCode.Unset)
         {
-            // Refused (validation, a conflict) or failed (the store): the exception itself goes to the caller and the log.
+            // Refused by the store (a conflict, a missing parent) or failed: the exception goes to the caller and the log.
+            // A request refused by validation never gets here: it is refused in Grpc/ before a write span opens.
             activity.SetStatus(ActivityStatusCode.Error, "the write did not complete");
         }
 

@@ -39,4 +39,16 @@ public sealed class RemoteAccessMappingTests
         Assert.Null(((RemoteAccessAction)99).ToDomain());
         Assert.Throws<ArgumentOutOfRangeException>(() => ((RemoteAction)99).ToProto());
     }
+
+    [Fact]
+    public void ToProto_AuditRecordWithAnActionThisBuildDoesNotKnow_IsUnspecifiedNotAnError()
+    {
+        var stored = new Qbee.Authz.Service.Domain.Model.RemoteAccessRequest((RemoteAction)99, "tcp", 22, "localhost", "", "");
+
+        var message = stored.ToProto();
+
+        Assert.Equal(RemoteAccessAction.Unspecified, message.Action);
+        Assert.Equal(22u, message.Port);
+        Assert.Equal(RemoteAccessAction.Tunnel, (stored with { Action = RemoteAction.Tunnel }).ToProto().Action);
+    }
 }

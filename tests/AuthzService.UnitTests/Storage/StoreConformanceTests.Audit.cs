@@ -236,6 +236,7 @@ public abstract partial class StoreConformanceTests
 
         var all = await temp.Store.ListAuditEventsAsync(Query(limit: 10_000), Ct);
         var u3 = await temp.Store.ListAuditEventsAsync(Query(limit: 10_000, user: "u3"), Ct);
+        Assert.False(await temp.TableExistsAsync("audit_events"));
         Assert.Equal(0, await temp.CountAsync(temp.Dialect.CountLegacyAuditTable));
         Assert.Equal("admin.CreateAccount", all[0].Kind);
         Assert.Equal(7_501, all[0].EventId); // after the largest moved id

@@ -167,6 +167,20 @@ public abstract partial class StoreConformanceTests
     }
 
     [StoreFact]
+    public async Task PutNodesAsync_NodeOfAnotherAccount_ThrowsInvalidFieldAndChangesNothing()
+    {
+        // The admin layer refuses it first; the store keeps the tenant boundary whoever calls it.
+        await using var temp = await WithAccountAsync();
+        await temp.CreateAccountAsync("globex", "globex-owner");
+
+        var refused = await temp.AssertRefusedAsync<InvalidFieldException>(() => temp.Store.PutNodesAsync(
+            "acme", [Samples.Group("acme", "g1"), Samples.Device("globex", Device, "root")], Samples.Audit("admin.PutNodes"), Ct));
+
+        Assert.Equal("nodes[1].account_id", refused.Field);
+        Assert.Contains("belongs to account globex, not acme", refused.Message, StringComparison.Ordinal);
+    }
+
+    [StoreFact]
     public async Task PutNodeAsync_DeviceDeletedFromItsAccount_CanBePutInAnother()
     {
         await using var temp = await WithAccountAsync();
@@ -207,6 +221,8 @@ public abstract partial class StoreConformanceTests
         var group = await Assert.ThrowsAnyAsync<DbException>(
             () => temp.CountAsync(Insert, new { NodeId = Ids.UnassignedGroup, Kind = 1 }));
 
+        Assert.IsType(temp.EngineExceptionType, device);
+        Assert.IsType(temp.EngineExceptionType, group);
         Assert.True(temp.Dialect.IsDeviceIdTaken(device), device.Message);
         Assert.False(temp.Dialect.IsDeviceIdTaken(group), group.Message);
     }

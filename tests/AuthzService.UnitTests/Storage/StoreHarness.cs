@@ -41,6 +41,12 @@ internal abstract class StoreHarness : IAsyncDisposable
 
     public abstract Task<bool> IndexExistsAsync(string name);
 
+    /// <summary>The exception type the provider's driver throws for an engine error (a constraint, a lock).</summary>
+    public abstract Type EngineExceptionType { get; }
+
+    /// <summary>From the engine's catalogue, not the dialect's statements, so it checks them rather than repeats them.</summary>
+    public abstract Task<bool> TableExistsAsync(string name);
+
     /// <summary>Takes the schema back to version 2, as a store written by that release: no device-id index (3), no stamp (4).</summary>
     public abstract Task RewindToVersion2Async();
 

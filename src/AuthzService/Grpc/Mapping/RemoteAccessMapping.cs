@@ -32,9 +32,11 @@ internal static class RemoteAccessMapping
     public static RemoteAccessRequest ToAuditRecord(this RemoteAccess remote) => new(
         remote.Action.ToDomain() ?? RemoteAction.None, remote.Proto, (int)Math.Min(remote.Port, int.MaxValue), remote.Dst, remote.Direction, remote.Path);
 
+    /// <summary>An audit record's remote-access part: an action stored by a newer build reads as unspecified, so one
+    /// such event never fails a whole ListAuditEvents page.</summary>
     public static RemoteAccess ToProto(this RemoteAccessRequest remote) => new()
     {
-        Action = remote.Action.ToProto(),
+        Action = System.Enum.IsDefined(remote.Action) ? remote.Action.ToProto() : RemoteAccessAction.Unspecified,
         Proto = remote.Proto,
         Port = (uint)Math.Max(remote.Port, 0),
         Dst = remote.Dst,

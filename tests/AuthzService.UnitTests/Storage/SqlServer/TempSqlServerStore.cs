@@ -73,6 +73,11 @@ internal sealed class TempSqlServerStore : StoreHarness
     public override async Task<bool> IndexExistsAsync(string name) =>
         await CountAsync("SELECT COUNT_BIG(*) FROM sys.indexes WHERE name = @Name", new { Name = name }) > 0;
 
+    public override Type EngineExceptionType => typeof(SqlException);
+
+    public override async Task<bool> TableExistsAsync(string name) =>
+        await CountAsync("SELECT COUNT_BIG(*) FROM sys.tables WHERE name = @Name", new { Name = name }) > 0;
+
     public override Task RewindToVersion2Async() => CountAsync(RewindToVersion2);
 
     public override Task AllowLegacyAuditIdsAsync(DbConnection connection) => connection.ExecuteAsync(AllowLegacyAuditIds);

@@ -37,6 +37,11 @@ internal sealed class TempSqliteStore : StoreHarness
     public override async Task<bool> IndexExistsAsync(string name) =>
         await CountAsync("SELECT COUNT(*) FROM sqlite_master WHERE name = @Name", new { Name = name }) > 0;
 
+    public override Type EngineExceptionType => typeof(SqliteException);
+
+    public override async Task<bool> TableExistsAsync(string name) =>
+        await CountAsync("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = @Name", new { Name = name }) > 0;
+
     public override Task RewindToVersion2Async() =>
         CountAsync(
             "DROP INDEX ux_nodes_device_id; ALTER TABLE accounts DROP COLUMN revision_stamp; "
