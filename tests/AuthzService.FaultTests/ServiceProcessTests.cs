@@ -11,6 +11,7 @@ public sealed class ServiceProcessTests
     {
         await using var service = await ServiceProcess.StartAsync();
         var created = await service.Admin.CreateAccountAsync(Fleet.Account("acme", "alice"));
+        Assert.Contains(service.LogLines, line => line.Contains($"Store Sqlite at {service.DatabasePath}", StringComparison.Ordinal));
 
         await service.KillAsync();
         Assert.False(service.IsRunning);

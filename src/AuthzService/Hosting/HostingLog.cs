@@ -6,6 +6,9 @@ internal static partial class HostingLog
     [LoggerMessage(8, LogLevel.Information, "Serving after start-up in {ElapsedMs:F0} ms")]
     public static partial void Started(ILogger logger, double elapsedMs);
 
+    [LoggerMessage(16, LogLevel.Information, "Store {Provider} at {Location}, schema up to date")]
+    public static partial void StoreReady(ILogger logger, string provider, string location);
+
     [LoggerMessage(9, LogLevel.Error, "Start-up failed: {Reason}")]
     public static partial void StartupFailed(ILogger logger, Exception exception, string reason);
 }

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Microsoft.Extensions.Options;
 using Qbee.Authz.Service.Security;
 using Qbee.Authz.Service.Snapshots;
 using Qbee.Authz.Service.Storage;
@@ -12,6 +13,7 @@ internal sealed class StartupInitializer(
     SnapshotRefresher refresher,
     Readiness readiness,
     SecretRedactor redactor,
+    IOptions<StoreOptions> storeOptions,
     TimeProvider timeProvider,
     ILogger<StartupInitializer> logger) : IHostedService
 {
@@ -24,6 +26,7 @@ internal sealed class StartupInitializer(
             // The store is the truth: without it nothing can be verified, so the service does not start (Redis's
             // snapshots may be of another history).
             await store.InitializeAsync(cancellationToken);
+            HostingLog.StoreReady(logger, storeOptions.Value.Provider, storeOptions.Value.DescribeLocation());
             await refresher.LoadAllAsync(cancellationToken);
         }
         catch (Exception e) when (e is not OperationCanceledException)

@@ -58,13 +58,13 @@ internal static class TokenCommand
             .AppendLine("appsettings.json (add to the Authz:Callers list):")
             .AppendLine($"  \"Authz\": {{ \"Callers\": [ {{ \"Name\": \"{name}\", \"TokenSha256\": \"{hash}\", \"Scopes\": [ {jsonScopes} ] }} ] }}")
             .AppendLine()
-            .AppendLine("Environment variables (0: the caller's index in the list):")
-            .AppendLine($"  Authz__Callers__0__Name={name}")
-            .AppendLine($"  Authz__Callers__0__TokenSha256={hash}");
+            .AppendLine("Environment variables, for a shell (0: the caller's index in the list):")
+            .AppendLine($"  export Authz__Callers__0__Name={name}")
+            .AppendLine($"  export Authz__Callers__0__TokenSha256={hash}");
         var index = 0;
         foreach (var scope in scopeList.Distinct())
         {
-            text.AppendLine($"  Authz__Callers__0__Scopes__{index++}={scope}");
+            text.AppendLine($"  export Authz__Callers__0__Scopes__{index++}={scope}");
         }
 
         output.Write(text.ToString());

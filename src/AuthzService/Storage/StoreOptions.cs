@@ -23,4 +23,20 @@ internal sealed class StoreOptions
 
     /// <summary>The connection string in force, the provider's default applied.</summary>
     public string EffectiveConnectionString => ConnectionString ?? (IsSqlite ? DefaultSqliteConnectionString : string.Empty);
+
+    /// <summary>
+    /// Where the data is, for the start-up log and nothing secret: SQLite's file as a full path (so an operator
+    /// knows what to back up or delete), SQL Server's server and database.
+    /// </summary>
+    public string DescribeLocation()
+    {
+        if (IsSqlite)
+        {
+            var file = new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder(EffectiveConnectionString).DataSource;
+            return file is "" or ":memory:" || file.StartsWith("file:", StringComparison.Ordinal) ? file : Path.GetFullPath(file);
+        }
+
+        var server = new Microsoft.Data.SqlClient.SqlConnectionStringBuilder(EffectiveConnectionString);
+        return $"{server.DataSource}, database {server.InitialCatalog}";
+    }
 }

@@ -18,8 +18,8 @@ public sealed class TokenCommandTests
         Assert.Equal(43, token.Length);
         Assert.Contains(hash, lines);
         Assert.Contains($"\"Authz\": {{ \"Callers\": [ {{ \"Name\": \"gateway\", \"TokenSha256\": \"{hash}\", \"Scopes\": [ \"check\", \"admin\" ] }} ] }}", lines);
-        Assert.Contains($"Authz__Callers__0__TokenSha256={hash}", lines);
-        Assert.Contains("Authz__Callers__0__Scopes__1=admin", lines);
+        Assert.Contains($"export Authz__Callers__0__TokenSha256={hash}", lines);
+        Assert.Contains("export Authz__Callers__0__Scopes__1=admin", lines);
         var table = new CallerTable([new CallerEntry { Name = "gateway", TokenSha256 = hash, Scopes = ["check"] }]);
         Assert.Equal(0, table.Find(token));
     }
