@@ -79,10 +79,62 @@ internal static class PermissionCatalog
 
         if (!TryResolve(name, out var permission))
         {
-            throw new InvalidFieldException(field, $"unknown permission '{Printable.Clip(name)}'");
+            var closest = Closest(name);
+            var hint = closest is null ? string.Empty : $" (did you mean '{closest}'?)";
+            throw new InvalidFieldException(field, $"unknown permission '{Printable.Clip(name)}'{hint}");
         }
 
         return permission;
+    }
+
+    /// <summary>
+    /// The known name nearest to a mistyped one (edit distance, case ignored), when it is near enough to be what
+    /// the caller meant: at most a quarter of its letters off, and at least one.
+    /// </summary>
+    internal static string? Closest(string name)
+    {
+        const int LongestWorthComparing = 64; // every name is far shorter: longer input is no typo of one
+        if (name.Length > LongestWorthComparing)
+        {
+            return null;
+        }
+
+        string? best = null;
+        var bestDistance = int.MaxValue;
+        foreach (var candidate in Names)
+        {
+            var distance = EditDistance(name.ToLowerInvariant(), candidate);
+            if (distance < bestDistance)
+            {
+                (best, bestDistance) = (candidate, distance);
+            }
+        }
+
+        return bestDistance <= Math.Max(1, best!.Length / 4) ? best : null;
+    }
+
+    private static int EditDistance(string a, string b)
+    {
+        var previous = new int[b.Length + 1];
+        var current = new int[b.Length + 1];
+        for (var j = 0; j <= b.Length; j++)
+        {
+            previous[j] = j;
+        }
+
+        for (var i = 1; i <= a.Length; i++)
+        {
+            current[0] = i;
+            for (var j = 1; j <= b.Length; j++)
+            {
+                var substitution = previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1);
+                current[j] = Math.Min(substitution, Math.Min(previous[j], current[j - 1]) + 1);
+            }
+
+            (previous, current) = (current, previous);
+        }
+
+        return previous[b.Length];
     }
 
     private static FrozenDictionary<string, Permission> BuildIndex()

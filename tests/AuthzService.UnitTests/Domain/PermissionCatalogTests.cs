@@ -80,7 +80,9 @@ public sealed class PermissionCatalogTests
     }
 
     [Theory]
-    [InlineData("Device:Read", "unknown permission 'Device:Read'")]
+    [InlineData("Device:Read", "unknown permission 'Device:Read' (did you mean 'device:read'?)")]
+    [InlineData("device:raed", "unknown permission 'device:raed' (did you mean 'device:read'?)")]
+    [InlineData("remote-access:conect", "unknown permission 'remote-access:conect' (did you mean 'remote-access:connect'?)")]
     [InlineData("nope", "unknown permission 'nope'")]
     [InlineData("", "is required")]
     public void Require_Invalid_ThrowsNamingTheField(string name, string reason)
@@ -88,5 +90,14 @@ public sealed class PermissionCatalogTests
         var e = Assert.Throws<InvalidFieldException>(() => PermissionCatalog.Require(name, "checks[3].permission"));
         Assert.Equal("checks[3].permission", e.Field);
         Assert.Contains(reason, e.Message);
+    }
+
+    [Theory]
+    [InlineData("nope")]
+    [InlineData("device")]
+    [InlineData("tenant:admin")]
+    public void Closest_FarFromEveryName_SuggestsNothing(string name)
+    {
+        Assert.Null(PermissionCatalog.Closest(name));
     }
 }
