@@ -7,5 +7,13 @@ if (TokenCommand.IsCommand(args))
 }
 
 var app = AuthzApp.Build(args);
-await app.RunAsync();
+try
+{
+    await app.RunAsync();
+}
+catch (InvalidOperationException e) when (LoopbackGuard.IsRefusal(e))
+{
+    return 2; // said in the log with its reason; a stack trace would only repeat it
+}
+
 return 0;

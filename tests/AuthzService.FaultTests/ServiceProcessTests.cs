@@ -23,6 +23,18 @@ public sealed class ServiceProcessTests
     }
 
     [Fact]
+    public async Task Start_WithoutCallersOnAllInterfaces_SaysWhyOnceAndExitsWithoutAStackTrace()
+    {
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => ServiceProcess.StartAsync(
+            new Dictionary<string, string> { ["Kestrel:Endpoints:Open:Url"] = "http://0.0.0.0:0" }));
+
+        Assert.Contains("exit code 2", error.Message, StringComparison.Ordinal);
+        Assert.Single(error.Message.Split('\n'), line => line.Contains("Refusing to start", StringComparison.Ordinal) && !line.Contains("Hosting failed", StringComparison.Ordinal));
+        Assert.DoesNotContain("Unhandled exception", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("No callers are configured", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task StopAsync_Sigterm_ExitsCleanlyAndSaysSo()
     {
         await using var service = await ServiceProcess.StartAsync();

@@ -20,11 +20,11 @@ internal sealed class LoopbackGuard(CallerTable callers, IConfiguration configur
             return Task.CompletedTask;
         }
 
-        SecurityLog.NoCallersLoopbackOnly(logger);
         var configured = (configuration[WebHostDefaults.ServerUrlsKey] ?? string.Empty)
             .Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
             .Concat(configuration.GetSection("Kestrel:Endpoints").GetChildren().Select(e => e["Url"]).OfType<string>());
-        Refuse(configured);
+        Refuse(configured); // first: a refused start must not have said "loopback only" just before
+        SecurityLog.NoCallersLoopbackOnly(logger);
         return Task.CompletedTask;
     }
 
@@ -45,6 +45,11 @@ internal sealed class LoopbackGuard(CallerTable callers, IConfiguration configur
     public Task StoppingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <summary>Whether <paramref name="exception"/> is this guard's refusal, already logged with its reason.</summary>
+    public static bool IsRefusal(Exception exception) => exception.Data.Contains(RefusalMarker);
+
+    private const string RefusalMarker = "qbee-authz:loopback-refusal";
 
     /// <summary>True for localhost and loopback IP addresses; false for wildcards (*, +, 0.0.0.0, [::]) and host names.</summary>
     public static bool IsLoopbackUrl(string url)
@@ -76,6 +81,6 @@ internal sealed class LoopbackGuard(CallerTable callers, IConfiguration configur
             + "Configure callers (make a token with: dotnet run --project src/AuthzService -- new-token --name NAME --scopes check) "
             + "or listen on 127.0.0.1 only.";
         SecurityLog.ExposedWithoutCallers(logger, message);
-        throw new InvalidOperationException(message);
+        throw new InvalidOperationException(message) { Data = { [RefusalMarker] = true } };
     }
 }
