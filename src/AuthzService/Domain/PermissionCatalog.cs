@@ -99,11 +99,12 @@ internal static class PermissionCatalog
             return null;
         }
 
+        var lower = name.ToLowerInvariant();
         string? best = null;
         var bestDistance = int.MaxValue;
         foreach (var candidate in Names)
         {
-            var distance = EditDistance(name.ToLowerInvariant(), candidate);
+            var distance = EditDistance(lower, candidate);
             if (distance < bestDistance)
             {
                 (best, bestDistance) = (candidate, distance);
