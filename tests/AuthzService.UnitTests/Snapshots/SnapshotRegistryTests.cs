@@ -8,14 +8,8 @@ public sealed class SnapshotRegistryTests
 {
     private static AccountSnapshot Snapshot(long revision, params string[] users) => Snapshot(revision, 0, users);
 
-    private static AccountSnapshot Snapshot(long revision, long stamp, params string[] users) => SnapshotCompiler.Compile(
-        new AccountData(
-            new AccountRecord("acme", "Acme", revision, stamp),
-            [new RoleRecord("acme", "r", "R", string.Empty, [new PolicyRecord("audit:read", [])])],
-            users.Select(u => new UserRecord("acme", u, $"{u}@example.com", string.Empty, string.Empty, ["r"], UserState.Active)).ToArray(),
-            [new NodeRecord("acme", "root", NodeKind.Group, string.Empty, string.Empty, [], false)],
-            []),
-        DateTimeOffset.UnixEpoch);
+    private static AccountSnapshot Snapshot(long revision, long stamp, params string[] users) =>
+        AuditReaderSnapshots.Snapshot(revision, stamp, users);
 
     [Fact]
     public void TryFindUser_AfterPublish_FindsTheUserInTheNewestSnapshot()
