@@ -1,3 +1,4 @@
+using Qbee.Authz.Service.Domain.Changes;
 using Qbee.Authz.Service.Domain.Model;
 
 namespace Qbee.Authz.Service.Storage;
@@ -23,6 +24,9 @@ internal interface IAuthzStore : IAuditStore
     Task<long> DeleteRoleAsync(string accountId, string roleId, AuditRecord audit, CancellationToken cancellationToken);
 
     Task<long> PutUserAsync(UserRecord user, AuditRecord audit, CancellationToken cancellationToken);
+
+    /// <summary>Several users of one account in one transaction and one revision, in order (all or none).</summary>
+    Task<(IReadOnlyList<UserRecord> Users, long Revision)> PutUsersAsync(string accountId, IReadOnlyList<UserRecord> users, AuditRecord audit, CancellationToken cancellationToken);
 
     Task<long> DeleteUserAsync(string accountId, string userId, AuditRecord audit, CancellationToken cancellationToken);
 
@@ -55,6 +59,20 @@ internal interface IAuthzStore : IAuditStore
 
     /// <summary>The account a user belongs to (users are platform-wide); null when no account has the user.</summary>
     Task<string?> FindUserAccountIdAsync(string userId, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The change sets of the account after <paramref name="afterRevision"/>, in revision order, at most
+    /// <paramref name="max"/>; null when the account does not exist. Every write appends its change set in its own
+    /// transaction, so the log holds exactly the committed writes.
+    /// </summary>
+    Task<ChangeLogPage?> ReadChangeSetsAsync(string accountId, long afterRevision, int max, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Deletes change sets committed before <paramref name="cutoff"/>, keeping at least the newest
+    /// <paramref name="keepRevisions"/> of every account; at most <paramref name="maxRows"/> in one call. Returns how
+    /// many it deleted.
+    /// </summary>
+    Task<int> PurgeChangeLogAsync(DateTimeOffset cutoff, int keepRevisions, int maxRows, CancellationToken cancellationToken);
 
     /// <summary>Cheap liveness probe of the database.</summary>
     Task PingAsync(CancellationToken cancellationToken);

@@ -36,6 +36,10 @@ internal sealed class SqlAuthzStore : IAuthzStore
     public Task<long> PutUserAsync(UserRecord user, AuditRecord audit, CancellationToken cancellationToken) =>
         _writer.PutUserAsync(user, audit, cancellationToken);
 
+    public Task<(IReadOnlyList<UserRecord> Users, long Revision)> PutUsersAsync(
+        string accountId, IReadOnlyList<UserRecord> users, AuditRecord audit, CancellationToken cancellationToken) =>
+        throw new NotImplementedException("issue 16: storage helper");
+
     public Task<long> DeleteUserAsync(string accountId, string userId, AuditRecord audit, CancellationToken cancellationToken) =>
         _writer.DeleteUserAsync(accountId, userId, audit, cancellationToken);
 
@@ -73,6 +77,12 @@ internal sealed class SqlAuthzStore : IAuthzStore
 
     public Task<string?> FindUserAccountIdAsync(string userId, CancellationToken cancellationToken) =>
         _reader.FindUserAccountIdAsync(userId, cancellationToken);
+
+    public Task<ChangeLogPage?> ReadChangeSetsAsync(string accountId, long afterRevision, int max, CancellationToken cancellationToken) =>
+        throw new NotImplementedException("issue 16: storage helper");
+
+    public Task<int> PurgeChangeLogAsync(DateTimeOffset cutoff, int keepRevisions, int maxRows, CancellationToken cancellationToken) =>
+        throw new NotImplementedException("issue 16: storage helper");
 
     public Task PingAsync(CancellationToken cancellationToken) => _reader.PingAsync(cancellationToken);
 
