@@ -7,13 +7,16 @@ namespace Qbee.Authz.Service.Snapshots;
 /// <summary>
 /// The process's live snapshots, one per account, and the platform-wide directory user → account (a check
 /// names the user alone). Lookups are lock-free; the snapshot stays authoritative, so a stale directory
-/// entry can only lead to "user not found", never to a grant.
+/// entry can only lead to "user not found", never to a grant. A full build rewrites the account's part of the
+/// directory; a patch rewrites only the users it changed.
 /// </summary>
 internal sealed class SnapshotRegistry(IEnumerable<ISnapshotObserver> observers)
 {
     private readonly ConcurrentDictionary<string, AccountSlot> _accounts = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, UserRef> _users = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<AccountSlot, AccountDirectory> _directories = new();
     private readonly ISnapshotObserver[] _observers = [.. observers];
+    private long _directoryWrites;
 
     /// <summary>The longest a min_revision wait lasts, whatever the caller's deadline.</summary>
     public static readonly TimeSpan MaxRevisionWait = TimeSpan.FromSeconds(30);
@@ -26,27 +29,36 @@ internal sealed class SnapshotRegistry(IEnumerable<ISnapshotObserver> observers)
     public IEnumerable<AccountSnapshot> Snapshots =>
         _accounts.Values.Select(slot => slot.Current).OfType<AccountSnapshot>();
 
+    /// <summary>Users written to or removed from the directory so far: what a swap cost it (a test hook).</summary>
+    internal long DirectoryWrites => Interlocked.Read(ref _directoryWrites);
+
     public AccountSnapshot? Get(string accountId) =>
         _accounts.TryGetValue(accountId, out var slot) ? slot.Current : null;
 
     /// <summary>The snapshot of the user's account and the user in it; false when no account knows the user.</summary>
     public bool TryFindUser(string userId, out AccountSnapshot snapshot, out UserEntry user)
     {
-        if (_users.TryGetValue(userId, out var known) && known.Slot.Current is { } current)
+        if (_users.TryGetValue(userId, out var known))
         {
-            // One hash lookup on the hot path: the reference already holds the user of the current snapshot.
-            if (ReferenceEquals(current, known.Snapshot))
+            // The users before the snapshot: read in this order, a patch's swap can never pair a replaced entry with
+            // the snapshot that replaced it (see AccountDirectory).
+            var users = known.Users.Current;
+            if (known.Slot.Current is { } current)
             {
-                snapshot = current;
-                user = known.User;
-                return true;
-            }
+                // One hash lookup on the hot path: the entry is the user of the current snapshot's users.
+                if (ReferenceEquals(current.Users, users) && !known.Replaced)
+                {
+                    snapshot = current;
+                    user = known.User;
+                    return true;
+                }
 
-            if (current.Users.TryGetValue(userId, out var entry))
-            {
-                snapshot = current;
-                user = entry;
-                return true;
+                if (current.Users.TryGetValue(userId, out var entry))
+                {
+                    snapshot = current;
+                    user = entry;
+                    return true;
+                }
             }
         }
 
@@ -55,19 +67,52 @@ internal sealed class SnapshotRegistry(IEnumerable<ISnapshotObserver> observers)
         return false;
     }
 
+    /// <summary>Whether a check of the user takes the one-lookup path (a test hook).</summary>
+    internal bool TakesTheFastPath(string userId) =>
+        _users.TryGetValue(userId, out var known) && known.Slot.Current is { } current
+        && ReferenceEquals(current.Users, known.Users.Current) && !known.Replaced;
+
     /// <summary>Swaps in a snapshot when it is newer than the current one of its account.</summary>
     public bool Publish(AccountSnapshot snapshot)
     {
+        var slot = _accounts.GetOrAdd(snapshot.AccountId, id => new AccountSlot(id));
+        if (!slot.TryPublish(snapshot, out _))
+        {
+            return false;
+        }
+
+        RewriteDirectory(slot, snapshot);
+        foreach (var observer in _observers)
+        {
+            // A full build: each observer compares it with what it saw before.
+            observer.Swapped(snapshot, revokedUsers: null);
+        }
+
+        return true;
+    }
+
+    /// <summary>
+    /// Swaps in a snapshot patched from the one before it when it is newer than the current one of its account. The
+    /// directory changes only for the users the patch changed (an entry it does not name must be the same instance
+    /// as before), and the observers are told whose rights may have shrunk instead of comparing snapshots.
+    /// </summary>
+    public bool Publish(PatchedSnapshot patched)
+    {
+        var snapshot = patched.Snapshot;
         var slot = _accounts.GetOrAdd(snapshot.AccountId, id => new AccountSlot(id));
         if (!slot.TryPublish(snapshot, out var previous))
         {
             return false;
         }
 
-        UpdateDirectory(slot, snapshot, previous);
+        PatchDirectory(slot, previous, snapshot, patched.ChangedUserIds);
+
+        // Patched from the snapshot it replaced: the patch's users are this revision's revocations. Otherwise a
+        // swap in between was not published (or came late): the observers diff against what they saw.
+        var revokedUsers = previous?.Revision == snapshot.Revision - 1 ? patched.UsersWhoseRightsMayHaveShrunk : null;
         foreach (var observer in _observers)
         {
-            observer.Swapped(snapshot);
+            observer.Swapped(snapshot, revokedUsers);
         }
 
         return true;
@@ -80,35 +125,114 @@ internal sealed class SnapshotRegistry(IEnumerable<ISnapshotObserver> observers)
     public void Replace(AccountSnapshot snapshot)
     {
         var slot = _accounts.GetOrAdd(snapshot.AccountId, id => new AccountSlot(id));
-        slot.Replace(snapshot, out var previous);
-        UpdateDirectory(slot, snapshot, previous);
+        slot.Replace(snapshot, out _);
+        RewriteDirectory(slot, snapshot);
         foreach (var observer in _observers)
         {
             observer.Replaced(snapshot);
         }
     }
 
-    private void UpdateDirectory(AccountSlot slot, AccountSnapshot snapshot, AccountSnapshot? previous)
+    /// <summary>Points every user of the snapshot at it and forgets the users it no longer has: O(users).</summary>
+    private void RewriteDirectory(AccountSlot slot, AccountSnapshot snapshot)
     {
         // Serialised per account so that two swaps in a row leave the directory at the newer one.
         lock (slot)
         {
             if (ReferenceEquals(slot.Current, snapshot))
             {
-                foreach (var (userId, entry) in snapshot.Users)
-                {
-                    _users[userId] = new UserRef(slot, snapshot, entry);
-                }
+                RewriteDirectoryLocked(slot, snapshot, _directories.GetOrAdd(slot, _ => new AccountDirectory()));
+            }
+        }
+    }
 
-                foreach (var userId in previous?.Users.Keys ?? [])
+    private void RewriteDirectoryLocked(AccountSlot slot, AccountSnapshot snapshot, AccountDirectory directory)
+    {
+        var gone = directory.At?.Users.Keys.Where(userId => !snapshot.Users.ContainsKey(userId)).ToList() ?? [];
+
+        // A fresh users version: the entries of before stay valid only for the users before.
+        var users = new UsersVersion(snapshot.Users);
+        foreach (var (userId, entry) in snapshot.Users)
+        {
+            Point(userId, new UserRef(slot, users, entry));
+        }
+
+        foreach (var userId in gone)
+        {
+            Forget(slot, userId);
+        }
+
+        directory.At = snapshot;
+        directory.Users = users;
+    }
+
+    /// <summary>Points only the users the patch changed at the new snapshot: O(changed users).</summary>
+    private void PatchDirectory(AccountSlot slot, AccountSnapshot? previous, AccountSnapshot snapshot, IReadOnlyList<string> changedUserIds)
+    {
+        lock (slot)
+        {
+            if (!ReferenceEquals(slot.Current, snapshot))
+            {
+                return;
+            }
+
+            var directory = _directories.GetOrAdd(slot, _ => new AccountDirectory());
+            if (previous is null || !ReferenceEquals(directory.At, previous) || previous.Revision != snapshot.Revision - 1
+                || directory.Users is not { } users)
+            {
+                // The directory shows another snapshot than the one patched (a swap in between lost the race for the
+                // lock, or came first): what changed since is unknown, so walk all.
+                RewriteDirectoryLocked(slot, snapshot, directory);
+                return;
+            }
+
+            // First mark the changed users' entries replaced, then move the account's users forward: a reader that
+            // sees the new users sees the marks (volatile writes in this order), so it never takes the fast path with
+            // an entry of before. The users the patch did not touch keep their entries, now valid for the new users.
+            foreach (var userId in changedUserIds)
+            {
+                if (_users.TryGetValue(userId, out var known) && known.Slot == slot)
                 {
-                    if (!snapshot.Users.ContainsKey(userId) && _users.TryGetValue(userId, out var known) && known.Slot == slot)
-                    {
-                        _users.TryRemove(new KeyValuePair<string, UserRef>(userId, known));
-                        RepointMovedUser(userId);
-                    }
+                    known.Replaced = true;
                 }
             }
+
+            users.Current = snapshot.Users;
+            foreach (var userId in changedUserIds)
+            {
+                if (snapshot.Users.TryGetValue(userId, out var entry))
+                {
+                    Point(userId, new UserRef(slot, users, entry));
+                }
+                else
+                {
+                    Forget(slot, userId);
+                }
+            }
+
+            directory.At = snapshot;
+        }
+    }
+
+    private void Point(string userId, UserRef user)
+    {
+        if (_users.TryGetValue(userId, out var known))
+        {
+            known.Replaced = true;
+        }
+
+        _users[userId] = user;
+        Interlocked.Increment(ref _directoryWrites);
+    }
+
+    private void Forget(AccountSlot slot, string userId)
+    {
+        if (_users.TryGetValue(userId, out var known) && known.Slot == slot)
+        {
+            known.Replaced = true;
+            _users.TryRemove(new KeyValuePair<string, UserRef>(userId, known));
+            Interlocked.Increment(ref _directoryWrites);
+            RepointMovedUser(userId);
         }
     }
 
@@ -122,14 +246,55 @@ internal sealed class SnapshotRegistry(IEnumerable<ISnapshotObserver> observers)
         {
             if (other.Current is { } current && current.Users.TryGetValue(userId, out var entry))
             {
-                _users.TryAdd(userId, new UserRef(other, current, entry));
+                // Users of its own that never move forward: valid exactly while that snapshot's users are current.
+                _users.TryAdd(userId, new UserRef(other, new UsersVersion(current.Users), entry));
                 return;
             }
         }
     }
 
-    /// <summary>A user's account, and the user as the snapshot of that time holds it.</summary>
-    private sealed record UserRef(AccountSlot Slot, AccountSnapshot Snapshot, UserEntry User);
+    /// <summary>
+    /// The users map an account's directory entries were taken from. A patch that changes some users moves it to
+    /// the new snapshot's users after marking those users' entries replaced: every other entry is the same instance
+    /// there, so it stays on the fast path without being rewritten.
+    /// </summary>
+    private sealed class UsersVersion(IReadOnlyDictionary<string, UserEntry> users)
+    {
+        private IReadOnlyDictionary<string, UserEntry> _current = users;
+
+        public IReadOnlyDictionary<string, UserEntry> Current
+        {
+            get => Volatile.Read(ref _current);
+            set => Volatile.Write(ref _current, value);
+        }
+    }
+
+    /// <summary>A user's account, and the user as the users of <see cref="Users"/> hold it until replaced.</summary>
+    private sealed class UserRef(AccountSlot slot, UsersVersion users, UserEntry user)
+    {
+        private volatile bool _replaced;
+
+        public AccountSlot Slot { get; } = slot;
+
+        public UsersVersion Users { get; } = users;
+
+        public UserEntry User { get; } = user;
+
+        /// <summary>Set before the users move past this entry; never cleared.</summary>
+        public bool Replaced
+        {
+            get => _replaced;
+            set => _replaced = value;
+        }
+    }
+
+    /// <summary>Which snapshot an account's part of the directory shows, and its users version. Under the slot's lock.</summary>
+    private sealed class AccountDirectory
+    {
+        public AccountSnapshot? At { get; set; }
+
+        public UsersVersion? Users { get; set; }
+    }
 
     /// <summary>
     /// The account's snapshot at <paramref name="revision"/> or later; waits for it until cancelled

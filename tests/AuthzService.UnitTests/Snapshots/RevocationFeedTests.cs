@@ -58,14 +58,14 @@ public sealed class RevocationFeedTests
     public void Swapped_BufferFull_EndsTheSubscriptionWithWhatWasBuffered()
     {
         var feed = new RevocationFeed();
-        feed.Swapped(Shrinking(1));
+        feed.Swapped(Shrinking(1), revokedUsers: null);
         using var subscription = feed.Subscribe("acme", 1, buffer: 2)!;
 
-        feed.Swapped(Shrinking(2));
-        feed.Swapped(Shrinking(3));
+        feed.Swapped(Shrinking(2), revokedUsers: null);
+        feed.Swapped(Shrinking(3), revokedUsers: null);
         var overflowedAtTwo = subscription.Overflowed;
-        feed.Swapped(Shrinking(4));
-        feed.Swapped(Shrinking(5));
+        feed.Swapped(Shrinking(4), revokedUsers: null);
+        feed.Swapped(Shrinking(5), revokedUsers: null);
 
         Assert.False(overflowedAtTwo);
         Assert.True(subscription.Overflowed);
@@ -77,13 +77,13 @@ public sealed class RevocationFeedTests
     public void Swapped_ReaderKeepsUp_NeverOverflows()
     {
         var feed = new RevocationFeed();
-        feed.Swapped(Shrinking(1));
+        feed.Swapped(Shrinking(1), revokedUsers: null);
         using var subscription = feed.Subscribe("acme", 1, buffer: 1)!;
         var received = new List<long>();
 
         for (var revision = 2; revision <= 5; revision++)
         {
-            feed.Swapped(Shrinking(revision));
+            feed.Swapped(Shrinking(revision), revokedUsers: null);
             received.AddRange(Drain(subscription).Select(e => e.Revision));
         }
 
@@ -95,12 +95,12 @@ public sealed class RevocationFeedTests
     public void Subscribe_AfterAnOverflow_ReplaysFromTheGivenRevision()
     {
         var feed = new RevocationFeed();
-        feed.Swapped(Shrinking(1));
+        feed.Swapped(Shrinking(1), revokedUsers: null);
         using (var slow = feed.Subscribe("acme", 1, buffer: 1)!)
         {
-            feed.Swapped(Shrinking(2));
-            feed.Swapped(Shrinking(3));
-            feed.Swapped(Shrinking(4));
+            feed.Swapped(Shrinking(2), revokedUsers: null);
+            feed.Swapped(Shrinking(3), revokedUsers: null);
+            feed.Swapped(Shrinking(4), revokedUsers: null);
             Assert.True(slow.Overflowed);
         }
 
@@ -114,8 +114,8 @@ public sealed class RevocationFeedTests
     public void Subscribe_FromNow_StartsAfterTheCurrentRevision()
     {
         var feed = new RevocationFeed();
-        feed.Swapped(Shrinking(1));
-        feed.Swapped(Shrinking(2));
+        feed.Swapped(Shrinking(1), revokedUsers: null);
+        feed.Swapped(Shrinking(2), revokedUsers: null);
 
         using var fromNow = feed.Subscribe("acme", 0, buffer: 1)!;
         using var fromOne = feed.Subscribe("acme", 1, buffer: 1)!;

@@ -98,7 +98,13 @@ public sealed class SnapshotRegistryTests
 
         public List<AccountSnapshot> Replaced { get; } = [];
 
-        void ISnapshotObserver.Swapped(AccountSnapshot snapshot) => Swapped.Add(snapshot);
+        public List<string[]?> RevokedUsers { get; } = [];
+
+        void ISnapshotObserver.Swapped(AccountSnapshot snapshot, string[]? revokedUsers)
+        {
+            Swapped.Add(snapshot);
+            RevokedUsers.Add(revokedUsers);
+        }
 
         void ISnapshotObserver.Replaced(AccountSnapshot snapshot) => Replaced.Add(snapshot);
     }
