@@ -7,8 +7,8 @@ namespace Qbee.Authz.Service.Snapshots;
 /// <summary>
 /// The process's live snapshots, one per account, and the platform-wide directory user → account (a check
 /// names the user alone). Lookups are lock-free; the snapshot stays authoritative, so a stale directory
-/// entry can only lead to "user not found", never to a grant. A full build rewrites the account's part of the
-/// directory; a patch rewrites only the users it changed.
+/// entry can only lead to "user not found", never to a grant. A swap writes the directory only for the users whose
+/// entries it replaced: a patch's changed users, none for a fleet write.
 /// </summary>
 internal sealed class SnapshotRegistry(IEnumerable<ISnapshotObserver> observers)
 {
@@ -76,12 +76,12 @@ internal sealed class SnapshotRegistry(IEnumerable<ISnapshotObserver> observers)
     public bool Publish(AccountSnapshot snapshot)
     {
         var slot = _accounts.GetOrAdd(snapshot.AccountId, id => new AccountSlot(id));
-        if (!slot.TryPublish(snapshot, out _))
+        if (!slot.TryPublish(snapshot, out var previous))
         {
             return false;
         }
 
-        RewriteDirectory(slot, snapshot);
+        UpdateDirectory(slot, previous, snapshot);
         foreach (var observer in _observers)
         {
             // A full build: each observer compares it with what it saw before.
@@ -93,8 +93,8 @@ internal sealed class SnapshotRegistry(IEnumerable<ISnapshotObserver> observers)
 
     /// <summary>
     /// Swaps in a snapshot patched from the one before it when it is newer than the current one of its account. The
-    /// directory changes only for the users the patch changed (an entry it does not name must be the same instance
-    /// as before), and the observers are told whose rights may have shrunk instead of comparing snapshots.
+    /// directory changes only for the users whose entries the patch replaced; the observers are told whose rights
+    /// may have shrunk instead of comparing snapshots.
     /// </summary>
     public bool Publish(PatchedSnapshot patched)
     {
@@ -105,7 +105,7 @@ internal sealed class SnapshotRegistry(IEnumerable<ISnapshotObserver> observers)
             return false;
         }
 
-        PatchDirectory(slot, previous, snapshot, patched.ChangedUserIds);
+        UpdateDirectory(slot, previous, snapshot);
 
         // Patched from the snapshot it replaced: the patch's users are this revision's revocations. Otherwise a
         // swap in between was not published (or came late): the observers diff against what they saw.
@@ -125,28 +125,50 @@ internal sealed class SnapshotRegistry(IEnumerable<ISnapshotObserver> observers)
     public void Replace(AccountSnapshot snapshot)
     {
         var slot = _accounts.GetOrAdd(snapshot.AccountId, id => new AccountSlot(id));
-        slot.Replace(snapshot, out _);
-        RewriteDirectory(slot, snapshot);
+        slot.Replace(snapshot, out var previous);
+        UpdateDirectory(slot, previous, snapshot);
         foreach (var observer in _observers)
         {
             observer.Replaced(snapshot);
         }
     }
 
-    /// <summary>Points every user of the snapshot at it and forgets the users it no longer has: O(users).</summary>
-    private void RewriteDirectory(AccountSlot slot, AccountSnapshot snapshot)
+    /// <summary>
+    /// Brings the account's part of the directory from <paramref name="previous"/> to <paramref name="snapshot"/>:
+    /// nothing when they share their users (a patch that touched none: the frequent fleet write), else one write per
+    /// user whose entry is another instance or gone (a patch's changed users; every user after a full build). The
+    /// entries are compared by instance, not taken from the patch's word: an entry left pointing at a snapshot it is
+    /// not part of could be checked against indexes it was not compiled for.
+    /// </summary>
+    private void UpdateDirectory(AccountSlot slot, AccountSnapshot? previous, AccountSnapshot snapshot)
     {
         // Serialised per account so that two swaps in a row leave the directory at the newer one.
         lock (slot)
         {
-            if (ReferenceEquals(slot.Current, snapshot))
+            if (!ReferenceEquals(slot.Current, snapshot))
             {
-                RewriteDirectoryLocked(slot, snapshot, _directories.GetOrAdd(slot, _ => new AccountDirectory()));
+                return;
             }
+
+            var directory = _directories.GetOrAdd(slot, _ => new AccountDirectory());
+            if (previous is null || !ReferenceEquals(directory.At, previous) || directory.Users is not { } users)
+            {
+                // The directory shows another snapshot than the one replaced (a swap in between lost the race for
+                // the lock): start its users afresh.
+                Rewrite(slot, directory, snapshot);
+                return;
+            }
+
+            if (!ReferenceEquals(previous.Users, snapshot.Users))
+            {
+                MoveForward(slot, users, previous, snapshot);
+            }
+
+            directory.At = snapshot;
         }
     }
 
-    private void RewriteDirectoryLocked(AccountSlot slot, AccountSnapshot snapshot, AccountDirectory directory)
+    private void Rewrite(AccountSlot slot, AccountDirectory directory, AccountSnapshot snapshot)
     {
         var gone = directory.At?.Users.Keys.Where(userId => !snapshot.Users.ContainsKey(userId)).ToList() ?? [];
 
@@ -166,62 +188,61 @@ internal sealed class SnapshotRegistry(IEnumerable<ISnapshotObserver> observers)
         directory.Users = users;
     }
 
-    /// <summary>Points only the users the patch changed at the new snapshot: O(changed users).</summary>
-    private void PatchDirectory(AccountSlot slot, AccountSnapshot? previous, AccountSnapshot snapshot, IReadOnlyList<string> changedUserIds)
+    private void MoveForward(AccountSlot slot, UsersVersion users, AccountSnapshot previous, AccountSnapshot snapshot)
     {
-        lock (slot)
+        var replaced = new List<KeyValuePair<string, UserEntry>>();
+        foreach (var (userId, entry) in snapshot.Users)
         {
-            if (!ReferenceEquals(slot.Current, snapshot))
+            if (!previous.Users.TryGetValue(userId, out var before) || !ReferenceEquals(before, entry))
             {
-                return;
+                replaced.Add(new(userId, entry));
             }
+        }
 
-            var directory = _directories.GetOrAdd(slot, _ => new AccountDirectory());
-            if (previous is null || !ReferenceEquals(directory.At, previous) || previous.Revision != snapshot.Revision - 1
-                || directory.Users is not { } users)
+        var gone = previous.Users.Keys.Where(userId => !snapshot.Users.ContainsKey(userId)).ToList();
+
+        // Mark the entries of before replaced, then move the users forward: a reader that sees the new users sees
+        // the marks (volatile writes, in this order), so it never pairs an entry of before with the new snapshot.
+        // Every other entry is the same instance in the new users: it stays on the one-lookup path, unwritten.
+        foreach (var userId in replaced.Select(r => r.Key).Concat(gone))
+        {
+            if (_users.TryGetValue(userId, out var known) && known.Slot == slot)
             {
-                // The directory shows another snapshot than the one patched (a swap in between lost the race for the
-                // lock, or came first): what changed since is unknown, so walk all.
-                RewriteDirectoryLocked(slot, snapshot, directory);
-                return;
+                known.Replaced = true;
             }
+        }
 
-            // First mark the changed users' entries replaced, then move the account's users forward: a reader that
-            // sees the new users sees the marks (volatile writes in this order), so it never takes the fast path with
-            // an entry of before. The users the patch did not touch keep their entries, now valid for the new users.
-            foreach (var userId in changedUserIds)
-            {
-                if (_users.TryGetValue(userId, out var known) && known.Slot == slot)
-                {
-                    known.Replaced = true;
-                }
-            }
+        users.Current = snapshot.Users;
+        foreach (var (userId, entry) in replaced)
+        {
+            Point(userId, new UserRef(slot, users, entry));
+        }
 
-            users.Current = snapshot.Users;
-            foreach (var userId in changedUserIds)
-            {
-                if (snapshot.Users.TryGetValue(userId, out var entry))
-                {
-                    Point(userId, new UserRef(slot, users, entry));
-                }
-                else
-                {
-                    Forget(slot, userId);
-                }
-            }
-
-            directory.At = snapshot;
+        foreach (var userId in gone)
+        {
+            Forget(slot, userId);
         }
     }
 
     private void Point(string userId, UserRef user)
     {
-        if (_users.TryGetValue(userId, out var known))
+        // Compare-and-swap, so that the entry replaced is the one marked, even with two accounts writing one user.
+        while (true)
         {
-            known.Replaced = true;
+            if (_users.TryGetValue(userId, out var known))
+            {
+                known.Replaced = true;
+                if (_users.TryUpdate(userId, user, known))
+                {
+                    break;
+                }
+            }
+            else if (_users.TryAdd(userId, user))
+            {
+                break;
+            }
         }
 
-        _users[userId] = user;
         Interlocked.Increment(ref _directoryWrites);
     }
 
@@ -254,9 +275,9 @@ internal sealed class SnapshotRegistry(IEnumerable<ISnapshotObserver> observers)
     }
 
     /// <summary>
-    /// The users map an account's directory entries were taken from. A patch that changes some users moves it to
-    /// the new snapshot's users after marking those users' entries replaced: every other entry is the same instance
-    /// there, so it stays on the fast path without being rewritten.
+    /// The users map an account's directory entries were taken from. A swap that replaced some entries moves it to
+    /// the new snapshot's users after marking those entries replaced: every other entry is the same instance there,
+    /// so it stays on the one-lookup path without being rewritten.
     /// </summary>
     private sealed class UsersVersion(IReadOnlyDictionary<string, UserEntry> users)
     {

@@ -126,6 +126,52 @@ public sealed class RevocationFeedTests
         Assert.Equal([2L], fromOne.Backlog.Select(e => e.Revision));
     }
 
+    [Fact]
+    public void Swapped_PatchFollowingTheNewestSeen_NamesThePatchsUsersWithoutADiff()
+    {
+        var feed = new RevocationFeed();
+        var registry = new SnapshotRegistry([feed]);
+        var before = Snapshot(1, 1, "bob", "carol");
+        registry.Publish(before);
+        using var watcher = feed.Subscribe("acme", afterRevision: 1, buffer: 16)!;
+
+        // The same users and grants: a diff would name nobody; the patch's own word is what counts.
+        registry.Publish(HandPatches.Patch(before, before.Users, changed: [], revoked: ["carol"]));
+
+        Assert.Equal([(2L, "carol")], Drain(watcher).Select(e => (e.Revision, string.Join(",", e.UserIds))));
+    }
+
+    [Fact]
+    public void Swapped_PatchAfterARevisionNotSeen_DiffsAgainstTheNewestSeen()
+    {
+        var feed = new RevocationFeed();
+        feed.Swapped(Shrinking(1), revokedUsers: null);
+        using var watcher = feed.Subscribe("acme", afterRevision: 1, buffer: 16)!;
+
+        // Revision 3 told before revision 2: its list covers only 2 -> 3, the diff covers 1 -> 3.
+        feed.Swapped(Shrinking(3), revokedUsers: ["u2"]);
+        feed.Swapped(Shrinking(2), revokedUsers: ["u1"]);
+
+        Assert.Equal([(3L, "u1,u2")], Drain(watcher).Select(e => (e.Revision, string.Join(",", e.UserIds))));
+    }
+
+    [Fact]
+    public void Subscribe_OlderThanThisReplicasHistory_LeavesTheBacklogToTheChangeLogUpToNow()
+    {
+        var feed = new RevocationFeed();
+        feed.Swapped(Shrinking(3), revokedUsers: null); // first seen at 3: a restart
+        feed.Swapped(Shrinking(4), revokedUsers: null);
+
+        using var old = feed.Subscribe("acme", 1, buffer: 4)!;
+        using var recent = feed.Subscribe("acme", 3, buffer: 4)!;
+
+        Assert.Empty(old.Backlog);
+        Assert.Equal(4, old.ReplayUpTo?.Revision);
+        Assert.Equal(1, old.After);
+        Assert.Null(recent.ReplayUpTo);
+        Assert.Equal([4L], recent.Backlog.Select(e => e.Revision));
+    }
+
     private static List<Revocation> Drain(RevocationFeed.Subscription subscription)
     {
         var events = new List<Revocation>();
