@@ -172,6 +172,20 @@ public sealed class RevocationFeedTests
         Assert.Equal([4L], recent.Backlog.Select(e => e.Revision));
     }
 
+    [Fact]
+    public void Subscribe_ReplayingFromTheChangeLog_GetsEverySwapAfterTheReplaysEndLive()
+    {
+        var feed = new RevocationFeed();
+        feed.Swapped(Shrinking(3), revokedUsers: null);
+        using var subscription = feed.Subscribe("acme", 1, buffer: 4)!;
+
+        // Registered before the replay's end was taken: a swap while the log is read is not lost.
+        feed.Swapped(Shrinking(4), revokedUsers: null);
+
+        Assert.Equal(3, subscription.ReplayUpTo?.Revision);
+        Assert.Equal([4L], Drain(subscription).Select(e => e.Revision));
+    }
+
     private static List<Revocation> Drain(RevocationFeed.Subscription subscription)
     {
         var events = new List<Revocation>();
