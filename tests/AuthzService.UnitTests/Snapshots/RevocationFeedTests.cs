@@ -27,6 +27,23 @@ public sealed class RevocationFeedTests
     }
 
     [Fact]
+    public void Subscribe_FromBeforeAReplaceByAnotherHistory_NamesEveryUser_NotAReplayOfTheNewHistorysLog()
+    {
+        var feed = new RevocationFeed();
+        var registry = new SnapshotRegistry([feed]);
+        registry.Publish(Snapshot(15, 1, "bob", "carol"));
+        registry.Replace(Snapshot(6, 2, "bob", "carol"));
+        registry.Publish(Snapshot(7, 3, "bob", "carol"));
+
+        using var watcher = feed.Subscribe("acme", afterRevision: 3, buffer: 16)!;
+
+        Assert.Null(watcher.ReplayUpTo);
+        var everyone = Assert.Single(watcher.Backlog);
+        Assert.True(everyone.AllUsers);
+        Assert.Equal(7L, everyone.Revision);
+    }
+
+    [Fact]
     public void Swapped_AfterAReplace_DiffsAgainstTheReplacement()
     {
         var feed = new RevocationFeed();
