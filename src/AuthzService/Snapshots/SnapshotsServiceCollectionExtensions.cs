@@ -8,7 +8,7 @@ internal static class SnapshotsServiceCollectionExtensions
 {
     /// <summary>
     /// The live snapshots (Authz:Redis, Authz:Sync): the registry, its refresher and Redis copy, the revision sync
-    /// (a hosted service), the revocation feed, and the readiness and staleness they report.
+    /// (a hosted service), the revocation feed and its replay from the change log, and the readiness and staleness they report.
     /// </summary>
     public static IServiceCollection AddSnapshots(this IServiceCollection services, IConfiguration configuration)
     {
@@ -23,6 +23,7 @@ internal static class SnapshotsServiceCollectionExtensions
         services.AddSingleton<SnapshotRegistry>();
         services.AddSingleton<RevocationFeed>();
         services.AddSingleton<ISnapshotObserver>(sp => sp.GetRequiredService<RevocationFeed>());
+        services.AddSingleton<RevocationLogReplay>();
         services.AddSingleton<SnapshotRefresher>();
         services.AddSingleton<Readiness>();
         services.AddSingleton<ISnapshotGauges, SnapshotGauges>();
