@@ -29,7 +29,7 @@ internal sealed record WriteBenchmarkOptions
     public int MemoryWrites { get; init; } = 1_000;
 
     /// <summary>The whole run stops (and fails) past this.</summary>
-    public TimeSpan Timeout { get; init; } = TimeSpan.FromMinutes(90);
+    public TimeSpan Timeout { get; init; } = TimeSpan.FromMinutes(120);
 
     public bool Quick { get; init; }
 
