@@ -126,7 +126,7 @@ internal sealed class WriteBenchmark(WriteBenchmarkOptions options, ServiceProce
         // Writes after seeding so far: the warm-up and measured ones, and the moves; top up to MemoryWrites.
         var done = options.WarmUp + options.Writes + options.Moves;
         var topUp = Math.Max(0, options.MemoryWrites - done);
-        var started2 = Stopwatch.GetTimestamp();
+        var toppingUp = Stopwatch.GetTimestamp();
         for (var k = 0; k < topUp; k++)
         {
             await MixedWriteAsync(fleet, k, random, waitForB: false);
@@ -138,7 +138,7 @@ internal sealed class WriteBenchmark(WriteBenchmarkOptions options, ServiceProce
         await SeenOnBAsync(fleet, fleet.Devices[0].NodeId, last);
         report.MemoryWrites = done + topUp + 1;
         report.MemoryRevision = last;
-        Progress($"{fleet.AccountId}: {topUp} more writes ({Stopwatch.GetElapsedTime(started2).TotalSeconds:F1} s), B at revision {last}");
+        Progress($"{fleet.AccountId}: {topUp} more writes ({Stopwatch.GetElapsedTime(toppingUp).TotalSeconds:F1} s), B at revision {last}");
 
         report.RedisAfterWrites = await RedisFootprint.MeasureAsync(redisConfiguration, fleet.AccountId);
         Progress($"{fleet.AccountId}: Redis right after: {report.RedisAfterWrites.Describe()}");

@@ -69,7 +69,7 @@ internal sealed class WriteFleet
     public Node MovableGroup => Groups[0];
 
     /// <summary>Where <see cref="MovableGroup"/> goes and comes back from: the second top-level group, and root.</summary>
-    public string OtherTopGroup => Groups.First(g => g.ParentId == "root" && g != MovableGroup).NodeId;
+    public string OtherTopGroup => Groups.First(g => g.ParentId == "root" && g.NodeId != MovableGroup.NodeId).NodeId;
 
     public int DevicesBelow(string groupId)
     {
