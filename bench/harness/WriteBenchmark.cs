@@ -54,6 +54,12 @@ internal sealed class WriteBenchmark(WriteBenchmarkOptions options, ServiceProce
             var report = await new WriteBenchmark(options, replicaA, replicaB, redis.Configuration, timeout.Token).MeasureAsync();
             report.Print(options);
         }
+        catch (Exception e) when (timeout.IsCancellationRequested)
+        {
+            // The replicas and redis-server are stopped by their disposal on the way out.
+            Console.WriteLine($"stopped by the timeout ({options.Timeout.TotalMinutes:F0} min, --timeout-minutes) after {total.Elapsed.TotalMinutes:F1} min: {e.GetType().Name}; the figures so far are in the progress lines above");
+            return 1;
+        }
         finally
         {
             try
