@@ -51,14 +51,7 @@ internal static class ConvergenceHarness
         }
 
         Console.WriteLine($"{writes} writes on A (PutNode), each then checked on B with its revision as min_revision");
-        Console.WriteLine($"write on A (commit + rebuild + Redis store + announce): {Percentiles(writeMs)}");
-        Console.WriteLine($"visible in a Check on B after the write answered:        {Percentiles(visibleMs)}");
-    }
-
-    private static string Percentiles(double[] values)
-    {
-        var sorted = values.Order().ToArray();
-        double At(double p) => sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(p * sorted.Length) - 1)];
-        return $"p50 {At(0.50):F2} ms, p99 {At(0.99):F2} ms, max {sorted[^1]:F2} ms";
+        Console.WriteLine($"write on A (commit + rebuild + Redis store + announce): {Percentiles.Summary(writeMs)}");
+        Console.WriteLine($"visible in a Check on B after the write answered:        {Percentiles.Summary(visibleMs)}");
     }
 }

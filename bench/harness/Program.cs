@@ -12,11 +12,13 @@ internal static class Program
             case ["--convergence", ..]:
                 await ConvergenceHarness.RunAsync(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 1000);
                 return 0;
+            case ["--writes", ..]:
+                return await WriteBenchmark.RunAsync(WriteBenchmarkOptions.Parse(args));
             case ["--memory", ..]:
                 MemoryReport.Run(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 1_000_000);
                 return 0;
             default:
-                await Console.Error.WriteLineAsync("usage: --convergence [writes, default 1000] | --memory [devices, default 1000000]");
+                await Console.Error.WriteLineAsync("usage: --convergence [writes, default 1000] | --memory [devices, default 1000000] | --writes [--devices 1000,100000] [--writes 200] [--quick] (see bench/README.md)");
                 return 2;
         }
     }
