@@ -62,7 +62,7 @@ public sealed class TenantBoundaryProcessTests
         await service.Admin.PutNodeAsync(new PutNodeRequest { Node = Fleet.Device("b", Device, "") });
         Assert.Equal(0, await service.StopAsync());
         await ExecuteAsync(service.DatabasePath,
-            "DROP INDEX ux_nodes_device_id; ALTER TABLE accounts DROP COLUMN revision_stamp; "
+            "DROP TABLE change_log; DROP INDEX ux_nodes_device_id; ALTER TABLE accounts DROP COLUMN revision_stamp; "
             + "DELETE FROM schema_migrations WHERE version >= 3; "
             + "INSERT INTO nodes (account_id, node_id, kind, parent_id, title, agent_remote_access_disabled) "
             + $"VALUES ('a', '{Device}', 2, 'unassigned_group', '', 0)");

@@ -1,20 +1,18 @@
 using System.IO.Compression;
 using System.Text;
+using Qbee.Authz.Service.Domain.Changes;
 using Qbee.Authz.Service.Domain.Model;
 
 namespace Qbee.Authz.Service.Snapshots;
 
 /// <summary>
 /// The compact binary form of an account's snapshot data kept in Redis: every row a snapshot is compiled from,
-/// length-prefixed and gzip-compressed. A replica compiles it in memory without touching SQL.
+/// length-prefixed (<see cref="RecordCodec"/>) and gzip-compressed. A replica compiles it in memory without touching SQL.
 /// </summary>
 internal static class AccountDataCodec
 {
     // "QAZ2": bump when the layout changes; old entries are then ignored. 2 added the revision stamp.
     private const int Magic = 0x51415A32;
-
-    // Larger than any account (10M nodes): a damaged count fails here instead of allocating gigabytes.
-    private const int MaxCount = 10_000_000;
 
     public static byte[] Encode(AccountData data)
     {
@@ -27,50 +25,10 @@ internal static class AccountDataCodec
             w.Write(data.Account.Name);
             w.Write(data.Account.Revision);
             w.Write(data.Account.Stamp);
-            w.Write(data.Roles.Count);
-            foreach (var role in data.Roles)
-            {
-                w.Write(role.RoleId);
-                w.Write(role.Name);
-                w.Write(role.Description);
-                w.Write(role.Policies.Count);
-                foreach (var policy in role.Policies)
-                {
-                    w.Write(policy.Permission);
-                    WriteList(w, policy.Resources);
-                }
-            }
-
-            w.Write(data.Users.Count);
-            foreach (var user in data.Users)
-            {
-                w.Write(user.UserId);
-                w.Write(user.Email);
-                w.Write(user.FirstName);
-                w.Write(user.LastName);
-                w.Write((byte)user.Status);
-                WriteList(w, user.RoleIds);
-            }
-
-            w.Write(data.Nodes.Count);
-            foreach (var node in data.Nodes)
-            {
-                w.Write(node.NodeId);
-                w.Write((byte)node.Kind);
-                w.Write(node.ParentId);
-                w.Write(node.Title);
-                w.Write(node.AgentRemoteAccessDisabled);
-                WriteList(w, node.Tags);
-            }
-
-            w.Write(data.RemoteAccessSettings.Count);
-            foreach (var setting in data.RemoteAccessSettings)
-            {
-                w.Write((byte)setting.TargetKind);
-                w.Write(setting.Target);
-                w.Write(setting.Enabled);
-                w.Write(setting.ChangedRevision);
-            }
+            RecordCodec.WriteMany(w, data.Roles, RecordCodec.WriteRole);
+            RecordCodec.WriteMany(w, data.Users, RecordCodec.WriteUser);
+            RecordCodec.WriteMany(w, data.Nodes, RecordCodec.WriteNode);
+            RecordCodec.WriteMany(w, data.RemoteAccessSettings, RecordCodec.WriteSetting);
         }
 
         return buffer.ToArray();
@@ -85,7 +43,7 @@ internal static class AccountDataCodec
         try
         {
             var data = DecodeCore(bytes);
-            return data is not null && data.Account.AccountId == accountId && Valid(data) ? data : null;
+            return data is not null && data.Account.AccountId == accountId ? data : null;
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
@@ -93,11 +51,7 @@ internal static class AccountDataCodec
         }
     }
 
-    private static bool Valid(AccountData data) =>
-        data.Users.All(u => u.Status is UserState.Active or UserState.Disabled)
-        && data.Nodes.All(n => n.Kind is NodeKind.Group or NodeKind.Device)
-        && data.RemoteAccessSettings.All(r => r.TargetKind is RemoteAccessTarget.Node or RemoteAccessTarget.Tag);
-
+    // The row readers refuse an unknown user status, node kind or setting target: such bytes decode to null.
     private static AccountData? DecodeCore(byte[] bytes)
     {
         using var zip = new GZipStream(new MemoryStream(bytes), CompressionMode.Decompress);
@@ -109,52 +63,10 @@ internal static class AccountDataCodec
 
         var accountId = r.ReadString();
         var account = new AccountRecord(accountId, r.ReadString(), r.ReadInt64(), r.ReadInt64());
-        var roles = ReadMany(r, () => new RoleRecord(
-            accountId, r.ReadString(), r.ReadString(), r.ReadString(), ReadMany(r, () => new PolicyRecord(r.ReadString(), ReadList(r)))));
-        var users = ReadMany(r, () =>
-        {
-            var (id, email, first, last) = (r.ReadString(), r.ReadString(), r.ReadString(), r.ReadString());
-            var status = (UserState)r.ReadByte();
-            return new UserRecord(accountId, id, email, first, last, ReadList(r), status);
-        });
-        var nodes = ReadMany(r, () =>
-        {
-            var id = r.ReadString();
-            var kind = (NodeKind)r.ReadByte();
-            var parent = r.ReadString();
-            var title = r.ReadString();
-            var agentDisabled = r.ReadBoolean();
-            return new NodeRecord(accountId, id, kind, parent, title, ReadList(r), agentDisabled);
-        });
-        var settings = ReadMany(r, () => new RemoteAccessSettingRecord((RemoteAccessTarget)r.ReadByte(), r.ReadString(), r.ReadBoolean(), r.ReadInt64()));
+        var roles = RecordCodec.ReadMany(r, () => RecordCodec.ReadRole(r, accountId));
+        var users = RecordCodec.ReadMany(r, () => RecordCodec.ReadUser(r, accountId));
+        var nodes = RecordCodec.ReadMany(r, () => RecordCodec.ReadNode(r, accountId));
+        var settings = RecordCodec.ReadMany(r, () => RecordCodec.ReadSetting(r));
         return new AccountData(account, roles, users, nodes, settings);
-    }
-
-    private static void WriteList(BinaryWriter w, IReadOnlyList<string> items)
-    {
-        w.Write(items.Count);
-        foreach (var item in items)
-        {
-            w.Write(item);
-        }
-    }
-
-    private static string[] ReadList(BinaryReader r) => ReadMany(r, r.ReadString);
-
-    private static T[] ReadMany<T>(BinaryReader r, Func<T> read)
-    {
-        var count = r.ReadInt32();
-        if (count is < 0 or > MaxCount)
-        {
-            throw new InvalidDataException($"count {count} out of range");
-        }
-
-        var items = new T[count];
-        for (var i = 0; i < count; i++)
-        {
-            items[i] = read();
-        }
-
-        return items;
     }
 }

@@ -1,15 +1,18 @@
 using Qbee.Authz.Service.Domain;
+using Qbee.Authz.Service.Domain.Changes;
 using Qbee.Authz.Service.Domain.Model;
 
 namespace Qbee.Authz.Service.Storage;
 
 /// <summary>
-/// The eight account writes. Each is one write transaction that locks the account, checks what only the store can
+/// The account writes. Each is one write transaction that locks the account, checks what only the store can
 /// (uniqueness across accounts, existence, the shape of the group tree: <see cref="SqlNodePlacement"/>) before it
-/// writes anything, bumps the revision and appends its audit event with it: a refused write leaves the data (and the
-/// revision) as it was.
+/// writes anything, bumps the revision, and appends its change set (the rows as it stored them) to the change log
+/// and its audit event, both with that revision: a refused write leaves the data, the revision and the log as they
+/// were.
 /// </summary>
-internal sealed class SqlAccountWriter(IStoreConnectionFactory connections, SqlDialect sql, SqlAuditLog auditLog, TimeProvider timeProvider)
+internal sealed class SqlAccountWriter(
+    IStoreConnectionFactory connections, SqlDialect sql, SqlAuditLog auditLog, SqlChangeLog changeLog, TimeProvider timeProvider)
 {
     private readonly SqlNodePlacement _placement = new(sql);
 
@@ -39,25 +42,29 @@ internal sealed class SqlAccountWriter(IStoreConnectionFactory connections, SqlD
 
         await CheckUserIsFreeAsync(tx, owner);
 
+        var version = new AccountVersion(revision, NewStamp());
+        var committedAt = Now();
         await tx.ExecuteAsync(sql.InsertAccount, new
         {
             AccountId = accountId,
             account.Name,
             Revision = revision,
-            Stamp = NewStamp(),
-            CreatedAt = NowMilliseconds(),
+            version.Stamp,
+            CreatedAt = committedAt.ToUnixTimeMilliseconds(),
         });
-        await UpsertNodeRowAsync(tx, new NodeRecord(accountId, Ids.Root, NodeKind.Group, "", Ids.Root, [], false));
-        await UpsertNodeRowAsync(tx, new NodeRecord(accountId, Ids.UnassignedGroup, NodeKind.Group, Ids.Root, Ids.UnassignedGroup, [], false));
-        await UpsertRoleRowAsync(tx, defaultRole);
-        await WriteUserRowsAsync(tx, owner);
+        List<Change> changes = [new AccountPut(accountId, account.Name)];
+        await UpsertNodeRowAsync(tx, new NodeRecord(accountId, Ids.Root, NodeKind.Group, "", Ids.Root, [], false), changes);
+        await UpsertNodeRowAsync(tx, new NodeRecord(accountId, Ids.UnassignedGroup, NodeKind.Group, Ids.Root, Ids.UnassignedGroup, [], false), changes);
+        await UpsertRoleRowAsync(tx, defaultRole, changes);
+        await WriteUserRowsAsync(tx, owner, changes);
+        await changeLog.AppendAsync(tx, new ChangeSet(accountId, version, 0, committedAt, changes));
         await InsertAuditAsync(tx, audit, accountId, revision);
         await tx.CommitAsync();
         return revision;
     }
 
     public Task<long> PutRoleAsync(RoleRecord role, AuditRecord audit, CancellationToken cancellationToken) =>
-        WriteAsync(role.AccountId, audit, async (tx, _) =>
+        WriteAsync(role.AccountId, audit, async (tx, _, changes) =>
         {
             var holder = await tx.ScalarAsync<string>(sql.SelectRoleIdByName, new { role.AccountId, role.Name });
             if (holder is not null && holder != role.RoleId)
@@ -65,11 +72,11 @@ internal sealed class SqlAccountWriter(IStoreConnectionFactory connections, SqlD
                 throw new AlreadyExistsException($"role name '{role.Name}' is taken by role {holder}");
             }
 
-            await UpsertRoleRowAsync(tx, role);
+            await UpsertRoleRowAsync(tx, role, changes);
         }, cancellationToken);
 
     public Task<long> DeleteRoleAsync(string accountId, string roleId, AuditRecord audit, CancellationToken cancellationToken) =>
-        WriteAsync(accountId, audit, async (tx, _) =>
+        WriteAsync(accountId, audit, async (tx, _, changes) =>
         {
             var key = new { AccountId = accountId, RoleId = roleId };
             if (await tx.ScalarAsync<long>(sql.CountRole, key) == 0)
@@ -86,30 +93,56 @@ internal sealed class SqlAccountWriter(IStoreConnectionFactory connections, SqlD
             }
 
             await tx.ExecuteAsync(sql.DeleteRole, key);
+            changes.Add(new RoleDeleted(roleId));
         }, cancellationToken);
 
     public Task<long> PutUserAsync(UserRecord user, AuditRecord audit, CancellationToken cancellationToken) =>
-        WriteAsync(user.AccountId, audit, async (tx, _) =>
+        WriteAsync(user.AccountId, audit, (tx, _, changes) => PutUserRowsAsync(tx, user, changes), cancellationToken);
+
+    public async Task<(IReadOnlyList<UserRecord> Users, long Revision)> PutUsersAsync(
+        string accountId, IReadOnlyList<UserRecord> users, AuditRecord audit, CancellationToken cancellationToken)
+    {
+        // A tenant boundary, as for nodes: a user of another account must not land under this account's revision.
+        for (var i = 0; i < users.Count; i++)
         {
-            await CheckUserIsFreeAsync(tx, user);
-            if (user.RoleIds.Count > 0)
+            if (!string.Equals(users[i].AccountId, accountId, StringComparison.Ordinal))
             {
-                var existing = (await tx.QueryAsync<string>(sql.SelectExistingRoleIds, new { user.AccountId, RoleIds = user.RoleIds.ToArray() }))
-                    .ToHashSet(StringComparer.Ordinal);
-                foreach (var roleId in user.RoleIds)
+                throw new InvalidFieldException($"users[{i}].account_id", $"user {users[i].UserId} belongs to account {users[i].AccountId}, not {accountId}");
+            }
+        }
+
+        // In order, in one transaction: each user is checked as PutUser checks it, and the first refusal undoes all.
+        var revision = await WriteAsync(accountId, audit, async (tx, _, changes) =>
+        {
+            foreach (var user in users)
+            {
+                await PutUserRowsAsync(tx, user, changes);
+            }
+        }, cancellationToken);
+        return (users, revision);
+    }
+
+    private async Task PutUserRowsAsync(StoreTransaction tx, UserRecord user, List<Change> changes)
+    {
+        await CheckUserIsFreeAsync(tx, user);
+        if (user.RoleIds.Count > 0)
+        {
+            var existing = (await tx.QueryAsync<string>(sql.SelectExistingRoleIds, new { user.AccountId, RoleIds = user.RoleIds.ToArray() }))
+                .ToHashSet(StringComparer.Ordinal);
+            foreach (var roleId in user.RoleIds)
+            {
+                if (!existing.Contains(roleId))
                 {
-                    if (!existing.Contains(roleId))
-                    {
-                        throw new NotFoundException($"role {roleId} not found in account {user.AccountId}");
-                    }
+                    throw new NotFoundException($"role {roleId} not found in account {user.AccountId}");
                 }
             }
+        }
 
-            await WriteUserRowsAsync(tx, user);
-        }, cancellationToken);
+        await WriteUserRowsAsync(tx, user, changes);
+    }
 
     public Task<long> DeleteUserAsync(string accountId, string userId, AuditRecord audit, CancellationToken cancellationToken) =>
-        WriteAsync(accountId, audit, async (tx, _) =>
+        WriteAsync(accountId, audit, async (tx, _, changes) =>
         {
             var owner = await tx.ScalarAsync<string>(sql.SelectUserAccountId, new { UserId = userId });
             if (owner != accountId)
@@ -119,6 +152,7 @@ internal sealed class SqlAccountWriter(IStoreConnectionFactory connections, SqlD
 
             await tx.ExecuteAsync(sql.DeleteUserRoles, new { UserId = userId });
             await tx.ExecuteAsync(sql.DeleteUser, new { AccountId = accountId, UserId = userId });
+            changes.Add(new UserDeleted(userId));
         }, cancellationToken);
 
     public async Task<(NodeRecord Node, long Revision)> PutNodeAsync(NodeRecord node, AuditRecord audit, CancellationToken cancellationToken)
@@ -146,7 +180,7 @@ internal sealed class SqlAccountWriter(IStoreConnectionFactory connections, SqlD
         }
 
         var stored = new List<NodeRecord>(nodes.Count);
-        var revision = await WriteAsync(accountId, audit, async (tx, _) =>
+        var revision = await WriteAsync(accountId, audit, async (tx, _, changes) =>
         {
             // Read once, and only when a group is added or moved; kept current as the nodes below are put.
             GroupTree? tree = null;
@@ -159,7 +193,7 @@ internal sealed class SqlAccountWriter(IStoreConnectionFactory connections, SqlD
                 var node = nodes[i];
                 try
                 {
-                    stored.Add(await PutNodeRowsAsync(tx, node, fieldOf(i), TreeAsync));
+                    stored.Add(await PutNodeRowsAsync(tx, node, fieldOf(i), TreeAsync, changes));
                 }
                 catch (System.Data.Common.DbException e) when (sql.IsDeviceIdTaken(e))
                 {
@@ -176,7 +210,8 @@ internal sealed class SqlAccountWriter(IStoreConnectionFactory connections, SqlD
         return (stored, revision);
     }
 
-    private async Task<NodeRecord> PutNodeRowsAsync(StoreTransaction tx, NodeRecord node, string field, Func<Task<GroupTree>> tree)
+    private async Task<NodeRecord> PutNodeRowsAsync(
+        StoreTransaction tx, NodeRecord node, string field, Func<Task<GroupTree>> tree, List<Change> changes)
     {
         var existing = await _placement.FindNodeAsync(tx, node.AccountId, node.NodeId);
         if (existing is not null && existing.Kind != (long)node.Kind)
@@ -197,8 +232,8 @@ internal sealed class SqlAccountWriter(IStoreConnectionFactory connections, SqlD
             SqlNodePlacement.CheckPlaceInTree(await tree(), node.NodeId, parentId, moving: existing is not null, field);
         }
 
-        var stored = node with { ParentId = parentId, Tags = node.Tags.ToArray() };
-        await UpsertNodeRowAsync(tx, stored);
+        var stored = node with { ParentId = parentId, Title = node.Title ?? "", Tags = node.Tags.ToArray() };
+        await UpsertNodeRowAsync(tx, stored, changes);
         await tx.ExecuteAsync(sql.DeleteNodeTags, new { node.AccountId, node.NodeId });
         await InsertTagsAsync(tx, stored);
         return stored;
@@ -208,7 +243,7 @@ internal sealed class SqlAccountWriter(IStoreConnectionFactory connections, SqlD
     private static AlreadyExistsException DeviceIdTaken(string deviceId) => new($"device_id {deviceId} is taken");
 
     public Task<long> DeleteNodeAsync(string accountId, string nodeId, AuditRecord audit, CancellationToken cancellationToken) =>
-        WriteAsync(accountId, audit, async (tx, _) =>
+        WriteAsync(accountId, audit, async (tx, _, changes) =>
         {
             if (nodeId is Ids.Root or Ids.UnassignedGroup)
             {
@@ -224,18 +259,26 @@ internal sealed class SqlAccountWriter(IStoreConnectionFactory connections, SqlD
             }
 
             await tx.ExecuteAsync(sql.DeleteNodeTags, key);
-            await tx.ExecuteAsync(sql.DeleteRemoteAccessSetting, new
+            var settingsCleared = await tx.ExecuteAsync(sql.DeleteRemoteAccessSetting, new
             {
                 AccountId = accountId,
                 TargetKind = (long)RemoteAccessTarget.Node,
                 Target = nodeId,
             });
+
+            // Only when the node had a setting (the delete's row count says so): a change set holds what changed.
+            if (settingsCleared > 0)
+            {
+                changes.Add(new RemoteAccessChanged(RemoteAccessTarget.Node, nodeId, null, 0));
+            }
+
             await tx.ExecuteAsync(sql.DeleteNode, key);
+            changes.Add(new NodeDeleted(nodeId));
         }, cancellationToken);
 
     public Task<long> SetRemoteAccessAsync(
         string accountId, RemoteAccessTarget targetKind, string target, bool? enabled, AuditRecord audit, CancellationToken cancellationToken) =>
-        WriteAsync(accountId, audit, async (tx, revision) =>
+        WriteAsync(accountId, audit, async (tx, revision, changes) =>
         {
             if (targetKind == RemoteAccessTarget.Node && await _placement.FindNodeAsync(tx, accountId, target) is null)
             {
@@ -258,22 +301,28 @@ internal sealed class SqlAccountWriter(IStoreConnectionFactory connections, SqlD
             {
                 await tx.ExecuteAsync(sql.DeleteRemoteAccessSetting, key);
             }
+
+            // Clearing a setting that was not there is still the write the caller asked for: applying it is a no-op.
+            changes.Add(new RemoteAccessChanged(targetKind, target, enabled, revision));
         }, cancellationToken);
 
     /// <summary>
-    /// The frame of every write to an existing account: lock the account, apply (which checks before it writes),
-    /// bump the revision by one, record the audit event with it, commit. <paramref name="apply"/> gets the new
-    /// revision.
+    /// The frame of every write to an existing account: lock the account, apply (which checks before it writes, and
+    /// adds the rows it stored to the change set), bump the revision by one, append the change set and the audit
+    /// event with it, commit. <paramref name="apply"/> gets the new revision.
     /// </summary>
     private async Task<long> WriteAsync(
-        string accountId, AuditRecord audit, Func<StoreTransaction, long, Task> apply, CancellationToken cancellationToken)
+        string accountId, AuditRecord audit, Func<StoreTransaction, long, List<Change>, Task> apply, CancellationToken cancellationToken)
     {
         await using var tx = await StoreTransaction.BeginAsync(connections, write: true, cancellationToken);
-        var current = await tx.ScalarAsync<long?>(sql.SelectAccountRevisionForUpdate, new { AccountId = accountId })
+        var current = await tx.SingleOrDefaultAsync<AccountVersionRow>(sql.SelectAccountRevisionForUpdate, new { AccountId = accountId })
             ?? throw new NotFoundException($"account {accountId} not found");
-        var revision = current + 1;
-        await apply(tx, revision);
-        await tx.ExecuteAsync(sql.UpdateAccountRevision, new { AccountId = accountId, Revision = revision, Stamp = NewStamp() });
+        var version = new AccountVersion(current.Revision + 1, NewStamp());
+        var revision = version.Revision;
+        var changes = new List<Change>();
+        await apply(tx, revision, changes);
+        await tx.ExecuteAsync(sql.UpdateAccountRevision, new { AccountId = accountId, Revision = revision, version.Stamp });
+        await changeLog.AppendAsync(tx, new ChangeSet(accountId, version, current.Stamp, Now(), changes));
         await InsertAuditAsync(tx, audit, accountId, revision);
         await tx.CommitAsync();
         return revision;
@@ -302,7 +351,7 @@ internal sealed class SqlAccountWriter(IStoreConnectionFactory connections, SqlD
         }
     }
 
-    private async Task WriteUserRowsAsync(StoreTransaction tx, UserRecord user)
+    private async Task WriteUserRowsAsync(StoreTransaction tx, UserRecord user, List<Change> changes)
     {
         await tx.ExecuteAsync(sql.UpsertUser, new
         {
@@ -325,19 +374,26 @@ internal sealed class SqlAccountWriter(IStoreConnectionFactory connections, SqlD
                 Position = (long)position,
             }).ToList());
         }
+
+        changes.Add(new UserPut(user with { RoleIds = user.RoleIds.ToArray() }));
     }
 
-    private Task UpsertRoleRowAsync(StoreTransaction tx, RoleRecord role) =>
-        tx.ExecuteAsync(sql.UpsertRole, new
+    private async Task UpsertRoleRowAsync(StoreTransaction tx, RoleRecord role, List<Change> changes)
+    {
+        var stored = role with { Description = role.Description ?? "" };
+        await tx.ExecuteAsync(sql.UpsertRole, new
         {
-            role.AccountId,
-            role.RoleId,
-            role.Name,
-            Description = role.Description ?? "",
-            Policies = PolicyJson.Serialize(role.Policies),
+            stored.AccountId,
+            stored.RoleId,
+            stored.Name,
+            stored.Description,
+            Policies = PolicyJson.Serialize(stored.Policies),
         });
+        changes.Add(new RolePut(stored));
+    }
 
-    private async Task UpsertNodeRowAsync(StoreTransaction tx, NodeRecord node)
+    /// <summary>Adds the node to the change set as given: the caller has resolved its parent and tags.</summary>
+    private async Task UpsertNodeRowAsync(StoreTransaction tx, NodeRecord node, List<Change> changes)
     {
         await tx.ExecuteAsync(sql.UpsertNode, new
         {
@@ -348,6 +404,7 @@ internal sealed class SqlAccountWriter(IStoreConnectionFactory connections, SqlD
             Title = node.Title ?? "",
             node.AgentRemoteAccessDisabled,
         });
+        changes.Add(new NodePut(node with { Title = node.Title ?? "" }));
     }
 
     private async Task InsertTagsAsync(StoreTransaction tx, NodeRecord node)
@@ -369,5 +426,6 @@ internal sealed class SqlAccountWriter(IStoreConnectionFactory connections, SqlD
     // Emails compare case-insensitively across the platform; the address itself is kept as given.
     private static string NormalizeEmail(string email) => email.ToLowerInvariant();
 
-    private long NowMilliseconds() => timeProvider.GetUtcNow().ToUnixTimeMilliseconds();
+    /// <summary>At millisecond precision: what the store keeps.</summary>
+    private DateTimeOffset Now() => DateTimeOffset.FromUnixTimeMilliseconds(timeProvider.GetUtcNow().ToUnixTimeMilliseconds());
 }

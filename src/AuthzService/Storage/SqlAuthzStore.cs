@@ -12,12 +12,14 @@ internal sealed class SqlAuthzStore : IAuthzStore
     private readonly SqlAccountWriter _writer;
     private readonly SqlAccountReader _reader;
     private readonly SqlAuditLog _auditLog;
+    private readonly SqlChangeLog _changeLog;
 
     public SqlAuthzStore(IStoreConnectionFactory connections, SqlDialect sql, TimeProvider timeProvider)
     {
         _auditLog = new SqlAuditLog(connections, sql);
         _migrator = new SqlMigrator(connections, sql, _auditLog, timeProvider);
-        _writer = new SqlAccountWriter(connections, sql, _auditLog, timeProvider);
+        _changeLog = new SqlChangeLog(connections, sql);
+        _writer = new SqlAccountWriter(connections, sql, _auditLog, _changeLog, timeProvider);
         _reader = new SqlAccountReader(connections, sql);
     }
 
@@ -38,7 +40,7 @@ internal sealed class SqlAuthzStore : IAuthzStore
 
     public Task<(IReadOnlyList<UserRecord> Users, long Revision)> PutUsersAsync(
         string accountId, IReadOnlyList<UserRecord> users, AuditRecord audit, CancellationToken cancellationToken) =>
-        throw new NotImplementedException("issue 16: storage helper");
+        _writer.PutUsersAsync(accountId, users, audit, cancellationToken);
 
     public Task<long> DeleteUserAsync(string accountId, string userId, AuditRecord audit, CancellationToken cancellationToken) =>
         _writer.DeleteUserAsync(accountId, userId, audit, cancellationToken);
@@ -79,10 +81,10 @@ internal sealed class SqlAuthzStore : IAuthzStore
         _reader.FindUserAccountIdAsync(userId, cancellationToken);
 
     public Task<ChangeLogPage?> ReadChangeSetsAsync(string accountId, long afterRevision, int max, CancellationToken cancellationToken) =>
-        throw new NotImplementedException("issue 16: storage helper");
+        _changeLog.ReadAsync(accountId, afterRevision, max, cancellationToken);
 
     public Task<int> PurgeChangeLogAsync(DateTimeOffset cutoff, int keepRevisions, int maxRows, CancellationToken cancellationToken) =>
-        throw new NotImplementedException("issue 16: storage helper");
+        _changeLog.PurgeAsync(cutoff, keepRevisions, maxRows, cancellationToken);
 
     public Task PingAsync(CancellationToken cancellationToken) => _reader.PingAsync(cancellationToken);
 

@@ -25,7 +25,10 @@ internal abstract class SqlDialect
 
     // Accounts
 
-    /// <summary>The account's revision, read so that no other write of the account can interleave.</summary>
+    /// <summary>
+    /// The account's revision and its stamp (<c>Revision</c>, <c>Stamp</c>), read so that no other write of the
+    /// account can interleave: the stamp is the next change set's previous stamp.
+    /// </summary>
     public abstract string SelectAccountRevisionForUpdate { get; }
 
     public virtual string SelectAccount =>
@@ -152,6 +155,28 @@ internal abstract class SqlDialect
     public virtual string SelectRemoteAccessSettings =>
         "SELECT target_kind AS TargetKind, target AS Target, enabled AS Enabled, changed_revision AS ChangedRevision "
         + "FROM remote_access_settings WHERE account_id = @AccountId ORDER BY target_kind, target";
+
+    // Change log: one row per committed write, its change set encoded by ChangeSetCodec.
+
+    public virtual string InsertChangeSet =>
+        "INSERT INTO change_log (account_id, revision, stamp, previous_stamp, committed_at, changes) "
+        + "VALUES (@AccountId, @Revision, @Stamp, @PreviousStamp, @CommittedAt, @Changes)";
+
+    /// <summary>At most <c>@Max</c> rows of <c>@AccountId</c> after <c>@AfterRevision</c>, as <see cref="ChangeLogRow"/>, in revision order.</summary>
+    public abstract string SelectChangeSets { get; }
+
+    /// <summary>
+    /// At most <c>@Batch</c> rows (<c>AccountId</c>, <c>Revision</c>), oldest first, committed before <c>@Cutoff</c>
+    /// (unix ms) and older than the newest <c>@KeepRevisions</c> of their account.
+    /// </summary>
+    public abstract string SelectExpiredChangeSets { get; }
+
+    public virtual string DeleteChangeSet => "DELETE FROM change_log WHERE account_id = @AccountId AND revision = @Revision";
+
+    /// <summary>The portable part of <see cref="SelectExpiredChangeSets"/>: the engines differ only in how they cap rows.</summary>
+    protected const string ExpiredChangeSets =
+        "c.account_id AS AccountId, c.revision AS Revision FROM change_log c JOIN accounts a ON a.account_id = c.account_id "
+        + "WHERE c.committed_at < @Cutoff AND c.revision <= a.revision - @KeepRevisions ORDER BY c.committed_at, c.account_id, c.revision";
 
     // Audit: events are stored in segments (see AuditSegment), their ids taken from the one row of audit_sequence.
 

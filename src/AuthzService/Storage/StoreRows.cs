@@ -54,3 +54,21 @@ internal sealed class MigrationConflictRow
     public string Subject { get; set; } = "";
     public string Holder { get; set; } = "";
 }
+
+internal sealed class AccountVersionRow
+{
+    public long Revision { get; set; }
+    public long Stamp { get; set; }
+}
+
+internal sealed class ChangeLogRow
+{
+    public long Revision { get; set; }
+    public byte[] Changes { get; set; } = [];
+}
+
+internal sealed class ChangeLogKeyRow
+{
+    public string AccountId { get; set; } = "";
+    public long Revision { get; set; }
+}

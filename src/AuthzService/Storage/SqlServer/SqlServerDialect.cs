@@ -167,6 +167,21 @@ internal sealed class SqlServerDialect : SqlDialect
             // they parted (the same contents), unless a binary older than this one wrote to one of them.
             "ALTER TABLE accounts ADD revision_stamp BIGINT NOT NULL DEFAULT 0",
         ]),
+        new(5, "the change log: what each write changed, for replicas to catch up from",
+        [
+            $"""
+            CREATE TABLE change_log (
+                account_id NVARCHAR(64) {Bin} NOT NULL REFERENCES accounts (account_id),
+                revision BIGINT NOT NULL,
+                stamp BIGINT NOT NULL,
+                previous_stamp BIGINT NOT NULL,
+                committed_at BIGINT NOT NULL,
+                changes VARBINARY(MAX) NOT NULL,
+                PRIMARY KEY (account_id, revision)
+            )
+            """,
+            "CREATE INDEX ix_change_log_committed ON change_log (committed_at)",
+        ]),
     ];
 
     private SqlServerDialect()
@@ -188,7 +203,7 @@ internal sealed class SqlServerDialect : SqlDialect
 
     // Held to the end of the transaction: every write of the account queues behind this row.
     public override string SelectAccountRevisionForUpdate =>
-        "SELECT revision FROM accounts WITH (UPDLOCK, HOLDLOCK, ROWLOCK) WHERE account_id = @AccountId";
+        "SELECT revision AS Revision, revision_stamp AS Stamp FROM accounts WITH (UPDLOCK, HOLDLOCK, ROWLOCK) WHERE account_id = @AccountId";
 
     // These decide a write that has no account row to lock yet (a new account) or that crosses accounts (user ids
     // and emails are unique across the platform): the update lock makes a concurrent writer of the same key wait.
@@ -246,6 +261,12 @@ internal sealed class SqlServerDialect : SqlDialect
     public override string SelectExpiredAuditSegments =>
         "SELECT TOP (@Batch) first_event_id AS FirstEventId, event_count AS EventCount FROM audit_segments "
         + "WHERE max_time < @Cutoff ORDER BY first_event_id";
+
+    public override string SelectChangeSets =>
+        "SELECT TOP (@Max) revision AS Revision, changes AS Changes FROM change_log "
+        + "WHERE account_id = @AccountId AND revision > @AfterRevision ORDER BY revision";
+
+    public override string SelectExpiredChangeSets => $"SELECT TOP (@Batch) {ExpiredChangeSets}";
 
     public override string CountLegacyAuditTable =>
         "SELECT COUNT_BIG(*) FROM sys.tables WHERE name = N'audit_events'";

@@ -160,6 +160,23 @@ internal sealed class SqliteDialect : SqlDialect
             // they parted (the same contents), unless a binary older than this one wrote to one of them.
             "ALTER TABLE accounts ADD revision_stamp BIGINT NOT NULL DEFAULT 0",
         ]),
+        new(5, "the change log: what each write changed, for replicas to catch up from",
+        [
+            // A rowid table, not WITHOUT ROWID: a batch's change set can span pages, which SQLite stores better
+            // outside the key's b-tree.
+            """
+            CREATE TABLE change_log (
+                account_id TEXT NOT NULL REFERENCES accounts (account_id),
+                revision INTEGER NOT NULL,
+                stamp INTEGER NOT NULL,
+                previous_stamp INTEGER NOT NULL,
+                committed_at INTEGER NOT NULL,
+                changes BLOB NOT NULL,
+                PRIMARY KEY (account_id, revision)
+            )
+            """,
+            "CREATE INDEX ix_change_log_committed ON change_log (committed_at)",
+        ]),
     ];
 
     private SqliteDialect()
@@ -174,7 +191,7 @@ internal sealed class SqliteDialect : SqlDialect
     // Write transactions start with BEGIN IMMEDIATE (see SqliteConnectionFactory): the whole database is
     // already locked for writing, so a plain read is enough.
     public override string SelectAccountRevisionForUpdate =>
-        "SELECT revision FROM accounts WHERE account_id = @AccountId";
+        "SELECT revision AS Revision, revision_stamp AS Stamp FROM accounts WHERE account_id = @AccountId";
 
     public override string UpsertRole =>
         "INSERT INTO roles (account_id, role_id, name, description, policies) "
@@ -215,6 +232,12 @@ internal sealed class SqliteDialect : SqlDialect
     public override string SelectExpiredAuditSegments =>
         "SELECT first_event_id AS FirstEventId, event_count AS EventCount FROM audit_segments "
         + "WHERE max_time < @Cutoff ORDER BY first_event_id LIMIT @Batch";
+
+    public override string SelectChangeSets =>
+        "SELECT revision AS Revision, changes AS Changes FROM change_log "
+        + "WHERE account_id = @AccountId AND revision > @AfterRevision ORDER BY revision LIMIT @Max";
+
+    public override string SelectExpiredChangeSets => $"SELECT {ExpiredChangeSets} LIMIT @Batch";
 
     public override string CountLegacyAuditTable =>
         "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'audit_events'";

@@ -194,7 +194,7 @@ public sealed partial class SqlServerDialectTests
     [GeneratedRegex(@"^CREATE (?:UNIQUE )?(TABLE|INDEX) \w+(?: ON \w+ \([^)]*\)(?: WHERE [^\r\n]*)?)?")]
     private static partial Regex CreateHead();
 
-    [GeneratedRegex(@"^\s+([a-z_]+) ((?:TEXT|INTEGER|NVARCHAR|BIGINT|BIT)\b.*)$", RegexOptions.Multiline)]
+    [GeneratedRegex(@"^\s+([a-z_]+) ((?:TEXT|INTEGER|NVARCHAR|BIGINT|BIT|BLOB|VARBINARY)\b.*)$", RegexOptions.Multiline)]
     private static partial Regex ColumnLine();
 
     [GeneratedRegex(@"^\s+(?:PRIMARY KEY|UNIQUE|FOREIGN KEY) .*$", RegexOptions.Multiline)]

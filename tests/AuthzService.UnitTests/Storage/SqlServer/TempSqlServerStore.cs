@@ -16,7 +16,7 @@ internal sealed class TempSqlServerStore : StoreHarness
 
     /// <summary>The column's default is a named constraint here, which must go before the column.</summary>
     internal const string RewindToVersion2 =
-        "DROP INDEX ux_nodes_device_id ON nodes; "
+        "DROP TABLE change_log; DROP INDEX ux_nodes_device_id ON nodes; "
         + "DECLARE @stampDefault sysname = (SELECT d.name FROM sys.default_constraints d "
         + "JOIN sys.columns c ON c.object_id = d.parent_object_id AND c.column_id = d.parent_column_id "
         + "WHERE d.parent_object_id = OBJECT_ID(N'accounts') AND c.name = N'revision_stamp'); "

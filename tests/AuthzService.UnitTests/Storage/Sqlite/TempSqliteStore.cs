@@ -44,7 +44,7 @@ internal sealed class TempSqliteStore : StoreHarness
 
     public override Task RewindToVersion2Async() =>
         CountAsync(
-            "DROP INDEX ux_nodes_device_id; ALTER TABLE accounts DROP COLUMN revision_stamp; "
+            "DROP TABLE change_log; DROP INDEX ux_nodes_device_id; ALTER TABLE accounts DROP COLUMN revision_stamp; "
             + "DELETE FROM schema_migrations WHERE version >= 3; SELECT 0");
 
     public override ValueTask DisposeAsync()
