@@ -1,6 +1,7 @@
 using Qbee.Authz.Service.Domain;
 using Qbee.Authz.Service.Domain.Evaluation;
 using Qbee.Authz.Service.Domain.Resources;
+using Qbee.Authz.Service.Domain.Snapshot;
 
 namespace Qbee.Authz.Service.Checks;
 
@@ -97,7 +98,7 @@ internal sealed class ScopeQueries(UserResolver users)
     }
 
     /// <summary>The position of the first device whose id sorts after <paramref name="after"/> (which may be gone).</summary>
-    private static int FirstAfter(string[] nodeIds, int[] devices, string after)
+    private static int FirstAfter(NodeIdList nodeIds, int[] devices, string after)
     {
         int low = 0, high = devices.Length;
         while (low < high)

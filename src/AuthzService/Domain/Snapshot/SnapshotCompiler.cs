@@ -15,12 +15,10 @@ internal static class SnapshotCompiler
     {
         var nodes = data.Nodes;
         var nodeCount = nodes.Count;
-        var nodeIds = new string[nodeCount];
         var isDevice = new bool[nodeCount];
         var index = new Dictionary<string, int>(nodeCount, StringComparer.Ordinal);
         for (var i = 0; i < nodeCount; i++)
         {
-            nodeIds[i] = nodes[i].NodeId;
             isDevice[i] = nodes[i].Kind == NodeKind.Device;
             index[nodes[i].NodeId] = i;
         }
@@ -39,7 +37,7 @@ internal static class SnapshotCompiler
             return id;
         }
 
-        var (ancestorOffsets, ancestors) = CompileAncestors(nodes, index, cutOff);
+        var (parents, ancestorOffsets, ancestors, cutOffCount) = CompileAncestors(nodes, index, cutOff);
 
         var tagOffsets = new int[nodeCount + 1];
         var tags = new List<int>(nodeCount);
@@ -59,21 +57,74 @@ internal static class SnapshotCompiler
         tagOffsets[nodeCount] = tags.Count;
         var tagArray = tags.ToArray();
 
-        var remoteAccess = CompileRemoteAccess(data, index, ancestorOffsets, ancestors, tagOffsets, tagArray, Intern);
+        var (sources, tagSettings) = CompileSettings(data, index, Intern);
+        var remoteAccess = new bool[nodeCount];
+        var sourceView = new ArraySources(sources);
+        for (var i = 0; i < nodeCount; i++)
+        {
+            remoteAccess[i] = RemoteAccessRule.Effective(
+                sources[i],
+                tagArray.AsSpan(tagOffsets[i], tagOffsets[i + 1] - tagOffsets[i]),
+                tagSettings,
+                ancestors.AsSpan(ancestorOffsets[i], ancestorOffsets[i + 1] - ancestorOffsets[i]),
+                sourceView);
+        }
 
         var devices = Enumerable.Range(0, nodeCount).Where(i => isDevice[i]).ToArray();
-        Array.Sort(devices, (a, b) => string.CompareOrdinal(nodeIds[a], nodeIds[b]));
+        Array.Sort(devices, (a, b) => string.CompareOrdinal(nodes[a].NodeId, nodes[b].NodeId));
 
-        var roleGrants = new Dictionary<string, List<Grant>[]>(StringComparer.Ordinal);
+        var roles = new Dictionary<string, CompiledRole>(StringComparer.Ordinal);
         foreach (var role in data.Roles)
         {
-            roleGrants[role.RoleId] = CompileRole(role, index, Intern, skipped);
+            roles[role.RoleId] = CompileRole(role, id => index.GetValueOrDefault(id, -1), Intern, skipped);
         }
 
         var users = new Dictionary<string, UserEntry>(data.Users.Count, StringComparer.Ordinal);
         foreach (var user in data.Users)
         {
-            users[user.UserId] = CompileUser(user, roleGrants);
+            users[user.UserId] = CompileUser(user.UserId, user.Status == UserState.Disabled, user.RoleIds, roles);
+        }
+
+        var chunks = new NodeChunk[(nodeCount + NodeChunk.Mask) >> NodeChunk.Bits];
+        for (var c = 0; c < chunks.Length; c++)
+        {
+            var first = c << NodeChunk.Bits;
+            var count = Math.Min(NodeChunk.Size, nodeCount - first);
+            var ids = new string?[count];
+            var facts = new NodeFacts[count];
+            var chunkParents = new int[count];
+            var ancestorBase = ancestorOffsets[first];
+            var tagBase = tagOffsets[first];
+            for (var k = 0; k < count; k++)
+            {
+                var i = first + k;
+                ids[k] = nodes[i].NodeId;
+                chunkParents[k] = parents[i];
+                facts[k] = new NodeFacts(
+                    ancestorOffsets[i] - ancestorBase,
+                    tagOffsets[i] - tagBase,
+                    (ushort)(ancestorOffsets[i + 1] - ancestorOffsets[i]),
+                    (ushort)(tagOffsets[i + 1] - tagOffsets[i]),
+                    isDevice[i],
+                    remoteAccess[i],
+                    sources[i]);
+            }
+
+            chunks[c] = new NodeChunk(
+                ids,
+                facts,
+                ancestors[ancestorBase..ancestorOffsets[first + count]],
+                tagArray[tagBase..tagOffsets[first + count]],
+                chunkParents);
+        }
+
+        var dangling = new Dictionary<int, string>();
+        for (var i = 0; i < nodeCount; i++)
+        {
+            if (parents[i] < 0 && nodes[i].ParentId.Length > 0 && !index.ContainsKey(nodes[i].ParentId))
+            {
+                dangling[i] = nodes[i].ParentId;
+            }
         }
 
         return new AccountSnapshot(
@@ -82,18 +133,16 @@ internal static class SnapshotCompiler
             data.Account.Version,
             builtAt,
             index.Where(e => !isDevice[e.Value]).ToFrozenDictionary(StringComparer.Ordinal),
-            new DeviceIdTable(devices.Select(d => (nodeIds[d], d)).ToArray()),
-            nodeIds,
-            isDevice,
-            ancestorOffsets,
-            ancestors,
-            tagOffsets,
-            tagArray,
-            remoteAccess,
+            new DeviceIdTable(devices.Select(d => (nodes[d].NodeId, d)).ToArray()),
+            chunks,
+            nodeCount,
             devices,
             tagNames.ToArray(),
+            tagSettings,
             users.ToFrozenDictionary(StringComparer.Ordinal),
-            data.Roles.Count);
+            roles.ToFrozenDictionary(StringComparer.Ordinal),
+            dangling.ToFrozenDictionary(),
+            cutOffCount);
     }
 
     /// <summary>
@@ -103,7 +152,8 @@ internal static class SnapshotCompiler
     /// store refuses all three, an older store may hold the last) gets only itself, and so does every node below
     /// it: no group grant reaches them (fail closed).
     /// </summary>
-    private static (int[] Offsets, int[] Ancestors) CompileAncestors(
+    /// <returns>Parents: the stored parent's index, -1 for none (before any cut); CutOffs: the breaks counted.</returns>
+    private static (int[] Parents, int[] Offsets, int[] Ancestors, int CutOffs) CompileAncestors(
         IReadOnlyList<NodeRecord> nodes, Dictionary<string, int> index, List<string>? cutOff)
     {
         const int OnPath = -1;
@@ -113,6 +163,9 @@ internal static class SnapshotCompiler
         {
             parent[i] = index.TryGetValue(nodes[i].ParentId, out var p) && p != i ? p : -1;
         }
+
+        var stored = (int[])parent.Clone();
+        var cutOffs = 0;
 
         // Chain lengths (0: not known yet). Each walk climbs only to the first node already known, so every node
         // is walked once; the nodes of a walk are then settled top-down, the order the chains are copied in.
@@ -158,6 +211,7 @@ internal static class SnapshotCompiler
                     if (p < 0 || attached[p])
                     {
                         cutOff?.Add(nodes[node].NodeId);
+                        cutOffs++;
                     }
 
                     reachesRoot = false;
@@ -189,88 +243,50 @@ internal static class SnapshotCompiler
             ancestors[offsets[node] + length[node] - 1] = node;
         }
 
-        return (offsets, ancestors);
+        return (stored, offsets, ancestors, cutOffs);
     }
 
     // Root, the groups below it, and a device under the deepest group.
     private static int MaxChainLength(NodeRecord node) =>
         node.Kind == NodeKind.Device ? GroupTree.MaxDepth + 2 : GroupTree.MaxDepth + 1;
 
-    /// <summary>
-    /// The effective setting per node: its own, else the most recently changed among its tags, else the nearest
-    /// group above it that has one, else disabled. The agent's --disable-remote-access overrides everything.
-    /// </summary>
-    private static bool[] CompileRemoteAccess(
-        AccountData data,
-        Dictionary<string, int> index,
-        int[] ancestorOffsets,
-        int[] ancestors,
-        int[] tagOffsets,
-        int[] tags,
-        Func<string, int> intern)
+    /// <summary>Each node's own setting and agent flag, and the tags' settings by tag id.</summary>
+    private static (NodeSource[] Sources, TagSetting?[] TagSettings) CompileSettings(
+        AccountData data, Dictionary<string, int> index, Func<string, int> intern)
     {
-        var count = data.Nodes.Count;
-        var nodeSetting = new bool?[count];
-        var tagSetting = new Dictionary<int, (bool Enabled, long Changed)>();
+        var sources = new NodeSource[data.Nodes.Count];
+        for (var i = 0; i < sources.Length; i++)
+        {
+            sources[i] = NodeSource.None.WithAgentFlag(data.Nodes[i].AgentRemoteAccessDisabled);
+        }
+
+        var tagSettings = new Dictionary<int, TagSetting>();
         foreach (var setting in data.RemoteAccessSettings)
         {
             if (setting.TargetKind == RemoteAccessTarget.Node)
             {
                 if (index.TryGetValue(setting.Target, out var node))
                 {
-                    nodeSetting[node] = setting.Enabled;
+                    sources[node] = sources[node].WithOwnSetting(setting.Enabled);
                 }
             }
             else
             {
-                tagSetting[intern(setting.Target)] = (setting.Enabled, setting.ChangedRevision);
+                tagSettings[intern(setting.Target)] = new TagSetting(setting.Enabled, setting.ChangedRevision);
             }
         }
 
-        var effective = new bool[count];
-        for (var i = 0; i < count; i++)
+        var byTag = new TagSetting?[tagSettings.Count == 0 ? 0 : tagSettings.Keys.Max() + 1];
+        foreach (var (tag, setting) in tagSettings)
         {
-            if (data.Nodes[i].AgentRemoteAccessDisabled)
-            {
-                continue;
-            }
-
-            if (nodeSetting[i] is { } own)
-            {
-                effective[i] = own;
-                continue;
-            }
-
-            (bool Enabled, long Changed)? latest = null;
-            for (var t = tagOffsets[i]; t < tagOffsets[i + 1]; t++)
-            {
-                if (tagSetting.TryGetValue(tags[t], out var s) && (latest is null || s.Changed > latest.Value.Changed))
-                {
-                    latest = s;
-                }
-            }
-
-            if (latest is { } fromTag)
-            {
-                effective[i] = fromTag.Enabled;
-                continue;
-            }
-
-            // Nearest group above: walk the chain from the parent up to root.
-            for (var a = ancestorOffsets[i + 1] - 2; a >= ancestorOffsets[i]; a--)
-            {
-                if (nodeSetting[ancestors[a]] is { } inherited)
-                {
-                    effective[i] = inherited;
-                    break;
-                }
-            }
+            byTag[tag] = setting;
         }
 
-        return effective;
+        return (sources, byTag);
     }
 
-    private static List<Grant>[] CompileRole(RoleRecord role, Dictionary<string, int> nodes, Func<string, int> intern, List<string>? skipped)
+    /// <param name="nodeIndex">A node's index, -1 when the account has no such node.</param>
+    internal static CompiledRole CompileRole(RoleRecord role, Func<string, int> nodeIndex, Func<string, int> intern, List<string>? skipped)
     {
         var byPermission = new List<Grant>[PermissionCatalog.Count];
         foreach (var policy in role.Policies)
@@ -311,26 +327,27 @@ internal static class SnapshotCompiler
                 var entity = filter.Entity switch
                 {
                     EntityKind.Tag => intern(filter.EntityValue),
-                    EntityKind.Node => nodes.GetValueOrDefault(filter.EntityValue, -1),
+                    EntityKind.Node => nodeIndex(filter.EntityValue),
                     _ => -1,
                 };
                 grants.Add(new Grant(role.RoleId, filter, entity));
             }
         }
 
-        return byPermission;
+        return new CompiledRole(role, [.. byPermission.Select(g => g?.ToArray() ?? NoGrants)]);
     }
 
-    private static UserEntry CompileUser(UserRecord user, Dictionary<string, List<Grant>[]> roleGrants)
+    /// <param name="assignedRoleIds">As stored: in the user's order, maybe repeated, maybe naming missing roles.</param>
+    internal static UserEntry CompileUser(string userId, bool disabled, IReadOnlyList<string> assignedRoleIds, IReadOnlyDictionary<string, CompiledRole> roles)
     {
-        var roleIds = user.RoleIds.Distinct(StringComparer.Ordinal).Where(roleGrants.ContainsKey).ToArray();
+        var roleIds = assignedRoleIds.Distinct(StringComparer.Ordinal).Where(roles.ContainsKey).ToArray();
         var byPermission = new Grant[PermissionCatalog.Count][];
         for (var p = 0; p < PermissionCatalog.Count; p++)
         {
             List<Grant>? merged = null;
             foreach (var roleId in roleIds)
             {
-                if (roleGrants[roleId][p] is { Count: > 0 } grants)
+                if (roles[roleId].GrantsByPermission[p] is { Length: > 0 } grants)
                 {
                     (merged ??= []).AddRange(grants);
                 }
@@ -339,6 +356,12 @@ internal static class SnapshotCompiler
             byPermission[p] = merged?.ToArray() ?? NoGrants;
         }
 
-        return new UserEntry(user.UserId, user.Status == UserState.Disabled, roleIds, byPermission);
+        return new UserEntry(userId, disabled, roleIds, byPermission, assignedRoleIds);
+    }
+
+    /// <summary>The sources of a compile's nodes, by index.</summary>
+    private readonly struct ArraySources(NodeSource[] sources) : INodeSources
+    {
+        public NodeSource SourceOf(int node) => sources[node];
     }
 }

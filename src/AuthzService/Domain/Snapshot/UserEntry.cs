@@ -1,7 +1,7 @@
 namespace Qbee.Authz.Service.Domain.Snapshot;
 
 /// <summary>A user as a check sees it: active or not, and its grants flattened per permission.</summary>
-internal sealed class UserEntry(string userId, bool disabled, string[] roleIds, Grant[][] grantsByPermission)
+internal sealed class UserEntry(string userId, bool disabled, string[] roleIds, Grant[][] grantsByPermission, IReadOnlyList<string> assignedRoleIds)
 {
     public string UserId { get; } = userId;
 
@@ -12,6 +12,9 @@ internal sealed class UserEntry(string userId, bool disabled, string[] roleIds, 
 
     /// <summary>Indexed by <see cref="Permission"/>: the union of the user's roles, in role then policy order.</summary>
     public Grant[][] GrantsByPermission { get; } = grantsByPermission;
+
+    /// <summary>The roles as stored, missing ones included: a patch that adds a missing role recompiles its holders.</summary>
+    public IReadOnlyList<string> AssignedRoleIds { get; } = assignedRoleIds;
 
     public Grant[] GrantsFor(Permission permission) => GrantsByPermission[(int)permission];
 }
