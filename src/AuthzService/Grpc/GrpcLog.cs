@@ -14,4 +14,7 @@ internal static partial class GrpcLog
 
     [LoggerMessage(92, LogLevel.Debug, "WatchRevocations of {AccountId} by {Caller} ended: the service is stopping (last revision sent {Revision})")]
     public static partial void WatchEndedAtShutdown(ILogger logger, string accountId, string caller, long revision);
+
+    [LoggerMessage(93, LogLevel.Information, "WatchRevocations of {AccountId} by {Caller} resumes after revision {Revision}, older than the change log holds: every user of the account is named once")]
+    public static partial void WatchReplayNotCovered(ILogger logger, string accountId, string caller, long revision);
 }

@@ -13,10 +13,12 @@ namespace Qbee.Authz.Service.Grpc;
 /// The WatchRevocations streams of this replica, each bounded: at most <see cref="LimitsOptions.WatchBufferEvents"/>
 /// revocations wait for a reader (a slower one is ended with RESOURCE_EXHAUSTED naming the revision to resume from),
 /// at most <see cref="LimitsOptions.MaxWatchStreamsPerCaller"/> streams per caller, and every stream ends when the
-/// service starts stopping, so an open watch never holds up shutdown and the audit drain.
+/// service starts stopping, so an open watch never holds up shutdown and the audit drain. A watch resuming from before
+/// this replica's history is replayed from the change log first (all_users only past the log's retention).
 /// </summary>
 internal sealed class RevocationWatches(
     RevocationFeed feed,
+    RevocationLogReplay logReplay,
     IOptions<LimitsOptions> limits,
     IHostApplicationLifetime lifetime,
     ILogger<RevocationWatches> logger)
@@ -57,10 +59,24 @@ internal sealed class RevocationWatches(
         using var ending = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, lifetime.ApplicationStopping);
         try
         {
+            // Resuming from before this replica's history: the change log tells what was missed. Read before the
+            // headers, so a store that cannot answer refuses the watch instead of leaving a hole in it.
+            var backlog = subscription.Backlog;
+            if (subscription.ReplayUpTo is { } upTo)
+            {
+                var replay = await logReplay.ReadAsync(subscription.After, upTo, ending.Token);
+                if (!replay.Covered)
+                {
+                    GrpcLog.WatchReplayNotCovered(logger, request.AccountId, caller, subscription.After);
+                }
+
+                backlog = replay.Events;
+            }
+
             // Headers at once: the watcher knows it is subscribed (and after which revision) before the first
             // revocation comes. A refusal never carries this header, so a client can tell the two apart.
             await context.WriteResponseHeadersAsync(new Metadata { { SubscribedAfterHeader, sent.ToString(CultureInfo.InvariantCulture) } });
-            foreach (var revocation in subscription.Backlog)
+            foreach (var revocation in backlog)
             {
                 await responseStream.WriteAsync(revocation.ToProto(), ending.Token);
                 sent = revocation.Revision;

@@ -5,9 +5,10 @@ using Qbee.Authz.Service.Domain.Snapshot;
 namespace Qbee.Authz.Service.Snapshots;
 
 /// <summary>
-/// After each snapshot swap, the users of the account whose rights may have shrunk, kept for replay and pushed
-/// to every WatchRevocations stream of the account. History starts when this replica first saw the account;
-/// a watcher resuming from before that gets every user at once (it cannot be told less without guessing).
+/// After each snapshot swap, the users of the account whose rights may have shrunk (a patch's own list, or the diff
+/// of a full build against the snapshot before), kept for replay and pushed to every WatchRevocations stream of the
+/// account. The history in memory starts when this replica first saw the account; a watcher resuming from before
+/// that is replayed from the change log (<see cref="RevocationLogReplay"/>).
 /// </summary>
 internal sealed class RevocationFeed : ISnapshotObserver
 {
@@ -17,7 +18,8 @@ internal sealed class RevocationFeed : ISnapshotObserver
 
     /// <summary>
     /// Null when the account is unknown to this replica. At most <paramref name="buffer"/> live events wait for the
-    /// reader; one more ends the subscription (<see cref="Subscription.Overflowed"/>).
+    /// reader; one more ends the subscription (<see cref="Subscription.Overflowed"/>). The subscription is registered
+    /// before its backlog's end is taken, so the live events follow the backlog without a gap.
     /// </summary>
     public Subscription? Subscribe(string accountId, long afterRevision, int buffer)
     {
@@ -29,6 +31,7 @@ internal sealed class RevocationFeed : ISnapshotObserver
         lock (history)
         {
             var backlog = new List<Revocation>();
+            AccountSnapshot? replayUpTo = null;
             if (afterRevision > 0 && afterRevision < history.Current.Revision)
             {
                 if (afterRevision >= history.CompleteAfter)
@@ -37,18 +40,20 @@ internal sealed class RevocationFeed : ISnapshotObserver
                 }
                 else
                 {
-                    backlog.Add(Everyone(history.Current));
+                    // Older than this replica's history: the change log tells the rest, up to the snapshot of now.
+                    replayUpTo = history.Current;
                 }
             }
 
             // From now on when no revision is given: the watcher is told which, so it can resume from there.
-            var subscription = new Subscription(history, backlog, buffer, afterRevision > 0 ? afterRevision : history.Current.Revision);
+            var subscription = new Subscription(
+                history, backlog, replayUpTo, buffer, afterRevision > 0 ? afterRevision : history.Current.Revision);
             history.Subscribers.Add(subscription);
             return subscription;
         }
     }
 
-    public void Swapped(AccountSnapshot snapshot)
+    public void Swapped(AccountSnapshot snapshot, string[]? revokedUsers)
     {
         var history = _accounts.GetOrAdd(snapshot.AccountId, _ => new AccountHistory(snapshot));
         lock (history)
@@ -59,7 +64,10 @@ internal sealed class RevocationFeed : ISnapshotObserver
                 return;
             }
 
-            var users = RevocationDiff.UsersWhoseRightsMayHaveShrunk(history.Current, snapshot);
+            // A patch's own list only when it follows the newest seen: after a gap, the diff covers what was skipped.
+            var users = revokedUsers is not null && snapshot.Revision == history.Current.Revision + 1
+                ? revokedUsers
+                : RevocationDiff.UsersWhoseRightsMayHaveShrunk(history.Current, snapshot);
             history.Current = snapshot;
             if (users.Length == 0)
             {
@@ -93,7 +101,8 @@ internal sealed class RevocationFeed : ISnapshotObserver
         }
     }
 
-    private static Revocation Everyone(AccountSnapshot snapshot)
+    /// <summary>Every user of the account at the snapshot's revision: what a watcher is told when the history is unknown.</summary>
+    internal static Revocation Everyone(AccountSnapshot snapshot)
     {
         // Disabled users too: one disabled in the unknown gap still has sessions to cut.
         return new Revocation(snapshot.AccountId, snapshot.Revision, [.. snapshot.Users.Keys.Order(StringComparer.Ordinal)], AllUsers: true);
@@ -121,18 +130,26 @@ internal sealed class RevocationFeed : ISnapshotObserver
         private readonly Channel<Revocation> _live;
         private volatile bool _overflowed;
 
-        internal Subscription(AccountHistory history, IReadOnlyList<Revocation> backlog, int buffer, long after)
+        internal Subscription(AccountHistory history, IReadOnlyList<Revocation> backlog, AccountSnapshot? replayUpTo, int buffer, long after)
         {
             _history = history;
             Backlog = backlog;
+            ReplayUpTo = replayUpTo;
             After = after;
             _live = Channel.CreateBounded<Revocation>(new BoundedChannelOptions(buffer) { SingleReader = true });
         }
 
-        /// <summary>Every revocation after this revision is delivered (the backlog, then the live events).</summary>
+        /// <summary>Every revocation after this revision is delivered (the backlog or the replay, then the live events).</summary>
         public long After { get; }
 
+        /// <summary>The missed revocations this replica holds in memory (empty when <see cref="ReplayUpTo"/> is set).</summary>
         public IReadOnlyList<Revocation> Backlog { get; }
+
+        /// <summary>
+        /// Set when <see cref="After"/> is older than this replica's history: the revocations after it up to this
+        /// snapshot are read from the change log; the live events follow from there.
+        /// </summary>
+        public AccountSnapshot? ReplayUpTo { get; }
 
         /// <summary>Ends (without an error) after the subscription overflowed or was disposed.</summary>
         public ChannelReader<Revocation> Live => _live.Reader;

@@ -7,8 +7,9 @@ namespace Qbee.Authz.Service.Snapshots;
 internal static class SnapshotsServiceCollectionExtensions
 {
     /// <summary>
-    /// The live snapshots (Authz:Redis, Authz:Sync): the registry, its refresher, the account data in Redis and its compactor, the revision sync
-    /// (a hosted service), the revocation feed, and the readiness and staleness they report.
+    /// The live snapshots (Authz:Redis, Authz:Sync): the registry, its refresher, the account data in Redis and its
+    /// compactor, the revision sync (a hosted service), the revocation feed and its replay from the change log, and the
+    /// readiness and staleness they report.
     /// </summary>
     public static IServiceCollection AddSnapshots(this IServiceCollection services, IConfiguration configuration)
     {
@@ -24,6 +25,7 @@ internal static class SnapshotsServiceCollectionExtensions
         services.AddSingleton<SnapshotRegistry>();
         services.AddSingleton<RevocationFeed>();
         services.AddSingleton<ISnapshotObserver>(sp => sp.GetRequiredService<RevocationFeed>());
+        services.AddSingleton<RevocationLogReplay>();
         services.AddSingleton<SnapshotRefresher>();
         services.AddSingleton<Readiness>();
         services.AddSingleton<ISnapshotGauges, SnapshotGauges>();

@@ -58,14 +58,14 @@ public sealed class RevocationFeedTests
     public void Swapped_BufferFull_EndsTheSubscriptionWithWhatWasBuffered()
     {
         var feed = new RevocationFeed();
-        feed.Swapped(Shrinking(1));
+        feed.Swapped(Shrinking(1), revokedUsers: null);
         using var subscription = feed.Subscribe("acme", 1, buffer: 2)!;
 
-        feed.Swapped(Shrinking(2));
-        feed.Swapped(Shrinking(3));
+        feed.Swapped(Shrinking(2), revokedUsers: null);
+        feed.Swapped(Shrinking(3), revokedUsers: null);
         var overflowedAtTwo = subscription.Overflowed;
-        feed.Swapped(Shrinking(4));
-        feed.Swapped(Shrinking(5));
+        feed.Swapped(Shrinking(4), revokedUsers: null);
+        feed.Swapped(Shrinking(5), revokedUsers: null);
 
         Assert.False(overflowedAtTwo);
         Assert.True(subscription.Overflowed);
@@ -77,13 +77,13 @@ public sealed class RevocationFeedTests
     public void Swapped_ReaderKeepsUp_NeverOverflows()
     {
         var feed = new RevocationFeed();
-        feed.Swapped(Shrinking(1));
+        feed.Swapped(Shrinking(1), revokedUsers: null);
         using var subscription = feed.Subscribe("acme", 1, buffer: 1)!;
         var received = new List<long>();
 
         for (var revision = 2; revision <= 5; revision++)
         {
-            feed.Swapped(Shrinking(revision));
+            feed.Swapped(Shrinking(revision), revokedUsers: null);
             received.AddRange(Drain(subscription).Select(e => e.Revision));
         }
 
@@ -95,12 +95,12 @@ public sealed class RevocationFeedTests
     public void Subscribe_AfterAnOverflow_ReplaysFromTheGivenRevision()
     {
         var feed = new RevocationFeed();
-        feed.Swapped(Shrinking(1));
+        feed.Swapped(Shrinking(1), revokedUsers: null);
         using (var slow = feed.Subscribe("acme", 1, buffer: 1)!)
         {
-            feed.Swapped(Shrinking(2));
-            feed.Swapped(Shrinking(3));
-            feed.Swapped(Shrinking(4));
+            feed.Swapped(Shrinking(2), revokedUsers: null);
+            feed.Swapped(Shrinking(3), revokedUsers: null);
+            feed.Swapped(Shrinking(4), revokedUsers: null);
             Assert.True(slow.Overflowed);
         }
 
@@ -114,8 +114,8 @@ public sealed class RevocationFeedTests
     public void Subscribe_FromNow_StartsAfterTheCurrentRevision()
     {
         var feed = new RevocationFeed();
-        feed.Swapped(Shrinking(1));
-        feed.Swapped(Shrinking(2));
+        feed.Swapped(Shrinking(1), revokedUsers: null);
+        feed.Swapped(Shrinking(2), revokedUsers: null);
 
         using var fromNow = feed.Subscribe("acme", 0, buffer: 1)!;
         using var fromOne = feed.Subscribe("acme", 1, buffer: 1)!;
@@ -124,6 +124,52 @@ public sealed class RevocationFeedTests
         Assert.Empty(fromNow.Backlog);
         Assert.Equal(1, fromOne.After);
         Assert.Equal([2L], fromOne.Backlog.Select(e => e.Revision));
+    }
+
+    [Fact]
+    public void Swapped_PatchFollowingTheNewestSeen_NamesThePatchsUsersWithoutADiff()
+    {
+        var feed = new RevocationFeed();
+        var registry = new SnapshotRegistry([feed]);
+        var before = Snapshot(1, 1, "bob", "carol");
+        registry.Publish(before);
+        using var watcher = feed.Subscribe("acme", afterRevision: 1, buffer: 16)!;
+
+        // The same users and grants: a diff would name nobody; the patch's own word is what counts.
+        registry.Publish(HandPatches.Patch(before, before.Users, changed: [], revoked: ["carol"]));
+
+        Assert.Equal([(2L, "carol")], Drain(watcher).Select(e => (e.Revision, string.Join(",", e.UserIds))));
+    }
+
+    [Fact]
+    public void Swapped_PatchAfterARevisionNotSeen_DiffsAgainstTheNewestSeen()
+    {
+        var feed = new RevocationFeed();
+        feed.Swapped(Shrinking(1), revokedUsers: null);
+        using var watcher = feed.Subscribe("acme", afterRevision: 1, buffer: 16)!;
+
+        // Revision 3 told before revision 2: its list covers only 2 -> 3, the diff covers 1 -> 3.
+        feed.Swapped(Shrinking(3), revokedUsers: ["u2"]);
+        feed.Swapped(Shrinking(2), revokedUsers: ["u1"]);
+
+        Assert.Equal([(3L, "u1,u2")], Drain(watcher).Select(e => (e.Revision, string.Join(",", e.UserIds))));
+    }
+
+    [Fact]
+    public void Subscribe_OlderThanThisReplicasHistory_LeavesTheBacklogToTheChangeLogUpToNow()
+    {
+        var feed = new RevocationFeed();
+        feed.Swapped(Shrinking(3), revokedUsers: null); // first seen at 3: a restart
+        feed.Swapped(Shrinking(4), revokedUsers: null);
+
+        using var old = feed.Subscribe("acme", 1, buffer: 4)!;
+        using var recent = feed.Subscribe("acme", 3, buffer: 4)!;
+
+        Assert.Empty(old.Backlog);
+        Assert.Equal(4, old.ReplayUpTo?.Revision);
+        Assert.Equal(1, old.After);
+        Assert.Null(recent.ReplayUpTo);
+        Assert.Equal([4L], recent.Backlog.Select(e => e.Revision));
     }
 
     private static List<Revocation> Drain(RevocationFeed.Subscription subscription)
