@@ -250,8 +250,7 @@ internal sealed class SnapshotRefresher(
                 return false;
             }
 
-            // TODO(lead): registry.Publish(patched) once h16-feed's Publish(PatchedSnapshot) is merged.
-            registry.Publish(patched.Snapshot);
+            registry.Publish(patched);
             current = patched.Snapshot;
         }
 

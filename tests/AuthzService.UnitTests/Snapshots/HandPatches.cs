@@ -19,19 +19,17 @@ internal static class HandPatches
                 before.AccountName,
                 new AccountVersion(revision ?? before.Revision + 1, before.Version.Stamp + 1),
                 DateTimeOffset.UnixEpoch,
-                new Dictionary<string, int> { ["root"] = 0 }.ToFrozenDictionary(StringComparer.Ordinal),
-                new DeviceIdTable([]),
-                ["root"],
-                [false],
-                [0, 1],
-                [0],
-                [0, 0],
-                [],
-                [false],
-                [],
-                [],
+                before.GroupIndex,
+                before.DeviceIndex,
+                before.Chunks,
+                before.NodeCount,
+                before.DevicesInOrder,
+                before.TagNames,
+                before.TagSettings,
                 users,
-                1),
+                before.Roles,
+                before.DanglingParents,
+                before.CutOffCount),
             changed,
             revoked);
 
@@ -51,6 +49,6 @@ internal static class HandPatches
     public static UserEntry Entry(string userId, bool disabled = false)
     {
         var compiled = AuditReaderSnapshots.Snapshot(1, 0, userId).Users[userId];
-        return new UserEntry(userId, disabled, compiled.RoleIds, compiled.GrantsByPermission);
+        return new UserEntry(userId, disabled, compiled.RoleIds, compiled.GrantsByPermission, compiled.AssignedRoleIds);
     }
 }
