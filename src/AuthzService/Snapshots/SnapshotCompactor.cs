@@ -24,7 +24,7 @@ internal sealed class SnapshotCompactor(
     // Long enough for a 100k-device account to be encoded and written; a holder that died frees it by expiry.
     private static readonly TimeSpan LockTime = TimeSpan.FromSeconds(60);
 
-    private readonly ConcurrentDictionary<string, Task> _running = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Run> _runs = new(StringComparer.Ordinal);
 
     /// <summary>Whether the stream after this append calls for a new compacted snapshot.</summary>
     public bool IsDue(StreamState state) =>
@@ -34,29 +34,53 @@ internal sealed class SnapshotCompactor(
             || state.PendingBytes * 2 >= state.CompactedBytes
             || timeProvider.GetUtcNow() - state.CompactedAt >= options.Value.CompactInterval);
 
-    /// <summary>Starts a compaction in the background when it is due and none of the account runs in this process.</summary>
+    /// <summary>
+    /// Starts a compaction in the background when it is due; when one of the account already runs in this process,
+    /// it runs once more after it (writes kept coming while it read the log).
+    /// </summary>
     public void Consider(string accountId, StreamState state)
     {
-        if (!IsDue(state) || _running.ContainsKey(accountId))
+        if (IsDue(state))
         {
-            return;
-        }
-
-        var run = new Task<Task>(() => RunAsync(accountId));
-        if (_running.TryAdd(accountId, run.Unwrap()))
-        {
-            run.Start(TaskScheduler.Default);
+            Start(accountId);
         }
     }
 
-    /// <summary>The compaction running for the account in this process, if any (tests wait for it).</summary>
-    public Task Running(string accountId) => _running.GetValueOrDefault(accountId) ?? Task.CompletedTask;
+    /// <summary>Completes when no compaction of the account runs in this process (tests wait for it).</summary>
+    public async Task Running(string accountId)
+    {
+        while (_runs.TryGetValue(accountId, out var run))
+        {
+            await run.Done.Task;
+        }
+    }
 
-    private async Task RunAsync(string accountId)
+    private void Start(string accountId)
+    {
+        var run = new Run();
+        if (!_runs.TryAdd(accountId, run))
+        {
+            if (_runs.TryGetValue(accountId, out var running))
+            {
+                Volatile.Write(ref running.Again, 1);
+            }
+
+            return;
+        }
+
+        _ = Task.Run(() => RunAsync(accountId, run));
+    }
+
+    private async Task RunAsync(string accountId, Run run)
     {
         try
         {
-            await CompactAsync(accountId, CancellationToken.None);
+            do
+            {
+                Volatile.Write(ref run.Again, 0);
+                await CompactAsync(accountId, CancellationToken.None);
+            }
+            while (Volatile.Read(ref run.Again) == 1);
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
@@ -65,7 +89,13 @@ internal sealed class SnapshotCompactor(
         }
         finally
         {
-            _running.TryRemove(accountId, out _);
+            _runs.TryRemove(new KeyValuePair<string, Run>(accountId, run));
+            run.Done.TrySetResult();
+        }
+
+        if (Volatile.Read(ref run.Again) == 1)
+        {
+            Start(accountId); // asked for between the last round and the removal
         }
     }
 
@@ -131,5 +161,13 @@ internal sealed class SnapshotCompactor(
         {
             return null; // a gap in the log's chain: the store's rows are the truth
         }
+    }
+
+    /// <summary>One account's compactions in this process: <see cref="Again"/> is set when another was asked for meanwhile.</summary>
+    private sealed class Run
+    {
+        public int Again;
+
+        public TaskCompletionSource Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 }
