@@ -284,6 +284,57 @@ public sealed class AdminServiceTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task PutUsers_SeveralUsersInOneWrite_OneRevisionInOrder_AndAnAuditEvent()
+    {
+        var before = await RevisionAsync();
+        var request = new PutUsersRequest { AccountId = Acme };
+        request.Users.Add(Fleet.User(Acme, "pam", "default"));
+        request.Users.Add(Fleet.User(Acme, "quinn"));
+        request.Users.Add(Fleet.User(Acme, "olivia", "default"));
+
+        var written = await Admin.PutUsersAsync(request);
+
+        Assert.Equal(before + 1, written.Revision);
+        Assert.Equal(["pam", "quinn", "olivia"], written.Users.Select(u => u.UserId));
+        var listed = await Admin.ListUsersAsync(new ListUsersRequest { AccountId = Acme });
+        Assert.Equal(written.Revision, listed.Revision);
+        Assert.Equal(["olivia", "pam", "quinn"], listed.Users.Select(u => u.UserId).Order(StringComparer.Ordinal));
+        var check = await _server.Authz.CheckAsync(new CheckRequest { UserId = "pam", Permission = "billing:manage", MinRevision = written.Revision });
+        Assert.Equal(written.Revision, check.Revision);
+        Assert.True(check.Allowed);
+        var audit = await Admin.ListAuditEventsAsync(new ListAuditEventsRequest { AccountId = Acme, PageSize = 1 });
+        Assert.Equal(("admin.put_users", written.Revision), (audit.Events[0].Kind, audit.Events[0].Revision));
+    }
+
+    [Fact]
+    public async Task PutUsers_OneBadUser_IsRejectedNamingIt_AndNothingIsWritten()
+    {
+        PutUsersRequest Users(params User[] users)
+        {
+            var request = new PutUsersRequest { AccountId = Acme };
+            request.Users.AddRange(users);
+            return request;
+        }
+
+        var badEmail = Fleet.User(Acme, "quinn");
+        badEmail.Email = "not-an-email";
+        var takenEmail = Fleet.User(Acme, "quinn");
+        takenEmail.Email = (await Admin.ListUsersAsync(new ListUsersRequest { AccountId = Acme })).Users.Single(u => u.UserId == "olivia").Email.ToUpperInvariant();
+
+        var malformed = await AssertRejectedUnchanged(StatusCode.InvalidArgument, () => Admin.PutUsersAsync(Users(Fleet.User(Acme, "pam"), badEmail)).ResponseAsync);
+        var twice = await AssertRejectedUnchanged(StatusCode.InvalidArgument, () => Admin.PutUsersAsync(Users(Fleet.User(Acme, "pam"), Fleet.User(Acme, "pam"))).ResponseAsync);
+        var otherAccount = await AssertRejectedUnchanged(StatusCode.InvalidArgument, () => Admin.PutUsersAsync(Users(Fleet.User(Acme, "pam"), Fleet.User("beta", "quinn"))).ResponseAsync);
+        await AssertRejectedUnchanged(StatusCode.InvalidArgument, () => Admin.PutUsersAsync(Users()).ResponseAsync);
+        await AssertRejectedUnchanged(StatusCode.NotFound, () => Admin.PutUsersAsync(Users(Fleet.User(Acme, "pam"), Fleet.User(Acme, "quinn", "no-such-role"))).ResponseAsync);
+        await AssertRejectedUnchanged(StatusCode.AlreadyExists, () => Admin.PutUsersAsync(Users(Fleet.User(Acme, "pam"), takenEmail)).ResponseAsync);
+
+        Assert.StartsWith("users[1].email", malformed.Status.Detail);
+        Assert.StartsWith("users[1].user_id", twice.Status.Detail);
+        Assert.StartsWith("users[1].account_id", otherAccount.Status.Detail);
+        Assert.DoesNotContain((await Admin.ListUsersAsync(new ListUsersRequest { AccountId = Acme })).Users, u => u.UserId == "pam");
+    }
+
+    [Fact]
     public async Task PutNodes_OneBadNode_IsRejectedNamingIt_AndNothingIsWritten()
     {
         var malformed = new PutNodesRequest { AccountId = Acme };

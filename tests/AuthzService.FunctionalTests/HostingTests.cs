@@ -48,7 +48,7 @@ public sealed class HostingTests : IAsyncLifetime
         Assert.Contains("qbee.authz.v1.AdminService", services);
         Assert.Contains("grpc.health.v1.Health", services);
         string[] authorization = ["Check", "CheckBatch", "CheckApiCall", "ResolveScope", "ListAllowedDevices", "GetEffectivePermissions", "WatchRevocations"];
-        string[] admin = ["CreateAccount", "PutRole", "DeleteRole", "ListRoles", "PutUser", "DeleteUser", "PutNode", "DeleteNode", "SetRemoteAccess", "ListAuditEvents", "GetStatus"];
+        string[] admin = ["CreateAccount", "PutRole", "DeleteRole", "ListRoles", "PutUser", "PutUsers", "DeleteUser", "PutNode", "DeleteNode", "SetRemoteAccess", "ListAuditEvents", "GetStatus"];
         Assert.Empty(authorization.Except(AuthorizationService.Descriptor.Methods.Select(m => m.Name)));
         Assert.Empty(admin.Except(AdminService.Descriptor.Methods.Select(m => m.Name)));
     }

@@ -58,6 +58,17 @@ internal sealed class AdminCommands(IAuthzStore store, SnapshotRefresher refresh
         return (user, revision);
     }
 
+    /// <param name="users">Every one of <paramref name="accountId"/>.</param>
+    public async Task<(IReadOnlyList<UserRecord> Users, long Revision)> PutUsersAsync(
+        string accountId, IReadOnlyList<UserRecord> users, AuditContext context, CancellationToken cancellationToken)
+    {
+        using var span = AuthzActivities.StartAdminWrite("admin.put_users", accountId);
+        var audit = Audit(accountId, "admin.put_users", context);
+        var (stored, revision) = await store.PutUsersAsync(accountId, users, audit, cancellationToken);
+        await Refresh(span, accountId, revision);
+        return (stored, revision);
+    }
+
     public async Task<long> DeleteUserAsync(string accountId, string userId, AuditContext context, CancellationToken cancellationToken)
     {
         using var span = AuthzActivities.StartAdminWrite("admin.delete_user", accountId);

@@ -49,6 +49,15 @@ internal sealed class AdminGrpcService(AdminCommands commands, IAuthzStore store
         return new PutUserResponse { User = user.ToProto(), Revision = (ulong)revision };
     }
 
+    public override async Task<PutUsersResponse> PutUsers(PutUsersRequest request, ServerCallContext context)
+    {
+        var records = AdminValidator.ToRecords(request);
+        var (users, revision) = await commands.PutUsersAsync(request.AccountId, records, context.ToAuditContext(request), context.CancellationToken);
+        var response = new PutUsersResponse { Revision = (ulong)revision };
+        response.Users.AddRange(users.Select(u => u.ToProto()));
+        return response;
+    }
+
     public override async Task<DeleteUserResponse> DeleteUser(DeleteUserRequest request, ServerCallContext context)
     {
         Ids.RequireId(request.AccountId, "account_id");

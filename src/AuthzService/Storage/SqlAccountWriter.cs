@@ -187,56 +187,123 @@ internal sealed class SqlAccountWriter(
             async Task<GroupTree> TreeAsync() =>
                 tree ??= await _placement.ReadTreeAsync(tx, accountId);
 
-            // In order, in one transaction: a node may hang under a group created earlier in the same request.
+            // Every row the rules look at, read up front in a few queries rather than several per node: the nodes
+            // themselves, the parents they ask for, root, and which new devices another account holds. The account is
+            // locked, so only this loop changes them, and it keeps the map current.
+            var known = await _placement.FindNodesAsync(tx, accountId, nodes.Select(n => n.NodeId)
+                .Concat(nodes.Select(n => n.ParentId ?? "").Where(p => p.Length > 0)).Append(Ids.Root).ToHashSet(StringComparer.Ordinal));
+            var heldElsewhere = await DevicesHeldElsewhereAsync(tx, accountId, nodes
+                .Where(n => n.Kind == NodeKind.Device && !known.ContainsKey(n.NodeId)).Select(n => n.NodeId).Distinct(StringComparer.Ordinal).ToList());
+
+            // In order, checked before anything is written: a node may hang under a group created earlier in the same
+            // request, and a refusal of any node leaves nothing to undo.
+            var retagged = new List<NodeRecord>();
             for (var i = 0; i < nodes.Count; i++)
             {
                 var node = nodes[i];
-                try
+                var existing = known.GetValueOrDefault(node.NodeId);
+                var placed = await PlaceNodeAsync(node, existing, heldElsewhere, known, fieldOf(i), TreeAsync);
+                stored.Add(placed);
+                changes.Add(new NodePut(placed));
+                known[node.NodeId] = new NodeRow { NodeId = node.NodeId, Kind = (long)node.Kind, ParentId = placed.ParentId };
+                if (existing is not null)
                 {
-                    stored.Add(await PutNodeRowsAsync(tx, node, fieldOf(i), TreeAsync, changes));
-                }
-                catch (System.Data.Common.DbException e) when (sql.IsDeviceIdTaken(e))
-                {
-                    // Another account's writer put the same device between our check and our insert.
-                    throw DeviceIdTaken(node.NodeId);
+                    retagged.Add(placed);
                 }
 
                 if (node.Kind == NodeKind.Group)
                 {
-                    tree?.Set(node.NodeId, stored[i].ParentId);
+                    tree?.Set(node.NodeId, placed.ParentId);
                 }
             }
+
+            await WriteNodeRowsAsync(tx, accountId, stored, retagged);
         }, cancellationToken);
         return (stored, revision);
     }
 
-    private async Task<NodeRecord> PutNodeRowsAsync(
-        StoreTransaction tx, NodeRecord node, string field, Func<Task<GroupTree>> tree, List<Change> changes)
+    /// <summary>The node as it will be stored, after every rule that needs the account's rows; writes nothing.</summary>
+    private static async Task<NodeRecord> PlaceNodeAsync(
+        NodeRecord node, NodeRow? existing, HashSet<string> heldElsewhere, IReadOnlyDictionary<string, NodeRow> known, string field, Func<Task<GroupTree>> tree)
     {
-        var existing = await _placement.FindNodeAsync(tx, node.AccountId, node.NodeId);
         if (existing is not null && existing.Kind != (long)node.Kind)
         {
             throw new PreconditionFailedException(
                 $"node {node.NodeId} is a {KindName((NodeKind)existing.Kind)}; its type cannot change");
         }
 
-        if (existing is null && node.Kind == NodeKind.Device
-            && await tx.ScalarAsync<string>(sql.SelectDeviceHolder, new { node.AccountId, node.NodeId }) is not null)
+        if (existing is null && node.Kind == NodeKind.Device && heldElsewhere.Contains(node.NodeId))
         {
             throw DeviceIdTaken(node.NodeId);
         }
 
-        var parentId = await _placement.ResolveParentAsync(tx, node);
+        var parentId = SqlNodePlacement.ResolveParent(node, known);
         if (node.Kind == NodeKind.Group && parentId.Length > 0 && parentId != existing?.ParentId)
         {
             SqlNodePlacement.CheckPlaceInTree(await tree(), node.NodeId, parentId, moving: existing is not null, field);
         }
 
-        var stored = node with { ParentId = parentId, Title = node.Title ?? "", Tags = node.Tags.ToArray() };
-        await UpsertNodeRowAsync(tx, stored, changes);
-        await tx.ExecuteAsync(sql.DeleteNodeTags, new { node.AccountId, node.NodeId });
-        await InsertTagsAsync(tx, stored);
-        return stored;
+        return node with { ParentId = parentId, Title = node.Title ?? "", Tags = node.Tags.ToArray() };
+    }
+
+    /// <summary>
+    /// The rows of the placed nodes, each statement run once over the whole list (prepared once): the nodes, then
+    /// the old tags of the nodes that existed, then every tag. A node put twice in one request keeps its last form.
+    /// </summary>
+    private async Task WriteNodeRowsAsync(
+        StoreTransaction tx, string accountId, List<NodeRecord> placed, List<NodeRecord> existed)
+    {
+        try
+        {
+            await tx.ExecuteAsync(sql.UpsertNode, placed.Select(node => new
+            {
+                node.AccountId,
+                node.NodeId,
+                Kind = (long)node.Kind,
+                node.ParentId,
+                node.Title,
+                node.AgentRemoteAccessDisabled,
+            }).ToList());
+        }
+        catch (System.Data.Common.DbException e) when (sql.IsDeviceIdTaken(e))
+        {
+            // Another account's writer put one of these devices between our check and our insert: name it.
+            var devices = placed.Where(n => n.Kind == NodeKind.Device).Select(n => n.NodeId).Distinct(StringComparer.Ordinal).ToList();
+            var taken = await DevicesHeldElsewhereAsync(tx, accountId, devices);
+            throw DeviceIdTaken(devices.FirstOrDefault(taken.Contains) ?? devices[0]);
+        }
+
+        if (existed.Count > 0)
+        {
+            await tx.ExecuteAsync(sql.DeleteNodeTags, existed.Select(n => new { n.AccountId, n.NodeId }).Distinct().ToList());
+        }
+
+        // A node put twice: only its last tags, after the delete above removed what the store had.
+        var last = new Dictionary<string, NodeRecord>(placed.Count, StringComparer.Ordinal);
+        foreach (var node in placed)
+        {
+            last[node.NodeId] = node;
+        }
+
+        var tags = last.Values.SelectMany(node => node.Tags.Select((tag, position) => new
+        {
+            node.AccountId,
+            node.NodeId,
+            Tag = tag,
+            Position = (long)position,
+        })).ToList();
+        if (tags.Count > 0)
+        {
+            await tx.ExecuteAsync(sql.InsertNodeTag, tags);
+        }
+    }
+
+    private async Task<HashSet<string>> DevicesHeldElsewhereAsync(StoreTransaction tx, string accountId, IReadOnlyList<string> deviceIds)
+    {
+        return deviceIds.Count == 0
+            ? []
+            : (await tx.QueryAsync<string>(sql.SelectDevicesHeldElsewhere, new { AccountId = accountId, NodeIds = SqlIdList.Json(deviceIds) }))
+                .ToHashSet(StringComparer.Ordinal);
     }
 
     // The other account is not named: accounts never learn about each other.
@@ -405,20 +472,6 @@ internal sealed class SqlAccountWriter(
             node.AgentRemoteAccessDisabled,
         });
         changes.Add(new NodePut(node with { Title = node.Title ?? "" }));
-    }
-
-    private async Task InsertTagsAsync(StoreTransaction tx, NodeRecord node)
-    {
-        if (node.Tags.Count > 0)
-        {
-            await tx.ExecuteAsync(sql.InsertNodeTag, node.Tags.Select((tag, position) => new
-            {
-                node.AccountId,
-                node.NodeId,
-                Tag = tag,
-                Position = (long)position,
-            }).ToList());
-        }
     }
 
     private static string KindName(NodeKind kind) => kind == NodeKind.Device ? "device" : "group";

@@ -13,8 +13,24 @@ internal sealed class SqlNodePlacement(SqlDialect sql)
     public Task<NodeRow?> FindNodeAsync(StoreTransaction tx, string accountId, string nodeId) =>
         tx.SingleOrDefaultAsync<NodeRow>(sql.SelectNode, new { AccountId = accountId, NodeId = nodeId });
 
-    /// <summary>The parent the node is stored under, after the reserved-node and defaulting rules.</summary>
-    public async Task<string> ResolveParentAsync(StoreTransaction tx, NodeRecord node)
+    /// <summary>Those of <paramref name="nodeIds"/> that exist in the account, by id: a few queries however many ids.</summary>
+    public async Task<Dictionary<string, NodeRow>> FindNodesAsync(StoreTransaction tx, string accountId, IReadOnlyCollection<string> nodeIds)
+    {
+        var found = new Dictionary<string, NodeRow>(nodeIds.Count, StringComparer.Ordinal);
+        foreach (var row in await tx.QueryAsync<NodeRow>(sql.SelectNodesByIds, new { AccountId = accountId, NodeIds = SqlIdList.Json(nodeIds) }))
+        {
+            found[row.NodeId] = row;
+        }
+
+        return found;
+    }
+
+    /// <summary>
+    /// The parent the node is stored under, after the reserved-node and defaulting rules. <paramref name="nodes"/>
+    /// holds every node of the account the rules may look at (the node's requested parent, root), as the write has
+    /// them so far.
+    /// </summary>
+    public static string ResolveParent(NodeRecord node, IReadOnlyDictionary<string, NodeRow> nodes)
     {
         var requested = node.ParentId ?? "";
         if (node.NodeId == Ids.Root)
@@ -37,7 +53,7 @@ internal sealed class SqlNodePlacement(SqlDialect sql)
                 throw new PreconditionFailedException("unassigned_group must stay directly under root");
             }
 
-            var parent = await FindNodeAsync(tx, node.AccountId, parentId)
+            var parent = nodes.GetValueOrDefault(parentId)
                 ?? throw new NotFoundException($"parent_id {parentId} not found in account {node.AccountId}");
             RequireGroupParent(parent);
             return parentId;
@@ -49,7 +65,7 @@ internal sealed class SqlNodePlacement(SqlDialect sql)
             return Ids.UnassignedGroup;
         }
 
-        var deviceParent = await FindNodeAsync(tx, node.AccountId, requested);
+        var deviceParent = nodes.GetValueOrDefault(requested);
         if (deviceParent is null)
         {
             return Ids.UnassignedGroup;

@@ -8,8 +8,9 @@ namespace Qbee.Authz.Service.Storage;
 internal static class StorageServiceCollectionExtensions
 {
     /// <summary>
-    /// Registers the SQL store from <c>Authz:Store</c>, validated at start-up. The host still calls
-    /// <see cref="IAuthzStore.InitializeAsync"/> before serving, to apply the migrations.
+    /// Registers the SQL store from <c>Authz:Store</c>, validated at start-up, and the change log's retention purger
+    /// (<c>Authz:ChangeLog</c>). The host still calls <see cref="IAuthzStore.InitializeAsync"/> before serving, to
+    /// apply the migrations.
     /// </summary>
     public static IServiceCollection AddStorage(this IServiceCollection services, IConfiguration configuration)
     {
@@ -27,6 +28,11 @@ internal static class StorageServiceCollectionExtensions
 
         // Resolved through IAuthzStore, so a test that replaces the store replaces its audit half too.
         services.TryAddSingleton<IAuditStore>(sp => sp.GetRequiredService<IAuthzStore>());
+
+        services.AddOptions<ChangeLogOptions>().Bind(configuration.GetSection(ChangeLogOptions.SectionName)).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ChangeLogOptions>, ChangeLogOptionsValidator>());
+        services.AddSingleton<ChangeLogPurger>();
+        services.AddHostedService(sp => sp.GetRequiredService<ChangeLogPurger>());
         return services;
     }
 }

@@ -11,6 +11,9 @@ internal static class AdminLimits
     public const int MaxNameLength = 128;
     public const int MaxDescriptionLength = 2048;
     public const int MaxRolesPerUser = 100;
+
+    /// <summary>Users in one PutUsers (bulk import).</summary>
+    public const int MaxUsersPerWrite = 1_000;
     public const int MaxTagsPerNode = 64;
     public const int MaxTitleLength = 256;
 

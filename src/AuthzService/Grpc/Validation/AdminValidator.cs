@@ -60,6 +60,42 @@ internal static class AdminValidator
         return nodes;
     }
 
+    public static UserRecord[] ToRecords(PutUsersRequest request)
+    {
+        Ids.RequireId(request.AccountId, "account_id");
+        if (request.Users.Count is 0 or > AdminLimits.MaxUsersPerWrite)
+        {
+            throw new InvalidFieldException("users", $"must hold 1..{AdminLimits.MaxUsersPerWrite} users (has {request.Users.Count})");
+        }
+
+        var users = new UserRecord[request.Users.Count];
+        var ids = new Dictionary<string, int>(users.Length, StringComparer.Ordinal);
+
+        // Emails compare case-insensitively across the platform, as the store compares them.
+        var emails = new Dictionary<string, int>(users.Length, StringComparer.Ordinal);
+        for (var i = 0; i < users.Length; i++)
+        {
+            var field = $"users[{i}]";
+            users[i] = ToRecord(request.Users[i], field);
+            if (users[i].AccountId != request.AccountId)
+            {
+                throw new InvalidFieldException($"{field}.account_id", "must be the request's account_id");
+            }
+
+            if (!ids.TryAdd(users[i].UserId, i))
+            {
+                throw new InvalidFieldException($"{field}.user_id", $"user '{users[i].UserId}' is listed twice (also users[{ids[users[i].UserId]}])");
+            }
+
+            if (!emails.TryAdd(users[i].Email.ToLowerInvariant(), i))
+            {
+                throw new InvalidFieldException($"{field}.email", $"email '{users[i].Email}' is listed twice (also users[{emails[users[i].Email.ToLowerInvariant()]}])");
+            }
+        }
+
+        return users;
+    }
+
     public static SetRemoteAccessCommand ToCommand(SetRemoteAccessRequest request)
     {
         Ids.RequireId(request.AccountId, "account_id");

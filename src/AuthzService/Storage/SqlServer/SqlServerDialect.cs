@@ -218,8 +218,13 @@ internal sealed class SqlServerDialect : SqlDialect
 
     // A claim of a device that another account holds, or is putting right now, waits for that writer's commit
     // (a key-range lock on the device-id index), then sees its row.
-    public override string SelectDeviceHolder =>
-        "SELECT account_id FROM nodes WITH (UPDLOCK, HOLDLOCK) WHERE node_id = @NodeId AND kind = 2 AND account_id <> @AccountId";
+    public override string SelectDevicesHeldElsewhere =>
+        "SELECT node_id FROM nodes WITH (UPDLOCK, HOLDLOCK) WHERE node_id IN (SELECT id FROM OPENJSON(@NodeIds) WITH (id NVARCHAR(64) '$')) "
+        + "AND kind = 2 AND account_id <> @AccountId";
+
+    public override string SelectNodesByIds =>
+        "SELECT node_id AS NodeId, kind AS Kind, parent_id AS ParentId FROM nodes "
+        + "WHERE account_id = @AccountId AND node_id IN (SELECT id FROM OPENJSON(@NodeIds) WITH (id NVARCHAR(64) '$'))";
 
     // 2601: a duplicate key in a unique index; the message names the index.
     public override bool IsDeviceIdTaken(DbException error) =>

@@ -193,6 +193,13 @@ internal sealed class SqliteDialect : SqlDialect
     public override string SelectAccountRevisionForUpdate =>
         "SELECT revision AS Revision, revision_stamp AS Stamp FROM accounts WHERE account_id = @AccountId";
 
+    public override string SelectNodesByIds =>
+        "SELECT node_id AS NodeId, kind AS Kind, parent_id AS ParentId FROM nodes "
+        + "WHERE account_id = @AccountId AND node_id IN (SELECT value FROM json_each(@NodeIds))";
+
+    public override string SelectDevicesHeldElsewhere =>
+        "SELECT node_id FROM nodes WHERE node_id IN (SELECT value FROM json_each(@NodeIds)) AND kind = 2 AND account_id <> @AccountId";
+
     public override string UpsertRole =>
         "INSERT INTO roles (account_id, role_id, name, description, policies) "
         + "VALUES (@AccountId, @RoleId, @Name, @Description, @Policies) "
