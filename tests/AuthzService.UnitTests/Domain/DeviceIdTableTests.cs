@@ -44,4 +44,34 @@ public sealed class DeviceIdTableTests
 
         Assert.False(table.TryGet(id, out _));
     }
+
+    [Fact]
+    public void Builder_SetAndRemove_ChangeTheNewTableOnly()
+    {
+        var random = new Random(3);
+        var ids = Enumerable.Range(0, 5000).Select(_ => Id(random)).Distinct().ToArray();
+        var table = new DeviceIdTable(ids.Select((id, i) => (id, i)).ToArray());
+        var fresh = Id(random);
+        var builder = table.ToBuilder();
+        builder.Remove(ids[0]);
+        builder.Set(fresh, 9999);
+        builder.Set(ids[1], 7);
+
+        var next = builder.Build();
+
+        Assert.False(next.TryGet(ids[0], out _));
+        Assert.True(next.TryGet(fresh, out var added));
+        Assert.Equal(9999, added);
+        Assert.True(next.TryGet(ids[1], out var moved));
+        Assert.Equal(7, moved);
+        for (var i = 2; i < ids.Length; i++)
+        {
+            Assert.True(next.TryGet(ids[i], out var node));
+            Assert.Equal(i, node);
+        }
+
+        Assert.True(table.TryGet(ids[0], out var old));
+        Assert.Equal(0, old);
+        Assert.False(table.TryGet(fresh, out _));
+    }
 }

@@ -10,18 +10,26 @@ namespace Qbee.Authz.Service.Domain.Snapshot;
 /// </summary>
 internal static class RevocationDiff
 {
-    public static string[] UsersWhoseRightsMayHaveShrunk(AccountSnapshot before, AccountSnapshot after)
+    public static string[] UsersWhoseRightsMayHaveShrunk(AccountSnapshot before, AccountSnapshot after) =>
+        UsersWhoseRightsMayHaveShrunk(before, after, before.Users.Keys, before.DevicesInOrder);
+
+    /// <summary>
+    /// The same, looking only at the users and the devices a patch touched (<paramref name="users"/>: ids,
+    /// <paramref name="devices"/>: node indexes of <paramref name="before"/>; others unchanged by it).
+    /// </summary>
+    public static string[] UsersWhoseRightsMayHaveShrunk(AccountSnapshot before, AccountSnapshot after, IEnumerable<string> users, IEnumerable<int> devices)
     {
-        var users = new SortedSet<string>(StringComparer.Ordinal);
-        foreach (var (userId, old) in before.Users)
+        var named = new SortedSet<string>(StringComparer.Ordinal);
+        foreach (var userId in users)
         {
-            if (!old.Disabled && (!after.Users.TryGetValue(userId, out var now) || now.Disabled || LostAGrant(old, now)))
+            if (before.Users.TryGetValue(userId, out var old) && !old.Disabled
+                && (!after.Users.TryGetValue(userId, out var now) || now.Disabled || LostAGrant(old, now)))
             {
-                users.Add(userId);
+                named.Add(userId);
             }
         }
 
-        var (scopeShrank, remoteAccessLost) = CompareDevices(before, after);
+        var (scopeShrank, remoteAccessLost) = CompareDevices(before, after, devices);
         if (scopeShrank || remoteAccessLost)
         {
             foreach (var (userId, now) in after.Users)
@@ -29,12 +37,12 @@ internal static class RevocationDiff
                 if (!now.Disabled && ((scopeShrank && HasScopedGrant(now))
                     || (remoteAccessLost && now.GrantsFor(Permission.RemoteAccessConnect).Length > 0)))
                 {
-                    users.Add(userId);
+                    named.Add(userId);
                 }
             }
         }
 
-        return [.. users];
+        return [.. named];
     }
 
     private static bool LostAGrant(UserEntry before, UserEntry after)
@@ -74,10 +82,10 @@ internal static class RevocationDiff
     /// scopeShrank: a device moved or lost a tag. remoteAccessLost: a device stopped accepting remote access
     /// or was deleted (its open sessions must end).
     /// </summary>
-    private static (bool ScopeShrank, bool RemoteAccessLost) CompareDevices(AccountSnapshot before, AccountSnapshot after)
+    private static (bool ScopeShrank, bool RemoteAccessLost) CompareDevices(AccountSnapshot before, AccountSnapshot after, IEnumerable<int> devices)
     {
         bool scopeShrank = false, remoteAccessLost = false;
-        foreach (var device in before.DevicesInOrder)
+        foreach (var device in devices)
         {
             if (!after.TryGetDevice(before.NodeIds[device], out var now))
             {

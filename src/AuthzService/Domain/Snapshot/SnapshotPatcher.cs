@@ -5,7 +5,8 @@ namespace Qbee.Authz.Service.Domain.Snapshot;
 /// <summary>
 /// Applies one change set to a compiled snapshot, producing the next immutable snapshot; readers keep the one
 /// before. Answers exactly as <see cref="SnapshotCompiler.Compile"/> of <see cref="ChangeSetApplier.Apply"/>'s
-/// rows would (the property test holds it to that).
+/// rows would (the property test holds it to that), at a cost that follows what the change set touched
+/// (<see cref="SnapshotPatch"/>); what a patch cannot keep exact (chains the compiler cut off) is recompiled whole.
 /// </summary>
 internal static class SnapshotPatcher
 {
@@ -19,7 +20,7 @@ internal static class SnapshotPatcher
                 $"change set {changes.AccountId}@{changes.Version} does not follow snapshot {before.AccountId}@{before.Version}");
         }
 
-        return Recompile(before, changes, builtAt, skipped);
+        return SnapshotPatch.TryApply(before, changes, builtAt, skipped) ?? Recompile(before, changes, builtAt, skipped);
     }
 
     /// <summary>The whole account compiled again from the rows the snapshot holds: the fallback, and the reference.</summary>
