@@ -95,10 +95,41 @@ public sealed class WatchRevocationsTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task AfterRevisionOlderThanThisReplicasHistory_NamesEveryone()
+    public async Task AfterRevisionOlderThanThisReplicasHistory_ReplaysTheChangeLog_ThenTheLiveEvents()
+    {
+        var before = await RevisionAsync();
+        var retagged = await ApplyAsync("device retagged");
+        var carol = (await _server.Admin.PutUserAsync(new PutUserRequest { User = Fleet.User(Acme, "carol") })).Revision;
+        var roleEdited = await ApplyAsync("role edited");
+        await _server.RestartAsync(); // this replica's history now starts at the restart
+
+        using var watch = _server.Authz.WatchRevocations(new WatchRevocationsRequest { AccountId = Acme, AfterRevision = before });
+        var replayed = new List<RevocationEvent>();
+        while (replayed.Count < 3 && await watch.ResponseStream.MoveNext(Timeout()))
+        {
+            replayed.Add(watch.ResponseStream.Current);
+        }
+
+        var next = watch.ResponseStream.MoveNext(Timeout());
+        var disabled = await ApplyAsync("user disabled");
+
+        // From the log: per write, the users it may have shrunk (the retag: bob's tag-scoped grant), not everyone.
+        Assert.Equal(
+            [(retagged, "bob"), (carol, "carol"), (roleEdited, "bob")],
+            replayed.Select(e => (e.Revision, string.Join(",", e.UserIds))));
+        Assert.All(replayed, e => Assert.False(e.AllUsers));
+        Assert.True(await next);
+        Assert.Equal(disabled, watch.ResponseStream.Current.Revision);
+        Assert.Equal(["bob"], watch.ResponseStream.Current.UserIds);
+    }
+
+    [Fact]
+    public async Task AfterRevisionOlderThanTheChangeLog_NamesEveryone()
     {
         await _server.RestartAsync();
         var revision = await ApplyAsync("user disabled");
+        var store = _server.Services.GetRequiredService<Qbee.Authz.Service.Storage.IAuthzStore>();
+        await store.PurgeChangeLogAsync(DateTimeOffset.UtcNow.AddMinutes(1), keepRevisions: 1, maxRows: 1000, CancellationToken.None);
 
         using var watch = _server.Authz.WatchRevocations(new WatchRevocationsRequest { AccountId = Acme, AfterRevision = 1 });
 

@@ -38,6 +38,11 @@ internal sealed class RevocationFeed : ISnapshotObserver
                 {
                     backlog.AddRange(history.Events.Where(e => e.Revision > afterRevision));
                 }
+                else if (history.Replaced)
+                {
+                    // A revision of the history the store no longer has: its log cannot tell what differs.
+                    backlog.Add(Everyone(history.Current));
+                }
                 else
                 {
                     // Older than this replica's history: the change log tells the rest, up to the snapshot of now.
@@ -94,6 +99,7 @@ internal sealed class RevocationFeed : ISnapshotObserver
         {
             // Another history: no diff against the old one means anything, and its revisions are not this one's.
             history.Current = snapshot;
+            history.Replaced = true;
             history.Events.Clear();
             history.CompleteAfter = snapshot.Revision;
             var revocation = Everyone(snapshot);
@@ -114,6 +120,9 @@ internal sealed class RevocationFeed : ISnapshotObserver
         public long CompleteAfter { get; set; } = first.Revision;
 
         public AccountSnapshot Current { get; set; } = first;
+
+        /// <summary>This replica swapped in another history: a revision before it may be one of the old history.</summary>
+        public bool Replaced { get; set; }
 
         public List<Revocation> Events { get; } = [];
 

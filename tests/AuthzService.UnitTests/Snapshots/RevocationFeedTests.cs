@@ -27,6 +27,23 @@ public sealed class RevocationFeedTests
     }
 
     [Fact]
+    public void Subscribe_FromBeforeAReplaceByAnotherHistory_NamesEveryUser_NotAReplayOfTheNewHistorysLog()
+    {
+        var feed = new RevocationFeed();
+        var registry = new SnapshotRegistry([feed]);
+        registry.Publish(Snapshot(15, 1, "bob", "carol"));
+        registry.Replace(Snapshot(6, 2, "bob", "carol"));
+        registry.Publish(Snapshot(7, 3, "bob", "carol"));
+
+        using var watcher = feed.Subscribe("acme", afterRevision: 3, buffer: 16)!;
+
+        Assert.Null(watcher.ReplayUpTo);
+        var everyone = Assert.Single(watcher.Backlog);
+        Assert.True(everyone.AllUsers);
+        Assert.Equal(7L, everyone.Revision);
+    }
+
+    [Fact]
     public void Swapped_AfterAReplace_DiffsAgainstTheReplacement()
     {
         var feed = new RevocationFeed();
@@ -170,6 +187,20 @@ public sealed class RevocationFeedTests
         Assert.Equal(1, old.After);
         Assert.Null(recent.ReplayUpTo);
         Assert.Equal([4L], recent.Backlog.Select(e => e.Revision));
+    }
+
+    [Fact]
+    public void Subscribe_ReplayingFromTheChangeLog_GetsEverySwapAfterTheReplaysEndLive()
+    {
+        var feed = new RevocationFeed();
+        feed.Swapped(Shrinking(3), revokedUsers: null);
+        using var subscription = feed.Subscribe("acme", 1, buffer: 4)!;
+
+        // Registered before the replay's end was taken: a swap while the log is read is not lost.
+        feed.Swapped(Shrinking(4), revokedUsers: null);
+
+        Assert.Equal(3, subscription.ReplayUpTo?.Revision);
+        Assert.Equal([4L], Drain(subscription).Select(e => e.Revision));
     }
 
     private static List<Revocation> Drain(RevocationFeed.Subscription subscription)

@@ -1,3 +1,4 @@
+using Qbee.Authz.Service.Domain.Changes;
 using Qbee.Authz.Service.Domain.Model;
 using Qbee.Authz.Service.Domain.Snapshot;
 using Qbee.Authz.Service.Snapshots;
@@ -212,6 +213,30 @@ public sealed class SnapshotRegistryTests
         Assert.Equal([null, ["bob"], null], observer.RevokedUsers);
         Assert.True(registry.TryFindUser("carol", out var snapshot, out _));
         Assert.Same(skipping.Snapshot, snapshot);
+    }
+
+    [Fact]
+    public void PublishPatch_FromThePatcher_AFleetWriteWritesNoUser_AUserWriteWritesThatUser()
+    {
+        var registry = new SnapshotRegistry();
+        var before = Snapshot(1, stamp: 10, Hundred);
+        registry.Publish(before);
+        var writes = registry.DirectoryWrites;
+        var device = new NodeRecord("acme", 1.ToString("x64"), NodeKind.Device, "root", string.Empty, ["web"], false);
+        var bob = new UserRecord("acme", "u007", "u007@example.com", string.Empty, string.Empty, ["r"], UserState.Disabled);
+
+        var fleetWrite = SnapshotPatcher.Apply(before, new ChangeSet("acme", new AccountVersion(2, 20), 10, DateTimeOffset.UnixEpoch, [new NodePut(device)]), DateTimeOffset.UnixEpoch);
+        registry.Publish(fleetWrite);
+        var afterFleetWrite = registry.DirectoryWrites;
+        var userWrite = SnapshotPatcher.Apply(fleetWrite.Snapshot, new ChangeSet("acme", new AccountVersion(3, 30), 20, DateTimeOffset.UnixEpoch, [new UserPut(bob)]), DateTimeOffset.UnixEpoch);
+        registry.Publish(userWrite);
+
+        Assert.Equal(writes, afterFleetWrite);
+        Assert.Equal(writes + 1, registry.DirectoryWrites);
+        Assert.All(Hundred, userId => Assert.True(registry.TakesTheFastPath(userId), userId));
+        Assert.True(registry.TryFindUser("u007", out var snapshot, out var user));
+        Assert.Same(userWrite.Snapshot, snapshot);
+        Assert.True(user.Disabled);
     }
 
     [Fact]
