@@ -47,7 +47,7 @@ internal sealed class SnapshotCompactor(
     }
 
     /// <summary>Completes when no compaction of the account runs in this process (tests wait for it).</summary>
-    public async Task Running(string accountId)
+    public async Task IdleAsync(string accountId)
     {
         while (_runs.TryGetValue(accountId, out var run))
         {

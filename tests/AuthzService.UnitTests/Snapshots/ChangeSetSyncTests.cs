@@ -136,7 +136,7 @@ public sealed class ChangeSetSyncTests(ITestOutputHelper output) : IAsyncLifetim
     {
         var a = await ReplicaAsync();
         await WriteAsync(a, s => CreateAsync(s, devices: 300));
-        await a.Compactor.Running(Acme);
+        await a.Compactor.IdleAsync(Acme);
         var compacted = await a.Cache.GetCompactedVersionAsync(Acme);
         await WriteAsync(a, s => s.PutUserAsync(Samples.User(Acme, "bob", null, "default"), Samples.Audit("admin.put_user"), Ct));
         await WriteAsync(a, s => s.DeleteNodeAsync(Acme, Samples.DeviceId(7), Samples.Audit("admin.delete_node"), Ct));
@@ -169,7 +169,7 @@ public sealed class ChangeSetSyncTests(ITestOutputHelper output) : IAsyncLifetim
             await WriteAsync(a, async s => (await s.PutNodeAsync(device, Samples.Audit("admin.put_node"), Ct)).Revision);
         }
 
-        await a.Compactor.Running(Acme);
+        await a.Compactor.IdleAsync(Acme);
 
         var database = _inspect.GetDatabase();
         var server = _inspect.GetServer(_inspect.GetEndPoints()[0]);
