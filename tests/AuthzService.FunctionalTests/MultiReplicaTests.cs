@@ -1,5 +1,6 @@
 using Grpc.Core;
 using Grpc.Health.V1;
+using Microsoft.Extensions.Logging;
 using Qbee.Authz.V1;
 using StackExchange.Redis;
 
@@ -9,6 +10,8 @@ namespace Qbee.Authz.Service.FunctionalTests;
 public sealed class MultiReplicaTests : IAsyncLifetime
 {
     private const string Acme = "acme";
+    private const int LoadedFromEvent = 35;
+    private const int ChangeSetsAppliedEvent = 40;
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(20);
     private readonly List<AuthzServer> _servers = [];
     private RedisServer _redis = null!;
@@ -45,6 +48,58 @@ public sealed class MultiReplicaTests : IAsyncLifetime
 
         Assert.True(answer.Allowed);
         Assert.Equal(write.Revision, answer.Revision);
+    }
+
+    [Fact]
+    public async Task WritesOnOneReplica_TheOtherPatchesWithTheirChangeSets_WithoutLoadingTheAccount()
+    {
+        var a = await ReplicaAsync(pollInterval: "00:10:00");
+        var events = new EventCollector();
+        var b = await ReplicaAsync(pollInterval: "00:10:00", events: events);
+        await a.Admin.CreateAccountAsync(Fleet.Account(Acme, "olivia"));
+        await a.Admin.PutRoleAsync(new PutRoleRequest { Role = Fleet.Role(Acme, "auditor", ("audit:read", [])) });
+        var seen = await b.Authz.CheckAsync(new CheckRequest { UserId = "olivia", Permission = "audit:read", MinRevision = 2 }, deadline: DateTime.UtcNow + Deadline);
+        var loadsBefore = events.Lines.Count(l => l.EventId == LoadedFromEvent && l.Message.EndsWith("from SQL", StringComparison.Ordinal));
+
+        PutUserResponse write = null!;
+        foreach (var user in new[] { "bob", "carol", "dave" })
+        {
+            write = await a.Admin.PutUserAsync(new PutUserRequest { User = Fleet.User(Acme, user, "auditor") });
+        }
+
+        var answer = await b.Authz.CheckAsync(
+            new CheckRequest { UserId = "dave", Permission = "audit:read", MinRevision = write.Revision }, deadline: DateTime.UtcNow + Deadline);
+
+        Assert.Equal(2ul, seen.Revision);
+        Assert.True(answer.Allowed);
+        Assert.Equal(write.Revision, answer.Revision);
+        Assert.Contains(events.Lines, l => l.EventId == ChangeSetsAppliedEvent && l.Message.Contains($"now at {write.Revision} ", StringComparison.Ordinal));
+        Assert.Equal(loadsBefore, events.Lines.Count(l => l.EventId == LoadedFromEvent && l.Message.EndsWith("from SQL", StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public async Task ReplicaStartedAfterManyWrites_StartsFromTheCompactedSnapshot_AndFollowsByChangeSets()
+    {
+        var a = await ReplicaAsync(pollInterval: "00:10:00");
+        await a.Admin.CreateAccountAsync(Fleet.Account(Acme, "olivia"));
+        for (var i = 1; i <= 30; i++)
+        {
+            await a.Admin.PutNodeAsync(new PutNodeRequest { Node = Fleet.Device(Acme, Fleet.DeviceId(i), "") });
+        }
+
+        var events = new EventCollector();
+        var b = await ReplicaAsync(pollInterval: "00:10:00", events: events);
+        var write = await a.Admin.DeleteNodeAsync(new DeleteNodeRequest { AccountId = Acme, NodeId = Fleet.DeviceId(30) });
+        var answer = await b.Authz.CheckAsync(
+            new CheckRequest { UserId = "olivia", Permission = "device:read", DeviceId = Fleet.DeviceId(30), MinRevision = write.Revision },
+            deadline: DateTime.UtcNow + Deadline);
+        var present = await b.Authz.CheckAsync(new CheckRequest { UserId = "olivia", Permission = "device:read", DeviceId = Fleet.DeviceId(29) });
+
+        Assert.Equal(DecisionReason.DeviceNotFound, answer.Reason);
+        Assert.True(present.Allowed);
+        Assert.Contains(events.Lines, l => l.EventId == LoadedFromEvent && l.Message.EndsWith("from Redis", StringComparison.Ordinal));
+        Assert.DoesNotContain(events.Lines, l => l.EventId == LoadedFromEvent && l.Message.EndsWith("from SQL", StringComparison.Ordinal));
+        Assert.Contains(events.Lines, l => l.EventId == ChangeSetsAppliedEvent && l.Message.Contains($"now at {write.Revision} ", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -148,9 +203,10 @@ public sealed class MultiReplicaTests : IAsyncLifetime
         Assert.Equal(["bob"], watch.ResponseStream.Current.UserIds);
     }
 
-    private async Task<AuthzServer> ReplicaAsync(string pollInterval = "00:00:01", string? dataDirectory = null)
+    private async Task<AuthzServer> ReplicaAsync(string pollInterval = "00:00:01", string? dataDirectory = null, EventCollector? events = null)
     {
-        var server = await AuthzServer.StartAsync(Settings(pollInterval), dataDirectory ?? _sharedData);
+        var hooks = events is null ? null : new ServerHooks(Configure: builder => builder.Logging.AddProvider(events).SetMinimumLevel(LogLevel.Debug));
+        var server = await AuthzServer.StartAsync(Settings(pollInterval), dataDirectory ?? _sharedData, hooks);
         _servers.Add(server);
         return server;
     }

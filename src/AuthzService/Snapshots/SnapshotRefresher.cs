@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using Qbee.Authz.Service.Domain.Changes;
 using Qbee.Authz.Service.Domain.Model;
 using Qbee.Authz.Service.Domain.Snapshot;
 using Qbee.Authz.Service.Storage;
@@ -8,17 +9,21 @@ using Qbee.Authz.Service.Telemetry;
 namespace Qbee.Authz.Service.Snapshots;
 
 /// <summary>
-/// Brings account snapshots to the store's version: from Redis when another replica stored exactly that version
-/// (revision and stamp), else from SQL (one replica at a time, under a short Redis lock) and then stored in Redis
-/// for the others. SQL is the truth: Redis data is taken only when the store holds its version, and a snapshot
-/// of a version the store does not have (the store was restored from an older copy) is replaced by the store's,
-/// even at a lower revision. One rebuild at a time per account in this process; a caller whose revision a
-/// concurrent rebuild already covered returns at once, so bursts of writes coalesce.
+/// Brings account snapshots to the store's version, at the cost of what changed: the change sets after the version
+/// held (from Redis's stream, the gaps and the rest from the store's change log) patched onto it one by one. A replica
+/// that holds nothing, or cannot chain (the log purged past it, a patch failed), starts from the compacted snapshot in
+/// Redis and the change sets after it, else loads the account from SQL (one replica at a time, under a short Redis
+/// lock) and stores it as the compacted snapshot for the others. SQL is the truth: Redis data is taken only when it
+/// chains onto a version the store holds (its change sets reach the store's version, or continue into its log), and a
+/// snapshot of a version the store does not have (the store was restored from an older copy) is replaced by the
+/// store's, even at a lower revision. One refresh at a time per account in this process; a caller whose revision a
+/// concurrent refresh already covered returns at once, so bursts of writes coalesce into one read of the log.
 /// </summary>
 internal sealed class SnapshotRefresher(
     IAuthzStore store,
     SnapshotRegistry registry,
     RedisSnapshotCache redis,
+    SnapshotCompactor compactor,
     SyncFreshness freshness,
     TimeProvider timeProvider,
     AuthzMetrics metrics,
@@ -29,6 +34,9 @@ internal sealed class SnapshotRefresher(
     // check wait long when the holder died (its lock expires, and this replica rebuilds itself).
     private static readonly TimeSpan WaitForOtherReplica = TimeSpan.FromMilliseconds(50);
     private const int WaitRounds = 40;
+
+    // Further behind than this many change sets, loading the account whole is as cheap as patching.
+    internal const int MaxChain = 4096;
 
     private readonly ConcurrentDictionary<string, SemaphoreSlim> _gates = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, byte> _divergenceLogged = new(StringComparer.Ordinal);
@@ -177,18 +185,25 @@ internal sealed class SnapshotRefresher(
             {
                 SnapshotsLog.RedisDiffersFromStore(logger, accountId, head!.Value.ToString(), version.ToString());
             }
+        }
 
-            if (!diverged && head == version && await TryLoadFromRedisAsync(accountId, version) is { } cached)
+        if (!diverged)
+        {
+            if (held is not null && await TryPatchAsync(accountId, held, stored, target, started, activity, cancellationToken))
             {
-                SnapshotsLog.SnapshotSource(logger, accountId, version.Revision, "Redis");
-                Publish(cached, RebuildSource.Redis, started, activity);
+                return;
+            }
+
+            if (await LoadCompactedAsync(accountId, stored, target, cancellationToken) is { } compacted)
+            {
+                Publish(compacted, RebuildSource.Redis, started, activity);
                 return;
             }
         }
 
         var (data, source) = diverged
             ? (await store.LoadAccountAsync(accountId, cancellationToken), RebuildSource.Sql)
-            : await LoadThroughRedisLockAsync(accountId, target.MinRevision, stored, cancellationToken);
+            : await LoadThroughRedisLockAsync(accountId, target, stored, cancellationToken);
         if (data is null)
         {
             return;
@@ -196,18 +211,197 @@ internal sealed class SnapshotRefresher(
 
         if (diverged && target.RepairRedis)
         {
-            await StoreInRedisAsync(data, overwrite: true);
+            await ResetRedisAsync(data);
         }
 
         Publish(data, source, started, activity);
     }
 
     /// <summary>
-    /// Nobody stored the account's new version in Redis yet. One replica rebuilds from SQL; the others wait a
-    /// little for its result, taken when the store confirms it.
+    /// Patches the held snapshot with the change sets after it, publishing each; false when they do not chain onto it
+    /// (the caller then loads the account whole).
+    /// </summary>
+    private async Task<bool> TryPatchAsync(
+        string accountId, AccountSnapshot held, AccountVersion? stored, Target target, long started, Activity? activity, CancellationToken cancellationToken)
+    {
+        var chain = await ReadChainAsync(accountId, held.Version, stored, cancellationToken);
+        if (chain is not { ChangeSets.Count: > 0 })
+        {
+            return false;
+        }
+
+        if (target.RepairRedis)
+        {
+            await AppendToRedisAsync(accountId, chain); // first: the other replicas patch while this one does
+        }
+
+        var current = held;
+        var skipped = new List<string>();
+        foreach (var changeSet in chain.ChangeSets)
+        {
+            PatchedSnapshot patched;
+            try
+            {
+                patched = SnapshotPatcher.Apply(current, changeSet, timeProvider.GetUtcNow(), skipped);
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                SnapshotsLog.PatchFailed(logger, e, accountId, changeSet.Revision);
+                return false;
+            }
+
+            registry.Publish(patched);
+            current = patched.Snapshot;
+        }
+
+        foreach (var reason in skipped.Distinct(StringComparer.Ordinal))
+        {
+            SnapshotsLog.ResourceSkipped(logger, accountId, reason);
+        }
+
+        freshness.Confirmed(accountId);
+        var elapsed = Stopwatch.GetElapsedTime(started);
+        metrics.SnapshotRebuilt(RebuildSource.Patch, elapsed);
+        activity?.SetTag(AuthzActivities.Revision, current.Revision);
+        activity?.SetTag(AuthzActivities.Source, "patch");
+        activity?.SetTag(AuthzActivities.ChangeSets, chain.ChangeSets.Count);
+        activity?.SetTag(AuthzActivities.Devices, current.DeviceCount);
+        SnapshotsLog.ChangeSetsApplied(
+            logger, accountId, chain.ChangeSets.Count, held.Revision, current.Revision, chain.FromRedis, elapsed.TotalMilliseconds);
+        return true;
+    }
+
+    /// <summary>
+    /// The compacted snapshot in Redis with the change sets after it applied; null when there is none, or it does not
+    /// chain onto the store's history (then SQL is read instead).
+    /// </summary>
+    private async Task<AccountData?> LoadCompactedAsync(string accountId, AccountVersion? stored, Target target, CancellationToken cancellationToken)
+    {
+        AccountData? rows;
+        try
+        {
+            rows = redis.Usable && await redis.GetCompactedVersionAsync(accountId) is { } version
+                ? await redis.TryLoadCompactedAsync(accountId, version)
+                : null;
+        }
+        catch (Exception e) when (RedisFailure.Is(e))
+        {
+            SnapshotsLog.RedisSyncFailed(logger, e, accountId);
+            return null;
+        }
+
+        if (rows is null)
+        {
+            return null;
+        }
+
+        var chain = await ReadChainAsync(accountId, rows.Account.Version, stored, cancellationToken);
+        // Confirmed by the store: its version is the compacted one, or the change sets chain from it into the store's.
+        if (chain is null || (chain.ChangeSets.Count == 0 && rows.Account.Version != stored))
+        {
+            return null;
+        }
+
+        try
+        {
+            var data = chain.ChangeSets.Count == 0 ? rows : ChangeSetApplier.Apply(rows, chain.ChangeSets);
+            if (target.RepairRedis && chain.ChangeSets.Count > 0)
+            {
+                await AppendToRedisAsync(accountId, chain);
+            }
+
+            SnapshotsLog.SnapshotSource(logger, accountId, data.Account.Revision, "Redis");
+            return data;
+        }
+        catch (InvalidOperationException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// The change sets from <paramref name="from"/> to the store's version, each onto the one before: from Redis's
+    /// stream while it chains (taken only when it reaches <paramref name="stored"/>, the store's version, or continues
+    /// into the store's log), the rest from the store's change log. Null when they do not chain, the log no longer
+    /// holds the revision after <paramref name="from"/>, or there are more than <see cref="MaxChain"/>. Empty when
+    /// nothing follows (with <paramref name="stored"/> unknown, that confirms nothing).
+    /// </summary>
+    private async Task<ChangeChain?> ReadChainAsync(string accountId, AccountVersion from, AccountVersion? stored, CancellationToken cancellationToken)
+    {
+        var changeSets = new List<ChangeSet>();
+        var end = from;
+        if (stored is { } target)
+        {
+            if (target.Revision <= from.Revision)
+            {
+                return target == from ? new ChangeChain(changeSets, 0) : null;
+            }
+
+            foreach (var changeSet in await ReadStreamAsync(accountId, from.Revision, target.Revision))
+            {
+                if (changeSet.Previous != end)
+                {
+                    break;
+                }
+
+                changeSets.Add(changeSet);
+                end = changeSet.Version;
+            }
+
+            if (end == target)
+            {
+                return new ChangeChain(changeSets, changeSets.Count);
+            }
+
+            if (end.Revision >= target.Revision)
+            {
+                changeSets.Clear(); // Redis's reached the store's revision with another stamp: another history
+                end = from;
+            }
+        }
+
+        var page = await store.ReadChangeSetsAsync(accountId, end.Revision, MaxChain, cancellationToken);
+        if (changeSets.Count > 0 && page is { ChangeSets: [var first, ..] } && first.Previous != end)
+        {
+            // Redis chained onto the version held but not into the store's log: the store's from the start.
+            changeSets.Clear();
+            end = from;
+            page = await store.ReadChangeSetsAsync(accountId, end.Revision, MaxChain, cancellationToken);
+        }
+
+        var fromRedis = changeSets.Count;
+        if (page is not { Covered: true })
+        {
+            return null;
+        }
+
+        foreach (var changeSet in page.ChangeSets)
+        {
+            if (changeSet.Previous != end)
+            {
+                return null;
+            }
+
+            changeSets.Add(changeSet);
+            end = changeSet.Version;
+        }
+
+        // Behind by more than a page; or Redis's part anchored by neither the store's version nor its log.
+        return end.Revision < page.AccountRevision || (fromRedis > 0 && fromRedis == changeSets.Count)
+            ? null
+            : new ChangeChain(changeSets, fromRedis);
+    }
+
+    /// <param name="ChangeSets">In revision order, each onto the one before.</param>
+    /// <param name="FromRedis">How many of the first came from Redis's stream (the rest from the store's log).</param>
+    private sealed record ChangeChain(List<ChangeSet> ChangeSets, int FromRedis);
+
+    /// <summary>
+    /// Neither patches nor Redis's compacted snapshot reach the store's version. One replica loads the account from
+    /// SQL and stores it as the compacted snapshot; the others wait a little for it, taken when the store confirms it.
     /// </summary>
     private async Task<(AccountData? Data, RebuildSource Source)> LoadThroughRedisLockAsync(
-        string accountId, long minRevision, AccountVersion? stored, CancellationToken cancellationToken)
+        string accountId, Target target, AccountVersion? stored, CancellationToken cancellationToken)
     {
         var owner = Guid.NewGuid().ToString("N");
         var locked = false;
@@ -219,10 +413,10 @@ internal sealed class SnapshotRefresher(
                 for (var round = 0; !locked && round < WaitRounds; round++)
                 {
                     await Task.Delay(WaitForOtherReplica, timeProvider, cancellationToken);
-                    if (await redis.GetHeadAsync(accountId) is { } head && head.Revision >= minRevision)
+                    if (await redis.GetCompactedVersionAsync(accountId) is { } compacted && compacted.Revision >= target.MinRevision)
                     {
-                        var confirmed = head == stored ? stored : (await store.GetAccountAsync(accountId, cancellationToken))?.Version;
-                        if (head == confirmed && await TryLoadFromRedisAsync(accountId, head) is { } cached)
+                        stored ??= (await store.GetAccountAsync(accountId, cancellationToken))?.Version;
+                        if (await LoadCompactedAsync(accountId, stored, target, cancellationToken) is { } cached)
                         {
                             return (cached, RebuildSource.Redis);
                         }
@@ -241,11 +435,11 @@ internal sealed class SnapshotRefresher(
 
         try
         {
-            SnapshotsLog.SnapshotSource(logger, accountId, stored?.Revision ?? minRevision, "SQL");
+            SnapshotsLog.SnapshotSource(logger, accountId, stored?.Revision ?? target.MinRevision, "SQL");
             var data = await store.LoadAccountAsync(accountId, cancellationToken);
             if (data is not null)
             {
-                await StoreInRedisAsync(data, overwrite: false); // under the lock: the waiters take it
+                await StoreCompactedAsync(data); // under the lock: the waiters take it
             }
 
             return (data, RebuildSource.Sql);
@@ -308,20 +502,46 @@ internal sealed class SnapshotRefresher(
         }
     }
 
-    private async Task<AccountData?> TryLoadFromRedisAsync(string accountId, AccountVersion version)
+    private async Task<List<ChangeSet>> ReadStreamAsync(string accountId, long afterRevision, long toRevision)
     {
+        if (!redis.Usable)
+        {
+            return [];
+        }
+
         try
         {
-            return await redis.TryLoadAsync(accountId, version);
+            return await redis.ReadChangesAsync(accountId, afterRevision, toRevision);
         }
         catch (Exception e) when (RedisFailure.Is(e))
         {
             SnapshotsLog.RedisSyncFailed(logger, e, accountId);
-            return null;
+            return [];
         }
     }
 
-    private async Task StoreInRedisAsync(AccountData data, bool overwrite)
+    /// <summary>Appends the change sets read from the store to Redis's stream, announces them, and compacts when due.</summary>
+    private async Task AppendToRedisAsync(string accountId, ChangeChain chain)
+    {
+        var fromStore = chain.ChangeSets.GetRange(chain.FromRedis, chain.ChangeSets.Count - chain.FromRedis);
+        if (fromStore.Count == 0 || !redis.Usable)
+        {
+            return;
+        }
+
+        try
+        {
+            compactor.Consider(accountId, await redis.AppendAndAnnounceAsync(accountId, fromStore, fromStore[^1].Version));
+        }
+        catch (Exception e) when (RedisFailure.Is(e))
+        {
+            // Served here anyway; the others fill the gap from the store's log.
+            SnapshotsLog.RedisSyncFailed(logger, e, accountId);
+        }
+    }
+
+    /// <summary>Data loaded from SQL becomes the compacted snapshot when Redis's is older, and is announced.</summary>
+    private async Task StoreCompactedAsync(AccountData data)
     {
         if (!redis.Usable)
         {
@@ -330,11 +550,30 @@ internal sealed class SnapshotRefresher(
 
         try
         {
-            await redis.StoreAndAnnounceAsync(data, overwrite);
+            await redis.TryCompactAsync(data, replacing: null, timeProvider.GetUtcNow());
+            await redis.AppendAndAnnounceAsync(data.Account.AccountId, [], data.Account.Version);
         }
         catch (Exception e) when (RedisFailure.Is(e))
         {
             // The snapshot is served here anyway; the others catch up through their poll of SQL.
+            SnapshotsLog.RedisSyncFailed(logger, e, data.Account.AccountId);
+        }
+    }
+
+    /// <summary>The store holds another history than Redis: Redis is rewritten to the store's.</summary>
+    private async Task ResetRedisAsync(AccountData data)
+    {
+        if (!redis.Usable)
+        {
+            return;
+        }
+
+        try
+        {
+            await redis.ResetAndAnnounceAsync(data, timeProvider.GetUtcNow());
+        }
+        catch (Exception e) when (RedisFailure.Is(e))
+        {
             SnapshotsLog.RedisSyncFailed(logger, e, data.Account.AccountId);
         }
     }

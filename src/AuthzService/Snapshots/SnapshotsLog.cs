@@ -30,6 +30,18 @@ internal static partial class SnapshotsLog
     [LoggerMessage(36, LogLevel.Error, "Account {AccountId} could not be loaded; its users are denied (not found) until it can")]
     public static partial void AccountLoadFailed(ILogger logger, Exception exception, string accountId);
 
+    [LoggerMessage(40, LogLevel.Debug, "Account {AccountId}: applied {Count} change sets onto revision {FromRevision}, now at {Revision} ({FromRedis} from Redis, the rest from the store's change log) in {ElapsedMs:F1} ms")]
+    public static partial void ChangeSetsApplied(ILogger logger, string accountId, int count, long fromRevision, long revision, int fromRedis, double elapsedMs);
+
+    [LoggerMessage(41, LogLevel.Warning, "Account {AccountId}: the change set of revision {Revision} could not be applied onto the snapshot held; loading the account whole")]
+    public static partial void PatchFailed(ILogger logger, Exception exception, string accountId, long revision);
+
+    [LoggerMessage(42, LogLevel.Debug, "Account {AccountId}: compacted snapshot at revision {Revision} written to Redis, its change stream trimmed below it, in {ElapsedMs:F1} ms")]
+    public static partial void SnapshotCompacted(ILogger logger, string accountId, long revision, double elapsedMs);
+
+    [LoggerMessage(43, LogLevel.Warning, "Account {AccountId}: compacting its data in Redis failed; retried at a later write")]
+    public static partial void CompactionFailed(ILogger logger, Exception exception, string accountId);
+
     [LoggerMessage(60, LogLevel.Warning,
         "Account {AccountId}: {Count} nodes do not reach root within 32 groups (a missing parent, a cycle, or a tree deeper "
         + "than 32, which an older version accepted); no group grant reaches them or the nodes below them: {NodeIds}")]

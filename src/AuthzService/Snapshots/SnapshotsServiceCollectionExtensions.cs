@@ -7,8 +7,9 @@ namespace Qbee.Authz.Service.Snapshots;
 internal static class SnapshotsServiceCollectionExtensions
 {
     /// <summary>
-    /// The live snapshots (Authz:Redis, Authz:Sync): the registry, its refresher and Redis copy, the revision sync
-    /// (a hosted service), the revocation feed and its replay from the change log, and the readiness and staleness they report.
+    /// The live snapshots (Authz:Redis, Authz:Sync): the registry, its refresher, the account data in Redis and its
+    /// compactor, the revision sync (a hosted service), the revocation feed and its replay from the change log, and the
+    /// readiness and staleness they report.
     /// </summary>
     public static IServiceCollection AddSnapshots(this IServiceCollection services, IConfiguration configuration)
     {
@@ -20,6 +21,7 @@ internal static class SnapshotsServiceCollectionExtensions
         services.AddSingleton<SyncFreshness>();
         services.AddSingleton<RedisConnection>();
         services.AddSingleton<RedisSnapshotCache>();
+        services.AddSingleton<SnapshotCompactor>();
         services.AddSingleton<SnapshotRegistry>();
         services.AddSingleton<RevocationFeed>();
         services.AddSingleton<ISnapshotObserver>(sp => sp.GetRequiredService<RevocationFeed>());

@@ -2,7 +2,10 @@ using System.ComponentModel.DataAnnotations;
 
 namespace Qbee.Authz.Service.Snapshots;
 
-/// <summary>How replicas agree (section Authz:Redis): Redis for snapshots and change messages, polling as the net.</summary>
+/// <summary>
+/// How replicas agree (section Authz:Redis): Redis for change sets, compacted snapshots and change messages, polling as
+/// the net.
+/// </summary>
 internal sealed class SyncOptions
 {
     public const string SectionName = "Authz:Redis";
@@ -18,9 +21,20 @@ internal sealed class SyncOptions
     [Range(typeof(TimeSpan), "00:00:00.050", "00:10:00")]
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(1);
 
-    /// <summary>How long a stored snapshot is kept after it was written.</summary>
+    /// <summary>How long an account's data in Redis (its compacted snapshot and change stream) is kept after its last write.</summary>
     [Range(typeof(TimeSpan), "00:01:00", "30.00:00:00")]
     public TimeSpan SnapshotTtl { get; set; } = TimeSpan.FromDays(1);
+
+    /// <summary>
+    /// A new compacted snapshot of an account is written after this many change sets at most (sooner when the change
+    /// sets in the stream reach half the compacted snapshot's size, which keeps Redis within about twice one snapshot).
+    /// </summary>
+    [Range(10, 100_000)]
+    public int CompactEvery { get; set; } = 1000;
+
+    /// <summary>... or once a write comes this long after the last compaction.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
+    public TimeSpan CompactInterval { get; set; } = TimeSpan.FromMinutes(5);
 
     public bool RedisEnabled => !string.IsNullOrWhiteSpace(Configuration);
 }

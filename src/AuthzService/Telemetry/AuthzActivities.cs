@@ -14,6 +14,7 @@ internal static class AuthzActivities
     public const string Revision = "qbee_authz.revision";
     public const string Source = "qbee_authz.source";
     public const string Devices = "qbee_authz.devices";
+    public const string ChangeSets = "qbee_authz.change_sets";
 
     public static readonly ActivitySource ActivitySource = new(SourceName, typeof(AuthzActivities).Assembly.GetName().Version?.ToString());
 

@@ -18,6 +18,9 @@ internal enum RebuildSource
 {
     Sql,
     Redis,
+
+    /// <summary>Change sets applied onto the snapshot held.</summary>
+    Patch,
 }
 
 /// <summary>
@@ -43,7 +46,7 @@ internal sealed class AuthzMetrics
     private static readonly KeyValuePair<string, object?>[] MethodTags =
         [new("method", "check"), new("method", "check_batch"), new("method", "check_api_call")];
 
-    private static readonly KeyValuePair<string, object?>[] SourceTags = [new("source", "sql"), new("source", "redis")];
+    private static readonly KeyValuePair<string, object?>[] SourceTags = [new("source", "sql"), new("source", "redis"), new("source", "patch")];
 
     private readonly Counter<long> _checks;
     private readonly Histogram<double> _checkDuration;

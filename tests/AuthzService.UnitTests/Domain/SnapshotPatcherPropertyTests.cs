@@ -13,10 +13,12 @@ namespace Qbee.Authz.Service.UnitTests.Domain;
 /// <summary>
 /// The patcher's invariant: after any sequence of writes, the patched snapshot answers every query exactly as the
 /// snapshot compiled from the same rows, structurally and by decisions. Seeded: a failure names its seed and write.
-/// Bounded for CI; set QBEE_AUTHZ_PROPERTY_RUNS (e.g. 5000) for a long run, QBEE_AUTHZ_PROPERTY_SEED to rerun one seed.
+/// Bounded for CI (<see cref="DefaultRuns"/> sequences of <see cref="WritesPerSequence"/> writes); set
+/// QBEE_AUTHZ_PROPERTY_RUNS (e.g. 5000) for a long run, QBEE_AUTHZ_PROPERTY_SEED to rerun the one seed a failure names.
 /// </summary>
 public sealed class SnapshotPatcherPropertyTests
 {
+    private const int DefaultRuns = 50;
     private const int WritesPerSequence = 40;
     private const int ChecksPerWrite = 100;
     private const int QueriesPerWrite = 2;
@@ -31,7 +33,7 @@ public sealed class SnapshotPatcherPropertyTests
             return [one];
         }
 
-        return Enumerable.Range(1, int.TryParse(Environment.GetEnvironmentVariable("QBEE_AUTHZ_PROPERTY_RUNS"), out var runs) ? runs : 300);
+        return Enumerable.Range(1, int.TryParse(Environment.GetEnvironmentVariable("QBEE_AUTHZ_PROPERTY_RUNS"), out var runs) ? runs : DefaultRuns);
     }
 
     [Fact]

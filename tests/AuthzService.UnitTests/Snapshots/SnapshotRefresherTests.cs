@@ -7,6 +7,7 @@ using Qbee.Authz.Service.Audit;
 using Qbee.Authz.Service.Domain.Model;
 using Qbee.Authz.Service.Domain.Snapshot;
 using Qbee.Authz.Service.Snapshots;
+using Qbee.Authz.Service.Storage;
 using Qbee.Authz.Service.Telemetry;
 using Qbee.Authz.Service.UnitTests.Storage;
 using Qbee.Authz.Service.UnitTests.Storage.Sqlite;
@@ -35,8 +36,16 @@ public sealed class SnapshotRefresherTests : IAsyncLifetime
         var metrics = new AuthzMetrics(
             _services.GetRequiredService<IMeterFactory>(), new SnapshotGauges(_registry, _freshness, redis),
             new AuditGauges(new AuditQueue(Options.Create(new AuditOptions()), _time, NullLogger<AuditQueue>.Instance)), _time);
-        _refresher = new SnapshotRefresher(
-            _store.Store, _registry, new RedisSnapshotCache(redis, Options.Create(new SyncOptions())), _freshness, _time, metrics, _log);
+        _refresher = Refresher(_store.Store, metrics);
+    }
+
+    /// <summary>A refresher without Redis (none configured) on <paramref name="store"/>.</summary>
+    private SnapshotRefresher Refresher(IAuthzStore store, AuthzMetrics metrics)
+    {
+        var options = Options.Create(new SyncOptions());
+        var cache = new RedisSnapshotCache(new RedisConnection(options, NullLogger<RedisConnection>.Instance), options);
+        var compactor = new SnapshotCompactor(store, cache, options, _time, NullLogger<SnapshotCompactor>.Instance);
+        return new SnapshotRefresher(store, _registry, cache, compactor, _freshness, _time, metrics, _log);
     }
 
     public async Task DisposeAsync()
@@ -100,10 +109,7 @@ public sealed class SnapshotRefresherTests : IAsyncLifetime
         await _refresher.LoadAllAsync(Ct);
         var held = _registry.Get("acme");
         _time.Advance(TimeSpan.FromSeconds(30));
-        var broken = new SnapshotRefresher(
-            FailingStore.Create(), _registry,
-            new RedisSnapshotCache(new RedisConnection(Options.Create(new SyncOptions()), NullLogger<RedisConnection>.Instance), Options.Create(new SyncOptions())),
-            _freshness, _time, null!, _log);
+        var broken = Refresher(FailingStore.Create(), null!);
 
         await Assert.ThrowsAnyAsync<Exception>(() => broken.PollAsync(Ct));
 

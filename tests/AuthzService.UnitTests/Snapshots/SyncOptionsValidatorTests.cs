@@ -27,4 +27,22 @@ public sealed class SyncOptionsValidatorTests
         Assert.True(result.Failed);
         Assert.Contains(nameof(SyncOptions.KeyPrefix), result.FailureMessage, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Validate_CompactEveryBelowRange_FailsNamingTheField()
+    {
+        var result = new SyncOptionsValidator().Validate(null, new SyncOptions { CompactEvery = 1 });
+
+        Assert.True(result.Failed);
+        Assert.Contains(nameof(SyncOptions.CompactEvery), result.FailureMessage, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Validate_CompactIntervalZero_FailsNamingTheField()
+    {
+        var result = new SyncOptionsValidator().Validate(null, new SyncOptions { CompactInterval = TimeSpan.Zero });
+
+        Assert.True(result.Failed);
+        Assert.Contains(nameof(SyncOptions.CompactInterval), result.FailureMessage, StringComparison.Ordinal);
+    }
 }

@@ -173,6 +173,17 @@ public sealed class AuthzMetricsTests : IDisposable
     }
 
     [Fact]
+    public void SnapshotRebuilt_Patched_RecordsSourcePatch()
+    {
+        using var recorder = new Recorder(_services);
+
+        _metrics.SnapshotRebuilt(RebuildSource.Patch, TimeSpan.FromMilliseconds(2));
+
+        var rebuild = Assert.Single(recorder.Measurements, m => m.Instrument == "qbee_authz.snapshot.rebuild.duration");
+        Assert.Equal("patch", rebuild.Tags["source"]);
+    }
+
+    [Fact]
     public void Checked_WithAListener_AllocatesNothing()
     {
         long total = 0;

@@ -294,11 +294,15 @@ internal sealed class SnapshotPatch
             return true;
         }
 
-        for (var node = 0; node < _nodeCount; node++)
+        for (var c = 0; c < ChunkCount; c++)
         {
-            if (IdNow(node) is not null && groups.Contains(ParentNow(node)))
+            var (ids, parents) = _work.TryGetValue(c, out var work) ? (work.Ids, work.Parents) : (_before.Chunks[c].Ids, _before.Chunks[c].Parents);
+            for (var k = 0; k < ids.Length; k++)
             {
-                return false;
+                if (ids[k] is not null && groups.Contains(parents[k]))
+                {
+                    return false;
+                }
             }
         }
 
@@ -312,22 +316,21 @@ internal sealed class SnapshotPatch
         var movedGroups = _moved.Where(n => _before.NodeIds.Exists(n) && !_before.IsDevice(n)).ToHashSet();
         if (movedGroups.Count > 0)
         {
-            for (var node = 0; node < _before.NodeCount; node++)
+            // Below a moved group before = below it now, unless moved itself (then it is stale already).
+            for (var c = 0; c < _before.Chunks.Length; c++)
             {
-                if (IdNow(node) is null || !_before.NodeIds.Exists(node))
+                var chunk = _before.Chunks[c];
+                for (var k = 0; k < chunk.Count; k++)
                 {
-                    continue;
-                }
-
-                foreach (var ancestor in _before.AncestorsOf(node))
-                {
-                    if (movedGroups.Contains(ancestor))
+                    var facts = chunk.Facts[k];
+                    if (chunk.Ids[k] is not null && Overlaps(chunk.Ancestors.AsSpan(facts.AncestorStart, facts.AncestorCount - 1), movedGroups))
                     {
-                        stale.Add(node);
-                        break;
+                        stale.Add((c << NodeChunk.Bits) + k);
                     }
                 }
             }
+
+            stale.RemoveWhere(node => IdNow(node) is null);
         }
 
         var inProgress = new HashSet<int>();
@@ -413,17 +416,18 @@ internal sealed class SnapshotPatch
         var settingGroups = _settingChanged.Where(n => !IsDeviceNow(n)).ToHashSet();
         if (settingGroups.Count > 0 || _tagSettingChanged.Count > 0)
         {
-            for (var node = 0; node < _nodeCount; node++)
+            for (var c = 0; c < ChunkCount; c++)
             {
-                if (IdNow(node) is null || targets.Contains(node))
+                var ids = _work.TryGetValue(c, out var work) ? work.Ids : _before.Chunks[c].Ids;
+                for (var k = 0; k < ids.Length; k++)
                 {
-                    continue;
-                }
-
-                if ((settingGroups.Count > 0 && Overlaps(ChainNow(node), settingGroups))
-                    || (_tagSettingChanged.Count > 0 && Overlaps(TagsNow(node), _tagSettingChanged)))
-                {
-                    targets.Add(node);
+                    var node = (c << NodeChunk.Bits) + k;
+                    if (ids[k] is not null
+                        && ((settingGroups.Count > 0 && Overlaps(ChainNow(node), settingGroups))
+                            || (_tagSettingChanged.Count > 0 && Overlaps(TagsNow(node), _tagSettingChanged))))
+                    {
+                        targets.Add(node);
+                    }
                 }
             }
         }
@@ -647,6 +651,8 @@ internal sealed class SnapshotPatch
 
         return devices;
     }
+
+    private int ChunkCount => (_nodeCount + NodeChunk.Mask) >> NodeChunk.Bits;
 
     private bool TryFind(string nodeId, out int node)
     {
