@@ -15,7 +15,9 @@ namespace Qbee.Authz.Service.Domain.Snapshot;
 /// <remarks>
 /// The nodes below a moved group, below a group whose setting changed, and the carriers of a tag whose setting
 /// changed are found by one scan of the chunks' int arrays (no index is kept: it would cost every patch and every
-/// compile, and the scan allocates nothing). A write the store would have refused (a missing or non-group parent,
+/// compile, and the scan allocates nothing). Three things are copied whole, each only when its kind changed: the
+/// users' dictionary when a user's entry changes (O(users)), the group index when a group comes or goes (O(groups)),
+/// and the device order when a device comes or goes (one merge pass over an int array, O(devices)). A write the store would have refused (a missing or non-group parent,
 /// a cycle, a chain deeper than <see cref="GroupTree.MaxDepth"/>, a group deleted with nodes below it) or a
 /// snapshot with chains cut off makes <see cref="TryApply"/> return null: the caller recompiles the whole
 /// account, so cut-off chains keep the compiler's semantics exactly.
