@@ -11,36 +11,18 @@ internal sealed class AuditPurger(
     IAuditStore store,
     IOptions<AuditOptions> options,
     TimeProvider timeProvider,
-    ILogger<AuditPurger> logger) : BackgroundService
+    ILogger<AuditPurger> logger) : PeriodicPurge(timeProvider)
 {
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        var settings = options.Value;
-        if (settings.RetentionDays == 0)
-        {
-            return;
-        }
+    // 0 days keeps every event.
+    protected override TimeSpan? Interval => options.Value.RetentionDays == 0 ? null : options.Value.PurgeInterval;
 
-        using var timer = new PeriodicTimer(settings.PurgeInterval, timeProvider);
-        do
-        {
-            try
-            {
-                await PurgeAsync(stoppingToken);
-            }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                AuditLog.AuditPurgeFailed(logger, e);
-            }
-        }
-        while (await WaitAsync(timer, stoppingToken));
-    }
+    protected override void RoundFailed(Exception exception) => AuditLog.AuditPurgeFailed(logger, exception);
 
     /// <summary>One round: deletes every event older than the retention; returns how many.</summary>
-    public async Task<long> PurgeAsync(CancellationToken cancellationToken)
+    public override async Task<long> PurgeAsync(CancellationToken cancellationToken)
     {
         var settings = options.Value;
-        var cutoff = timeProvider.GetUtcNow() - TimeSpan.FromDays(settings.RetentionDays);
+        var cutoff = Clock.GetUtcNow() - TimeSpan.FromDays(settings.RetentionDays);
         long total = 0;
         AuditPurgeBatch purged;
         do
@@ -56,17 +38,5 @@ internal sealed class AuditPurger(
         }
 
         return total;
-    }
-
-    private static async Task<bool> WaitAsync(PeriodicTimer timer, CancellationToken stoppingToken)
-    {
-        try
-        {
-            return await timer.WaitForNextTickAsync(stoppingToken);
-        }
-        catch (OperationCanceledException)
-        {
-            return false;
-        }
     }
 }

@@ -11,30 +11,17 @@ internal sealed class ChangeLogPurger(
     IAuthzStore store,
     IOptions<ChangeLogOptions> options,
     TimeProvider timeProvider,
-    ILogger<ChangeLogPurger> logger) : BackgroundService
+    ILogger<ChangeLogPurger> logger) : PeriodicPurge(timeProvider)
 {
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        using var timer = new PeriodicTimer(options.Value.PurgeInterval, timeProvider);
-        do
-        {
-            try
-            {
-                await PurgeAsync(stoppingToken);
-            }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                StorageLog.ChangeLogPurgeFailed(logger, e);
-            }
-        }
-        while (await WaitAsync(timer, stoppingToken));
-    }
+    protected override TimeSpan? Interval => options.Value.PurgeInterval;
+
+    protected override void RoundFailed(Exception exception) => StorageLog.ChangeLogPurgeFailed(logger, exception);
 
     /// <summary>One round: deletes every change set past the retention; returns how many.</summary>
-    public async Task<long> PurgeAsync(CancellationToken cancellationToken)
+    public override async Task<long> PurgeAsync(CancellationToken cancellationToken)
     {
         var settings = options.Value;
-        var cutoff = timeProvider.GetUtcNow() - settings.Retention;
+        var cutoff = Clock.GetUtcNow() - settings.Retention;
         long total = 0;
         int deleted;
         do
@@ -50,17 +37,5 @@ internal sealed class ChangeLogPurger(
         }
 
         return total;
-    }
-
-    private static async Task<bool> WaitAsync(PeriodicTimer timer, CancellationToken stoppingToken)
-    {
-        try
-        {
-            return await timer.WaitForNextTickAsync(stoppingToken);
-        }
-        catch (OperationCanceledException)
-        {
-            return false;
-        }
     }
 }

@@ -1,5 +1,4 @@
 using Qbee.Authz.Service.Domain.Changes;
-using Qbee.Authz.Service.Domain.Resources;
 
 namespace Qbee.Authz.Service.Domain.Snapshot;
 
@@ -60,7 +59,7 @@ internal static class ChangeSetRevocations
             foreach (var (userId, user) in now.Users)
             {
                 if (HoldsAny(user, roles)
-                    || (!user.Disabled && scopeMayHaveShrunk && HasScopedGrant(user))
+                    || (!user.Disabled && scopeMayHaveShrunk && user.HasScopedGrant())
                     || (!user.Disabled && remoteAccessMayHaveShrunk && user.GrantsFor(Permission.RemoteAccessConnect).Length > 0))
                 {
                     users.Add(userId);
@@ -78,23 +77,6 @@ internal static class ChangeSetRevocations
             foreach (var roleId in user.RoleIds)
             {
                 if (roles.Contains(roleId))
-                {
-                    return true;
-                }
-            }
-        }
-
-        return false;
-    }
-
-    /// <summary>A tag: or node: grant: its reach depends on where devices are and which tags they carry.</summary>
-    private static bool HasScopedGrant(UserEntry user)
-    {
-        foreach (var grants in user.GrantsByPermission)
-        {
-            foreach (var grant in grants)
-            {
-                if (grant.Entity != EntityKind.Any)
                 {
                     return true;
                 }

@@ -1,5 +1,3 @@
-using Qbee.Authz.Service.Domain.Resources;
-
 namespace Qbee.Authz.Service.Domain.Snapshot;
 
 /// <summary>
@@ -34,7 +32,7 @@ internal static class RevocationDiff
         {
             foreach (var (userId, now) in after.Users)
             {
-                if (!now.Disabled && ((scopeShrank && HasScopedGrant(now))
+                if (!now.Disabled && ((scopeShrank && now.HasScopedGrant())
                     || (remoteAccessLost && now.GrantsFor(Permission.RemoteAccessConnect).Length > 0)))
                 {
                     named.Add(userId);
@@ -52,23 +50,6 @@ internal static class RevocationDiff
             foreach (var grant in before.GrantsByPermission[p])
             {
                 if (!Array.Exists(after.GrantsByPermission[p], g => g.RoleId == grant.RoleId && g.Resource == grant.Resource))
-                {
-                    return true;
-                }
-            }
-        }
-
-        return false;
-    }
-
-    /// <summary>A tag: or node: grant: its reach depends on where devices are and which tags they carry.</summary>
-    private static bool HasScopedGrant(UserEntry user)
-    {
-        foreach (var grants in user.GrantsByPermission)
-        {
-            foreach (var grant in grants)
-            {
-                if (grant.Entity != EntityKind.Any)
                 {
                     return true;
                 }

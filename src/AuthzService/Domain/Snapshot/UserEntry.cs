@@ -1,3 +1,5 @@
+using Qbee.Authz.Service.Domain.Resources;
+
 namespace Qbee.Authz.Service.Domain.Snapshot;
 
 /// <summary>A user as a check sees it: active or not, and its grants flattened per permission.</summary>
@@ -17,4 +19,21 @@ internal sealed class UserEntry(string userId, bool disabled, string[] roleIds, 
     public IReadOnlyList<string> AssignedRoleIds { get; } = assignedRoleIds;
 
     public Grant[] GrantsFor(Permission permission) => GrantsByPermission[(int)permission];
+
+    /// <summary>A tag: or node: grant: its reach depends on where devices are and which tags they carry.</summary>
+    public bool HasScopedGrant()
+    {
+        foreach (var grants in GrantsByPermission)
+        {
+            foreach (var grant in grants)
+            {
+                if (grant.Entity != EntityKind.Any)
+                {
+                    return true;
+                }
+            }
+        }
+
+        return false;
+    }
 }
