@@ -111,10 +111,11 @@ internal static class Evaluator
         long revision,
         StringBuilder? explain)
     {
-        var ancestors = snapshot.AncestorsOf(device);
+        var node = snapshot.Node(device);
+        var ancestors = node.Ancestors;
         // A tag grant never covers a group (an API call on a group): only * and node: grants do.
-        var tags = snapshot.IsDevice(device) ? snapshot.TagsOf(device) : [];
-        explain?.Append(snapshot.IsDevice(device) ? "Device " : "Group ").Append(snapshot.NodeIds[device]).Append(" (path ");
+        var tags = node.IsDevice ? node.Tags : [];
+        explain?.Append(node.IsDevice ? "Device " : "Group ").Append(snapshot.NodeIds[device]).Append(" (path ");
         if (explain is not null)
         {
             for (var i = 0; i < ancestors.Length; i++)
@@ -165,7 +166,7 @@ internal static class Evaluator
             return Decision.Deny(DecisionReason.ActionNotGranted, revision);
         }
 
-        if (permission == Permission.RemoteAccessConnect && !snapshot.RemoteAccessEnabled(device))
+        if (permission == Permission.RemoteAccessConnect && !node.RemoteAccessEnabled)
         {
             explain?.Append("Remote access is not enabled on the device (its own setting, its tags, its groups, or the agent). ");
             return Decision.Deny(DecisionReason.RemoteAccessDisabled, revision);

@@ -102,6 +102,17 @@ internal sealed class AccountSnapshot
         return chunk.Tags.AsSpan(facts.TagStart, facts.TagCount);
     }
 
+    public NodeView Node(int node)
+    {
+        ref readonly var chunk = ref _chunks[node >> NodeChunk.Bits];
+        var facts = chunk.Facts[node & NodeChunk.Mask];
+        return new NodeView(
+            chunk.Ancestors.AsSpan(facts.AncestorStart, facts.AncestorCount),
+            chunk.Tags.AsSpan(facts.TagStart, facts.TagCount),
+            facts.IsDevice,
+            facts.RemoteAccessEnabled);
+    }
+
     public bool TryGetDevice(string deviceId, out int node) => DeviceIndex.TryGet(deviceId, out node);
 
     /// <summary>A device or a group; device ids and group ids never look alike (the admin API keeps them apart).</summary>
