@@ -43,7 +43,14 @@ internal sealed class SqlChangeLog(IStoreConnectionFactory connections, SqlDiale
                 break;
             }
 
-            changeSets.Add(ChangeSetCodec.Decode(row.Changes, accountId));
+            // A row this version cannot read (a newer layout mid-upgrade, a damaged row) ends the page like a hole:
+            // the reader then loads the account whole from its tables, which never need the log.
+            if (TryDecode(row.Changes, accountId) is not { } changeSet)
+            {
+                break;
+            }
+
+            changeSets.Add(changeSet);
             expected++;
         }
 
@@ -52,6 +59,18 @@ internal sealed class SqlChangeLog(IStoreConnectionFactory connections, SqlDiale
         // Nothing to read is covered; something to read is covered only when its first revision is still there.
         var covered = afterRevision >= account.Revision || changeSets.Count > 0;
         return new ChangeLogPage(covered ? changeSets : [], covered, account.Revision);
+    }
+
+    private static ChangeSet? TryDecode(byte[] bytes, string accountId)
+    {
+        try
+        {
+            return ChangeSetCodec.Decode(bytes, accountId);
+        }
+        catch (InvalidDataException)
+        {
+            return null;
+        }
     }
 
     /// <summary>One transaction: at most <paramref name="maxRows"/> of the oldest expired rows.</summary>

@@ -34,6 +34,12 @@ internal static class ChangeSetApplier
         var settings = Keyed(data?.RemoteAccessSettings, s => SettingKey(s.TargetKind, s.Target));
         foreach (var changes in changeSets)
         {
+            // Never one account's change set onto another's rows: every row below is relabelled with accountId.
+            if (changes.AccountId != accountId || (data is not null && data.Account.AccountId != accountId))
+            {
+                throw new InvalidOperationException($"change set of account {changes.AccountId} onto rows of account {data?.Account.AccountId ?? accountId}");
+            }
+
             if (version is null ? changes.Revision != 1 : version != changes.Previous)
             {
                 throw new InvalidOperationException(

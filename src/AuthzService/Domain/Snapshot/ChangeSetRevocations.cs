@@ -36,10 +36,10 @@ internal static class ChangeSetRevocations
                 case RoleDeleted deleted:
                     roles.Add(deleted.RoleId);
                     break;
-                case NodePut put:
-                    scopeMayHaveShrunk = true;
-                    // Moved or retagged under an unknown before: if it has no remote access now, it may have lost it.
-                    remoteAccessMayHaveShrunk |= !now.TryGetNode(put.Node.NodeId, out var node) || !now.RemoteAccessEnabled(node);
+                case NodePut:
+                    // Moved, retagged or reflagged from an unknown before: it may have lost scope and remote access at
+                    // this revision even if a later one gave them back (the snapshot is the replay's end, not this revision).
+                    scopeMayHaveShrunk = remoteAccessMayHaveShrunk = true;
                     break;
                 case NodeDeleted:
                     scopeMayHaveShrunk = remoteAccessMayHaveShrunk = true;
