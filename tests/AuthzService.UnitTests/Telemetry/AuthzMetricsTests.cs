@@ -33,7 +33,7 @@ public sealed class AuthzMetricsTests : IDisposable
     {
         _registry.Publish(SnapshotCompiler.Compile(
             new AccountData(
-                new AccountRecord("acme", "Acme", 7),
+                new Service.Domain.Model.AccountRecord("acme", "Acme", 7),
                 [new RoleRecord("acme", "auditor", "Auditor", string.Empty, [new PolicyRecord("audit:read", [])])],
                 [new UserRecord("acme", "bob", "bob@example.com", string.Empty, string.Empty, ["auditor"], UserState.Active)],
                 [new NodeRecord("acme", "root", NodeKind.Group, string.Empty, string.Empty, [], false)],

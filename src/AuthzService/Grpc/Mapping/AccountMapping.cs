@@ -6,7 +6,7 @@ namespace Qbee.Authz.Service.Grpc.Mapping;
 /// <summary>Accounts and roles, records to messages.</summary>
 internal static class AccountMapping
 {
-    public static Account ToProto(this AccountRecord account) => new()
+    public static Account ToProto(this Domain.Model.AccountRecord account) => new()
     {
         AccountId = account.AccountId,
         Name = account.Name,
