@@ -11,7 +11,8 @@ using Qbee.Authz.V1;
 namespace Qbee.Authz.Service.Grpc;
 
 /// <summary>qbee.authz.v1.AdminService: thin, validated writes go through <see cref="AdminCommands"/>.</summary>
-internal sealed class AdminGrpcService(AdminCommands commands, IAuthzStore store, ServiceStatus status, IOptions<LimitsOptions> limits) : AdminService.AdminServiceBase
+internal sealed class AdminGrpcService(
+    AdminCommands commands, IAuthzStore store, ServiceStatus status, AuditWatches auditWatches, IOptions<LimitsOptions> limits) : AdminService.AdminServiceBase
 {
     public override async Task<CreateAccountResponse> CreateAccount(CreateAccountRequest request, ServerCallContext context)
     {
@@ -143,6 +144,9 @@ internal sealed class AdminGrpcService(AdminCommands commands, IAuthzStore store
 
         return response;
     }
+
+    public override Task WatchAuditEvents(WatchAuditEventsRequest request, IServerStreamWriter<AuditEvent> responseStream, ServerCallContext context) =>
+        auditWatches.RunAsync(request, responseStream, context);
 
     public override async Task<GetStatusResponse> GetStatus(GetStatusRequest request, ServerCallContext context) =>
         (await status.GetAsync(context.CancellationToken)).ToProto();

@@ -74,6 +74,12 @@ internal interface IAuthzStore : IAuditStore
     /// </summary>
     Task<int> PurgeChangeLogAsync(DateTimeOffset cutoff, int keepRevisions, int maxRows, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// The audit events after <paramref name="afterEventId"/> in commit order (of one account; empty: of all), at most
+    /// <paramref name="maxSegments"/> segments' worth, for WatchAuditEvents; says when retention deleted some of them.
+    /// </summary>
+    Task<AuditTail> ReadAuditEventsAfterAsync(string accountId, long afterEventId, int maxSegments, CancellationToken cancellationToken);
+
     /// <summary>Cheap liveness probe of the database.</summary>
     Task PingAsync(CancellationToken cancellationToken);
 }
