@@ -288,7 +288,7 @@ internal sealed class WriteBenchmark(WriteBenchmarkOptions options, ServiceProce
 
     private void Progress(string line) => Console.WriteLine($"[{_run.Elapsed.TotalSeconds,7:F1} s] {line}");
 
-    private static string LoadAverage()
+    internal static string LoadAverage()
     {
         try
         {
