@@ -11,6 +11,7 @@ internal sealed class SqlAuthzStore : IAuthzStore
     private readonly SqlMigrator _migrator;
     private readonly SqlAccountWriter _writer;
     private readonly SqlAccountReader _reader;
+    private readonly SqlAccountImporter _importer;
     private readonly SqlAuditLog _auditLog;
     private readonly SqlChangeLog _changeLog;
 
@@ -21,6 +22,7 @@ internal sealed class SqlAuthzStore : IAuthzStore
         _changeLog = new SqlChangeLog(connections, sql);
         _writer = new SqlAccountWriter(connections, sql, _auditLog, _changeLog, timeProvider);
         _reader = new SqlAccountReader(connections, sql);
+        _importer = new SqlAccountImporter(connections, sql, _auditLog, _changeLog, timeProvider);
     }
 
     public Task InitializeAsync(CancellationToken cancellationToken) => _migrator.MigrateAsync(cancellationToken);
@@ -58,6 +60,9 @@ internal sealed class SqlAuthzStore : IAuthzStore
     public Task<long> SetRemoteAccessAsync(
         string accountId, RemoteAccessTarget targetKind, string target, bool? enabled, AuditRecord audit, CancellationToken cancellationToken) =>
         _writer.SetRemoteAccessAsync(accountId, targetKind, target, enabled, audit, cancellationToken);
+
+    public Task<long> ImportAccountAsync(AccountImport import, AuditRecord audit, CancellationToken cancellationToken) =>
+        _importer.ImportAsync(import, audit, cancellationToken);
 
     public Task<IReadOnlyList<AccountRecord>> ListAccountsAsync(CancellationToken cancellationToken) =>
         _reader.ListAccountsAsync(cancellationToken);
