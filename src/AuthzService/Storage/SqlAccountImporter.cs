@@ -34,7 +34,7 @@ internal sealed class SqlAccountImporter(
             new AccountPut(accountId, import.Account.Name),
         };
         var settings = import.SettingsAt(version.Revision);
-        (List<Change> Before, List<Change> After) deletes = ([], []);
+        List<Change> deletes = [];
         if (current is null)
         {
             await tx.ExecuteAsync(sql.InsertAccount, new
@@ -58,12 +58,11 @@ internal sealed class SqlAccountImporter(
         }
 
         await WriteRowsAsync(tx, import, settings);
-        changes.AddRange(deletes.Before);
         changes.AddRange(import.Roles.Select(r => new RolePut(r)));
         changes.AddRange(import.Users.Select(u => new UserPut(u)));
         changes.AddRange(import.Nodes.Select(n => new NodePut(n)));
         changes.AddRange(settings.Select(s => new RemoteAccessChanged(s.TargetKind, s.Target, s.Enabled, s.ChangedRevision)));
-        changes.AddRange(deletes.After);
+        changes.AddRange(deletes);
 
         await changeLog.AppendAsync(tx, new ChangeSet(accountId, version, current?.Stamp ?? 0, committedAt, changes));
         await auditLog.AppendAsync(tx, [audit with { AccountId = accountId, Revision = version.Revision }]);
@@ -120,11 +119,11 @@ internal sealed class SqlAccountImporter(
     }
 
     /// <summary>
-    /// The deletes of the change set: the old rows the new content lacks, to follow the puts (users before roles,
-    /// settings before their nodes, nodes children first, so each step is one a write could have made); and the nodes
-    /// that change kind, to precede the puts (a put never changes a node's kind).
+    /// The deletes of the change set: the old rows the new content lacks, after its puts. Users go before roles,
+    /// settings before their nodes, nodes children first, so each step is one a write could have made. A node never
+    /// changes kind: group ids never look like device ids.
     /// </summary>
-    private async Task<(List<Change> Before, List<Change> After)> OldRowsMissingFromAsync(StoreTransaction tx, AccountImport import, IReadOnlyList<RemoteAccessSettingRecord> settings)
+    private async Task<List<Change>> OldRowsMissingFromAsync(StoreTransaction tx, AccountImport import, IReadOnlyList<RemoteAccessSettingRecord> settings)
     {
         var key = new { import.Account.AccountId };
         var deletes = new List<Change>();
@@ -139,31 +138,20 @@ internal sealed class SqlAccountImporter(
             .Where(s => !targets.Contains(((RemoteAccessTarget)s.TargetKind, s.Target)))
             .Select(s => new RemoteAccessChanged((RemoteAccessTarget)s.TargetKind, s.Target, null, 0)));
 
-        var kinds = new Dictionary<string, NodeKind>(import.Nodes.Count, StringComparer.Ordinal);
-        foreach (var node in import.Nodes)
-        {
-            kinds[node.NodeId] = node.Kind;
-        }
-
+        var nodes = import.Nodes.Select(n => n.NodeId).ToHashSet(StringComparer.Ordinal);
         var oldNodes = (await tx.QueryAsync<NodeRow>(sql.SelectNodes, key))
             .Select(n => new NodeRecord(import.Account.AccountId, n.NodeId, (NodeKind)n.Kind, n.ParentId, n.Title, [], n.AgentRemoteAccessDisabled))
             .ToList();
-        var retyped = new List<Change>();
         var order = NodeOrder.ParentsFirst(oldNodes);
         for (var i = order.Count - 1; i >= 0; i--)
         {
-            var node = oldNodes[order[i]];
-            if (!kinds.TryGetValue(node.NodeId, out var kind))
+            if (!nodes.Contains(oldNodes[order[i]].NodeId))
             {
-                deletes.Add(new NodeDeleted(node.NodeId));
-            }
-            else if (kind != node.Kind)
-            {
-                retyped.Add(new NodeDeleted(node.NodeId));
+                deletes.Add(new NodeDeleted(oldNodes[order[i]].NodeId));
             }
         }
 
-        return (retyped, deletes);
+        return deletes;
     }
 
     private async Task WriteRowsAsync(StoreTransaction tx, AccountImport import, IReadOnlyList<RemoteAccessSettingRecord> settings)
