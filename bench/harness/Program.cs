@@ -14,11 +14,15 @@ internal static class Program
                 return 0;
             case ["--writes", ..]:
                 return await WriteBenchmark.RunAsync(WriteBenchmarkOptions.Parse(args));
+            case ["--export", ..]:
+                return await ExportImportBenchmark.RunAsync(
+                    args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 100_000,
+                    args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 10_000);
             case ["--memory", ..]:
                 MemoryReport.Run(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 1_000_000);
                 return 0;
             default:
-                await Console.Error.WriteLineAsync("usage: --convergence [writes, default 1000] | --memory [devices, default 1000000] | --writes [--devices 1000,100000] [--writes 200] [--quick] (see bench/README.md)");
+                await Console.Error.WriteLineAsync("usage: --convergence [writes, default 1000] | --memory [devices, default 1000000] | --writes [--devices 1000,100000] [--writes 200] [--quick] | --export [devices, default 100000] [users, default 10000] (see bench/README.md)");
                 return 2;
         }
     }

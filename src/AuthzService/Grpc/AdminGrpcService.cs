@@ -15,6 +15,8 @@ namespace Qbee.Authz.Service.Grpc;
 internal sealed class AdminGrpcService(
     AdminCommands commands, AccountImports imports, IAuthzStore store, ServiceStatus status, IOptions<LimitsOptions> limits) : AdminService.AdminServiceBase
 {
+    private const int ExportFlushEvery = 256;
+
     public override async Task<CreateAccountResponse> CreateAccount(CreateAccountRequest request, ServerCallContext context)
     {
         var command = AdminValidator.ToCommand(request);
@@ -154,8 +156,12 @@ internal sealed class AdminGrpcService(
     {
         Ids.RequireId(request.AccountId, "account_id");
         var data = await store.LoadAccountAsync(request.AccountId, context.CancellationToken) ?? throw AccountNotFound(request.AccountId);
+        // Flushed every FlushEvery records, not after each: a flush per record cost more than the record.
+        var buffered = new WriteOptions(WriteFlags.BufferHint);
+        var written = 0;
         foreach (var record in ExportMapping.ToRecords(data, request.Replace))
         {
+            responseStream.WriteOptions = ++written % ExportFlushEvery == 0 ? null : buffered;
             await responseStream.WriteAsync(record, context.CancellationToken);
         }
     }

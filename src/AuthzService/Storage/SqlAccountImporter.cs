@@ -1,3 +1,4 @@
+using System.Data.Common;
 using Qbee.Authz.Service.Domain;
 using Qbee.Authz.Service.Domain.Changes;
 using Qbee.Authz.Service.Domain.Model;
@@ -154,77 +155,51 @@ internal sealed class SqlAccountImporter(
         return deletes;
     }
 
+    /// <summary>
+    /// Every row, each statement prepared once and run per row with its parameters reused: an account is 100k rows and
+    /// more, where mapping every row's parameters afresh cost more than the inserts.
+    /// </summary>
     private async Task WriteRowsAsync(StoreTransaction tx, AccountImport import, IReadOnlyList<RemoteAccessSettingRecord> settings)
     {
         var accountId = import.Account.AccountId;
-        if (import.Roles.Count > 0)
+        await RunForEachAsync(tx, sql.UpsertRole, import.Roles,
+            ("AccountId", _ => accountId), ("RoleId", r => r.RoleId), ("Name", r => r.Name), ("Description", r => r.Description),
+            ("Policies", r => PolicyJson.Serialize(r.Policies)));
+        await RunForEachAsync(tx, sql.UpsertUser, import.Users,
+            ("UserId", u => u.UserId), ("AccountId", _ => accountId), ("Email", u => u.Email),
+            ("EmailNormalized", u => SqlAccountWriter.NormalizeEmail(u.Email)), ("FirstName", u => u.FirstName), ("LastName", u => u.LastName),
+            ("Status", u => (long)u.Status));
+        await RunForEachAsync(tx, sql.InsertUserRole, import.Users.SelectMany(u => u.RoleIds.Select((roleId, position) => (u.UserId, RoleId: roleId, Position: (long)position))),
+            ("UserId", r => r.UserId), ("AccountId", _ => accountId), ("RoleId", r => r.RoleId), ("Position", r => r.Position));
+        await RunForEachAsync(tx, sql.UpsertNode, import.Nodes,
+            ("AccountId", _ => accountId), ("NodeId", n => n.NodeId), ("Kind", n => (long)n.Kind), ("ParentId", n => n.ParentId),
+            ("Title", n => n.Title), ("AgentRemoteAccessDisabled", n => n.AgentRemoteAccessDisabled));
+        await RunForEachAsync(tx, sql.InsertNodeTag, import.Nodes.SelectMany(n => n.Tags.Select((tag, position) => (n.NodeId, Tag: tag, Position: (long)position))),
+            ("AccountId", _ => accountId), ("NodeId", t => t.NodeId), ("Tag", t => t.Tag), ("Position", t => t.Position));
+        await RunForEachAsync(tx, sql.UpsertRemoteAccessSetting, settings,
+            ("AccountId", _ => accountId), ("TargetKind", s => (long)s.TargetKind), ("Target", s => s.Target), ("Enabled", s => s.Enabled),
+            ("ChangedRevision", s => s.ChangedRevision));
+    }
+
+    private static async Task RunForEachAsync<T>(StoreTransaction tx, string statement, IEnumerable<T> rows, params (string Name, Func<T, object> Value)[] columns)
+    {
+        await using var command = tx.Command(statement);
+        var parameters = new DbParameter[columns.Length];
+        for (var c = 0; c < columns.Length; c++)
         {
-            await tx.ExecuteAsync(sql.UpsertRole, import.Roles.Select(role => new
-            {
-                AccountId = accountId,
-                role.RoleId,
-                role.Name,
-                role.Description,
-                Policies = PolicyJson.Serialize(role.Policies),
-            }).ToList());
+            parameters[c] = command.CreateParameter();
+            parameters[c].ParameterName = "@" + columns[c].Name;
+            command.Parameters.Add(parameters[c]);
         }
 
-        if (import.Users.Count > 0)
+        foreach (var row in rows)
         {
-            await tx.ExecuteAsync(sql.UpsertUser, import.Users.Select(user => new
+            for (var c = 0; c < columns.Length; c++)
             {
-                user.UserId,
-                AccountId = accountId,
-                user.Email,
-                EmailNormalized = SqlAccountWriter.NormalizeEmail(user.Email),
-                user.FirstName,
-                user.LastName,
-                Status = (long)user.Status,
-            }).ToList());
-            var userRoles = import.Users.SelectMany(user => user.RoleIds.Select((roleId, position) => new
-            {
-                user.UserId,
-                AccountId = accountId,
-                RoleId = roleId,
-                Position = (long)position,
-            })).ToList();
-            if (userRoles.Count > 0)
-            {
-                await tx.ExecuteAsync(sql.InsertUserRole, userRoles);
+                parameters[c].Value = columns[c].Value(row);
             }
-        }
 
-        await tx.ExecuteAsync(sql.UpsertNode, import.Nodes.Select(node => new
-        {
-            AccountId = accountId,
-            node.NodeId,
-            Kind = (long)node.Kind,
-            node.ParentId,
-            node.Title,
-            node.AgentRemoteAccessDisabled,
-        }).ToList());
-        var tags = import.Nodes.SelectMany(node => node.Tags.Select((tag, position) => new
-        {
-            AccountId = accountId,
-            node.NodeId,
-            Tag = tag,
-            Position = (long)position,
-        })).ToList();
-        if (tags.Count > 0)
-        {
-            await tx.ExecuteAsync(sql.InsertNodeTag, tags);
-        }
-
-        if (settings.Count > 0)
-        {
-            await tx.ExecuteAsync(sql.UpsertRemoteAccessSetting, settings.Select(s => new
-            {
-                AccountId = accountId,
-                TargetKind = (long)s.TargetKind,
-                s.Target,
-                s.Enabled,
-                s.ChangedRevision,
-            }).ToList());
+            await command.ExecuteNonQueryAsync(tx.CancellationToken);
         }
     }
 }
