@@ -60,6 +60,21 @@ public sealed partial class ReadmeSessionTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Replay_ServerStreamToAFileThenClientStreamFromIt_RoundTripsTheMessages()
+    {
+        await _server.Admin.CreateAccountAsync(Fleet.Account("acme", "alice"));
+
+        var exported = await InvokeAsync(
+            "qbee.authz.v1.AdminService", "ExportAccount", """grpcurl -plaintext -d '{"account_id":"acme","replace":true}' 127.0.0.1:50051 qbee.authz.v1.AdminService/ExportAccount > acme.json""");
+        var imported = await InvokeAsync(
+            "qbee.authz.v1.AdminService", "ImportAccount", "grpcurl -plaintext -d @ 127.0.0.1:50051 qbee.authz.v1.AdminService/ImportAccount < acme.json");
+
+        Assert.True(exported.Count > 3);
+        Assert.Equal(exported.Count, ReadMessages(File.ReadAllText(Path.Combine(_directory, "acme.json")), AccountRecord.Descriptor).Count);
+        Assert.Equal(2ul, ((ImportAccountResponse)Assert.Single(imported)).Revision);
+    }
+
+    [Fact]
     public async Task Replay_MaxTimeOnAStreamThatDoesNotEnd_EndsItWithoutFailing()
     {
         await _server.Admin.CreateAccountAsync(Fleet.Account("acme", "alice"));

@@ -7,13 +7,21 @@ using Qbee.Authz.Service.Grpc.Mapping;
 using Qbee.Authz.Service.Grpc.Validation;
 using Qbee.Authz.Service.Storage;
 using Qbee.Authz.V1;
+using ProtoRecord = Qbee.Authz.V1.AccountRecord;
 
 namespace Qbee.Authz.Service.Grpc;
 
 /// <summary>qbee.authz.v1.AdminService: thin, validated writes (or their dry runs) go through <see cref="AdminCommands"/>.</summary>
 internal sealed class AdminGrpcService(
-    AdminCommands commands, IAuthzStore store, ServiceStatus status, AuditWatches auditWatches, IOptions<LimitsOptions> limits) : AdminService.AdminServiceBase
+    AdminCommands commands,
+    AccountImports imports,
+    IAuthzStore store,
+    ServiceStatus status,
+    AuditWatches auditWatches,
+    IOptions<LimitsOptions> limits) : AdminService.AdminServiceBase
 {
+    private const int ExportFlushEvery = 256;
+
     public override async Task<CreateAccountResponse> CreateAccount(CreateAccountRequest request, ServerCallContext context)
     {
         var command = AdminValidator.ToCommand(request);
@@ -161,6 +169,38 @@ internal sealed class AdminGrpcService(
 
     public override async Task<GetStatusResponse> GetStatus(GetStatusRequest request, ServerCallContext context) =>
         (await status.GetAsync(context.CancellationToken)).ToProto();
+
+    /// <summary>One read transaction (the account at one revision), streamed record by record as it is mapped.</summary>
+    public override async Task ExportAccount(ExportAccountRequest request, IServerStreamWriter<ProtoRecord> responseStream, ServerCallContext context)
+    {
+        Ids.RequireId(request.AccountId, "account_id");
+        var data = await store.LoadAccountAsync(request.AccountId, context.CancellationToken) ?? throw AccountNotFound(request.AccountId);
+        // Flushed every FlushEvery records, not after each: a flush per record cost more than the record.
+        var buffered = new WriteOptions(WriteFlags.BufferHint);
+        var written = 0;
+        foreach (var record in ExportMapping.ToRecords(data, request.Replace))
+        {
+            responseStream.WriteOptions = ++written % ExportFlushEvery == 0 ? null : buffered;
+            await responseStream.WriteAsync(record, context.CancellationToken);
+        }
+    }
+
+    /// <summary>
+    /// Reads the whole stream before it writes: a stream that breaks off stores nothing, and the one transaction is not
+    /// held open while a client sends.
+    /// </summary>
+    public override async Task<ImportAccountResponse> ImportAccount(IAsyncStreamReader<ProtoRecord> requestStream, ServerCallContext context)
+    {
+        var builder = new AccountImportBuilder(limits.Value);
+        await foreach (var record in requestStream.ReadAllAsync(context.CancellationToken))
+        {
+            builder.Add(record);
+        }
+
+        var import = builder.Build();
+        var revision = await imports.ImportAsync(import, context.ToAuditContext(builder.First!), context.CancellationToken);
+        return new ImportAccountResponse { AccountId = import.Account.AccountId, Revision = (ulong)revision, Counts = import.Counts.ToProto() };
+    }
 
     private static NotFoundException AccountNotFound(string accountId) => new($"account {accountId} not found");
 }
