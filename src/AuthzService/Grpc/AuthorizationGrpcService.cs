@@ -9,7 +9,8 @@ using Qbee.Authz.V1;
 namespace Qbee.Authz.Service.Grpc;
 
 /// <summary>qbee.authz.v1.AuthorizationService: thin, every answer comes from the check engine.</summary>
-internal sealed class AuthorizationGrpcService(CheckEngine checks, ScopeQueries scopes, RevocationWatches watches, IOptions<LimitsOptions> limits)
+internal sealed class AuthorizationGrpcService(
+    CheckEngine checks, ScopeQueries scopes, DeviceUserQueries deviceUsers, RevocationWatches watches, IOptions<LimitsOptions> limits)
     : AuthorizationService.AuthorizationServiceBase
 {
     /// <remarks>The call context is read for audit only, so checks that are not audited never touch its headers.</remarks>
@@ -38,6 +39,12 @@ internal sealed class AuthorizationGrpcService(CheckEngine checks, ScopeQueries 
     {
         var query = ScopeMapping.ToQuery(request, limits.Value.MaxPageSize, out var tokenQuery);
         return ScopeMapping.ToProto(await scopes.ListAllowedDevicesAsync(query, context.CancellationToken), tokenQuery);
+    }
+
+    public override async Task<ListDeviceUsersResponse> ListDeviceUsers(ListDeviceUsersRequest request, ServerCallContext context)
+    {
+        var query = DeviceUserMapping.ToQuery(request, limits.Value.MaxPageSize, out var tokenQuery);
+        return DeviceUserMapping.ToProto(await deviceUsers.ListAsync(query, context.CancellationToken), tokenQuery);
     }
 
     public override async Task<GetEffectivePermissionsResponse> GetEffectivePermissions(GetEffectivePermissionsRequest request, ServerCallContext context) =>

@@ -15,6 +15,7 @@ internal sealed class SnapshotRegistry(IEnumerable<ISnapshotObserver> observers)
     private readonly ConcurrentDictionary<string, AccountSlot> _accounts = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, UserRef> _users = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<AccountSlot, AccountDirectory> _directories = new();
+    private readonly ConcurrentDictionary<string, AccountSlot> _deviceHints = new(StringComparer.Ordinal);
     private readonly ISnapshotObserver[] _observers = [.. observers];
     private long _directoryWrites;
 
@@ -64,6 +65,44 @@ internal sealed class SnapshotRegistry(IEnumerable<ISnapshotObserver> observers)
 
         snapshot = null!;
         user = null!;
+        return false;
+    }
+
+    /// <summary>Device ids remembered with their account, at most; then forgotten all at once (hints, not a directory).</summary>
+    internal const int MaxDeviceHints = 65_536;
+
+    /// <summary>
+    /// The snapshot that holds a device (device ids are unique across the platform) and its node; false when no
+    /// account of this replica has it. For ListDeviceUsers, never for checks: a remembered account is tried first and
+    /// confirmed in its current snapshot, else every account is asked. So a swap writes nothing here, and a stale
+    /// hint costs one lookup, never a wrong answer. While a device moves between accounts, two snapshots of this
+    /// replica may both hold it for a moment: the remembered one answers.
+    /// </summary>
+    public bool TryFindDevice(string deviceId, out AccountSnapshot snapshot, out int node)
+    {
+        if (_deviceHints.TryGetValue(deviceId, out var hinted) && hinted.Current is { } current && current.TryGetDevice(deviceId, out node))
+        {
+            snapshot = current;
+            return true;
+        }
+
+        foreach (var slot in _accounts.Values)
+        {
+            if (slot.Current is { } candidate && candidate.TryGetDevice(deviceId, out node))
+            {
+                if (_deviceHints.Count >= MaxDeviceHints)
+                {
+                    _deviceHints.Clear();
+                }
+
+                _deviceHints[deviceId] = slot;
+                snapshot = candidate;
+                return true;
+            }
+        }
+
+        snapshot = null!;
+        node = -1;
         return false;
     }
 

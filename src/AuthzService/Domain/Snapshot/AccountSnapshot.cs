@@ -18,6 +18,7 @@ namespace Qbee.Authz.Service.Domain.Snapshot;
 internal sealed class AccountSnapshot
 {
     private readonly NodeChunk[] _chunks;
+    private UserEntry[]? _usersInOrder;
 
     public AccountSnapshot(
         string accountId,
@@ -82,6 +83,12 @@ internal sealed class AccountSnapshot
     public string[] TagNames { get; }
 
     public FrozenDictionary<string, UserEntry> Users { get; }
+
+    /// <summary>
+    /// The users sorted by id (ordinal): the stable order of ListDeviceUsers. Sorted on first use and kept with this
+    /// revision (two racing first uses sort twice, alike); checks never read it.
+    /// </summary>
+    public UserEntry[] UsersInOrder => _usersInOrder ??= [.. Users.Values.OrderBy(u => u.UserId, StringComparer.Ordinal)];
 
     public int RoleCount => Roles.Count;
 

@@ -82,7 +82,7 @@ internal static class SnapshotCompiler
         var users = new Dictionary<string, UserEntry>(data.Users.Count, StringComparer.Ordinal);
         foreach (var user in data.Users)
         {
-            users[user.UserId] = CompileUser(user.UserId, user.Status == UserState.Disabled, user.RoleIds, roles);
+            users[user.UserId] = CompileUser(user.UserId, user.Status == UserState.Disabled, user.RoleIds, roles, user.Email);
         }
 
         var chunks = new NodeChunk[(nodeCount + NodeChunk.Mask) >> NodeChunk.Bits];
@@ -338,7 +338,8 @@ internal static class SnapshotCompiler
     }
 
     /// <param name="assignedRoleIds">As stored: in the user's order, maybe repeated, maybe naming missing roles.</param>
-    internal static UserEntry CompileUser(string userId, bool disabled, IReadOnlyList<string> assignedRoleIds, IReadOnlyDictionary<string, CompiledRole> roles)
+    internal static UserEntry CompileUser(
+        string userId, bool disabled, IReadOnlyList<string> assignedRoleIds, IReadOnlyDictionary<string, CompiledRole> roles, string email)
     {
         var roleIds = assignedRoleIds.Distinct(StringComparer.Ordinal).Where(roles.ContainsKey).ToArray();
         var byPermission = new Grant[PermissionCatalog.Count][];
@@ -356,7 +357,7 @@ internal static class SnapshotCompiler
             byPermission[p] = merged?.ToArray() ?? NoGrants;
         }
 
-        return new UserEntry(userId, disabled, roleIds, byPermission, assignedRoleIds);
+        return new UserEntry(userId, disabled, roleIds, byPermission, assignedRoleIds, email);
     }
 
     /// <summary>The sources of a compile's nodes, by index.</summary>

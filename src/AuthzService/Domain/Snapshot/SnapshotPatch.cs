@@ -564,7 +564,7 @@ internal sealed class SnapshotPatch
         foreach (var (userId, record) in _userPuts)
         {
             recompiled[userId] = record is null ? null
-                : SnapshotCompiler.CompileUser(userId, record.Status == UserState.Disabled, record.RoleIds, roles);
+                : SnapshotCompiler.CompileUser(userId, record.Status == UserState.Disabled, record.RoleIds, roles, record.Email);
         }
 
         if (changedRoles.Count > 0)
@@ -573,7 +573,7 @@ internal sealed class SnapshotPatch
             {
                 if (!_userPuts.ContainsKey(userId) && entry.AssignedRoleIds.Any(changedRoles.Contains))
                 {
-                    recompiled[userId] = SnapshotCompiler.CompileUser(userId, entry.Disabled, entry.AssignedRoleIds, roles);
+                    recompiled[userId] = SnapshotCompiler.CompileUser(userId, entry.Disabled, entry.AssignedRoleIds, roles, entry.Email);
                 }
             }
         }

@@ -3,7 +3,7 @@ using Qbee.Authz.Service.Domain.Model;
 namespace Qbee.Authz.Service.Domain.Snapshot;
 
 /// <summary>
-/// The rows a snapshot was compiled from, as far as a compile reads them (no titles, emails or names of users):
+/// The rows a snapshot was compiled from, as far as a compile reads them (no titles or names of users):
 /// what a patch recompiles whole when it cannot patch (a snapshot with chains cut off, a write the store would
 /// have refused). Node settings come back with revision 0: only tag settings are ordered by revision.
 /// </summary>
@@ -56,7 +56,7 @@ internal static class SnapshotRows
             new AccountRecord(accountId, snapshot.AccountName, snapshot.Version.Revision, snapshot.Version.Stamp),
             [.. snapshot.Roles.Values.Select(r => r.Record)],
             [.. snapshot.Users.Values.Select(u => new UserRecord(
-                accountId, u.UserId, "", "", "", u.AssignedRoleIds, u.Disabled ? UserState.Disabled : UserState.Active))],
+                accountId, u.UserId, u.Email, "", "", u.AssignedRoleIds, u.Disabled ? UserState.Disabled : UserState.Active))],
             nodes,
             settings);
     }

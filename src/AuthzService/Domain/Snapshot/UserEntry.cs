@@ -3,9 +3,12 @@ using Qbee.Authz.Service.Domain.Resources;
 namespace Qbee.Authz.Service.Domain.Snapshot;
 
 /// <summary>A user as a check sees it: active or not, and its grants flattened per permission.</summary>
-internal sealed class UserEntry(string userId, bool disabled, string[] roleIds, Grant[][] grantsByPermission, IReadOnlyList<string> assignedRoleIds)
+internal sealed class UserEntry(string userId, bool disabled, string[] roleIds, Grant[][] grantsByPermission, IReadOnlyList<string> assignedRoleIds, string email = "")
 {
     public string UserId { get; } = userId;
+
+    /// <summary>As stored; checks never read it (ListDeviceUsers answers with it, at the snapshot's revision).</summary>
+    public string Email { get; } = email;
 
     public bool Disabled { get; } = disabled;
 
