@@ -10,16 +10,17 @@ namespace Qbee.Authz.Service.Admin;
 /// <summary>
 /// The admin writes, of records that passed validation: write in one store transaction (with its audit event),
 /// then rebuild the account's snapshot before answering, so the writer's next check sees its own write. Each
-/// write is one span (named like its audit event) with the account and the revision it made.
+/// write is one span (named like its audit event) with the account and the revision it made. With
+/// <c>dryRun</c> the same write is rehearsed instead (<see cref="DryRunner"/>): checked as it, nothing stored, and
+/// the answer carries its impact.
 /// </summary>
-internal sealed class AdminCommands(IAuthzStore store, SnapshotRefresher refresher, TimeProvider timeProvider)
+internal sealed class AdminCommands(IAuthzStore store, SnapshotRefresher refresher, DryRunner dryRuns, TimeProvider timeProvider)
 {
     public const string DefaultRoleName = "Default";
 
-    public async Task<(AccountRecord Account, UserRecord Owner, RoleRecord DefaultRole, long Revision)> CreateAccountAsync(
-        CreateAccountCommand command, AuditContext context, CancellationToken cancellationToken)
+    public Task<WriteResult<(AccountRecord Account, UserRecord Owner, RoleRecord DefaultRole)>> CreateAccountAsync(
+        CreateAccountCommand command, bool dryRun, AuditContext context, CancellationToken cancellationToken)
     {
-        using var span = AuthzActivities.StartAdminWrite("admin.create_account", command.AccountId);
         var defaultRole = new RoleRecord(
             command.AccountId,
             Ids.DefaultRoleId,
@@ -28,94 +29,88 @@ internal sealed class AdminCommands(IAuthzStore store, SnapshotRefresher refresh
             PermissionCatalog.CanonicalNames.Select(p => new PolicyRecord(p, [])).ToArray());
         var account = new AccountRecord(command.AccountId, command.Name, 1);
         var audit = Audit(command.AccountId, "admin.create_account", context, userId: command.Owner.UserId);
-        var revision = await store.CreateAccountAsync(account, defaultRole, command.Owner, audit, cancellationToken);
-        await Refresh(span, command.AccountId, revision);
-        return (account with { Revision = revision }, command.Owner, defaultRole, revision);
+        return WriteAsync("admin.create_account", command.AccountId, dryRun, async s =>
+        {
+            var revision = await s.CreateAccountAsync(account, defaultRole, command.Owner, audit, cancellationToken);
+            return ((account with { Revision = revision }, command.Owner, defaultRole), revision);
+        }, cancellationToken);
     }
 
-    public async Task<(RoleRecord Role, long Revision)> PutRoleAsync(RoleRecord role, AuditContext context, CancellationToken cancellationToken)
-    {
-        using var span = AuthzActivities.StartAdminWrite("admin.put_role", role.AccountId);
-        var revision = await store.PutRoleAsync(role, Audit(role.AccountId, "admin.put_role", context), cancellationToken);
-        await Refresh(span, role.AccountId, revision);
-        return (role, revision);
-    }
+    public Task<WriteResult<RoleRecord>> PutRoleAsync(RoleRecord role, bool dryRun, AuditContext context, CancellationToken cancellationToken) =>
+        WriteAsync("admin.put_role", role.AccountId, dryRun, async s =>
+            (role, await s.PutRoleAsync(role, Audit(role.AccountId, "admin.put_role", context), cancellationToken)), cancellationToken);
 
-    public async Task<long> DeleteRoleAsync(string accountId, string roleId, AuditContext context, CancellationToken cancellationToken)
-    {
-        using var span = AuthzActivities.StartAdminWrite("admin.delete_role", accountId);
-        var revision = await store.DeleteRoleAsync(accountId, roleId, Audit(accountId, "admin.delete_role", context), cancellationToken);
-        await Refresh(span, accountId, revision);
-        return revision;
-    }
+    public Task<WriteResult<string>> DeleteRoleAsync(string accountId, string roleId, bool dryRun, AuditContext context, CancellationToken cancellationToken) =>
+        WriteAsync("admin.delete_role", accountId, dryRun, async s =>
+            (roleId, await s.DeleteRoleAsync(accountId, roleId, Audit(accountId, "admin.delete_role", context), cancellationToken)), cancellationToken);
 
-    public async Task<(UserRecord User, long Revision)> PutUserAsync(UserRecord user, AuditContext context, CancellationToken cancellationToken)
+    public Task<WriteResult<UserRecord>> PutUserAsync(UserRecord user, bool dryRun, AuditContext context, CancellationToken cancellationToken)
     {
-        using var span = AuthzActivities.StartAdminWrite("admin.put_user", user.AccountId);
         var audit = Audit(user.AccountId, "admin.put_user", context, userId: user.UserId);
-        var revision = await store.PutUserAsync(user, audit, cancellationToken);
-        await Refresh(span, user.AccountId, revision);
-        return (user, revision);
+        return WriteAsync("admin.put_user", user.AccountId, dryRun, async s =>
+            (user, await s.PutUserAsync(user, audit, cancellationToken)), cancellationToken);
     }
 
     /// <param name="users">Every one of <paramref name="accountId"/>.</param>
-    public async Task<(IReadOnlyList<UserRecord> Users, long Revision)> PutUsersAsync(
-        string accountId, IReadOnlyList<UserRecord> users, AuditContext context, CancellationToken cancellationToken)
+    public Task<WriteResult<IReadOnlyList<UserRecord>>> PutUsersAsync(
+        string accountId, IReadOnlyList<UserRecord> users, bool dryRun, AuditContext context, CancellationToken cancellationToken)
     {
-        using var span = AuthzActivities.StartAdminWrite("admin.put_users", accountId);
         var audit = Audit(accountId, "admin.put_users", context);
-        var (stored, revision) = await store.PutUsersAsync(accountId, users, audit, cancellationToken);
-        await Refresh(span, accountId, revision);
-        return (stored, revision);
+        return WriteAsync("admin.put_users", accountId, dryRun, s => s.PutUsersAsync(accountId, users, audit, cancellationToken), cancellationToken);
     }
 
-    public async Task<long> DeleteUserAsync(string accountId, string userId, AuditContext context, CancellationToken cancellationToken)
+    public Task<WriteResult<string>> DeleteUserAsync(string accountId, string userId, bool dryRun, AuditContext context, CancellationToken cancellationToken)
     {
-        using var span = AuthzActivities.StartAdminWrite("admin.delete_user", accountId);
         var audit = Audit(accountId, "admin.delete_user", context, userId: userId);
-        var revision = await store.DeleteUserAsync(accountId, userId, audit, cancellationToken);
-        await Refresh(span, accountId, revision);
-        return revision;
+        return WriteAsync("admin.delete_user", accountId, dryRun, async s =>
+            (userId, await s.DeleteUserAsync(accountId, userId, audit, cancellationToken)), cancellationToken);
     }
 
-    public async Task<(NodeRecord Node, long Revision)> PutNodeAsync(NodeRecord node, AuditContext context, CancellationToken cancellationToken)
+    public Task<WriteResult<NodeRecord>> PutNodeAsync(NodeRecord node, bool dryRun, AuditContext context, CancellationToken cancellationToken)
     {
-        using var span = AuthzActivities.StartAdminWrite("admin.put_node", node.AccountId);
         var audit = Audit(node.AccountId, "admin.put_node", context, deviceId: node.Kind == NodeKind.Device ? node.NodeId : string.Empty);
-        var (stored, revision) = await store.PutNodeAsync(node, audit, cancellationToken);
-        await Refresh(span, node.AccountId, revision);
-        return (stored, revision);
+        return WriteAsync("admin.put_node", node.AccountId, dryRun, s => s.PutNodeAsync(node, audit, cancellationToken), cancellationToken);
     }
 
     /// <param name="nodes">Every one of <paramref name="accountId"/>.</param>
-    public async Task<(IReadOnlyList<NodeRecord> Nodes, long Revision)> PutNodesAsync(
-        string accountId, IReadOnlyList<NodeRecord> nodes, AuditContext context, CancellationToken cancellationToken)
+    public Task<WriteResult<IReadOnlyList<NodeRecord>>> PutNodesAsync(
+        string accountId, IReadOnlyList<NodeRecord> nodes, bool dryRun, AuditContext context, CancellationToken cancellationToken)
     {
-        using var span = AuthzActivities.StartAdminWrite("admin.put_nodes", accountId);
         var audit = Audit(accountId, "admin.put_nodes", context);
-        var (stored, revision) = await store.PutNodesAsync(accountId, nodes, audit, cancellationToken);
-        await Refresh(span, accountId, revision);
-        return (stored, revision);
+        return WriteAsync("admin.put_nodes", accountId, dryRun, s => s.PutNodesAsync(accountId, nodes, audit, cancellationToken), cancellationToken);
     }
 
-    public async Task<long> DeleteNodeAsync(string accountId, string nodeId, AuditContext context, CancellationToken cancellationToken)
+    public Task<WriteResult<string>> DeleteNodeAsync(string accountId, string nodeId, bool dryRun, AuditContext context, CancellationToken cancellationToken)
     {
-        using var span = AuthzActivities.StartAdminWrite("admin.delete_node", accountId);
         var audit = Audit(accountId, "admin.delete_node", context, deviceId: Ids.IsDeviceId(nodeId) ? nodeId : string.Empty);
-        var revision = await store.DeleteNodeAsync(accountId, nodeId, audit, cancellationToken);
-        await Refresh(span, accountId, revision);
-        return revision;
+        return WriteAsync("admin.delete_node", accountId, dryRun, async s =>
+            (nodeId, await s.DeleteNodeAsync(accountId, nodeId, audit, cancellationToken)), cancellationToken);
     }
 
-    public async Task<long> SetRemoteAccessAsync(SetRemoteAccessCommand command, AuditContext context, CancellationToken cancellationToken)
+    public Task<WriteResult<SetRemoteAccessCommand>> SetRemoteAccessAsync(
+        SetRemoteAccessCommand command, bool dryRun, AuditContext context, CancellationToken cancellationToken)
     {
-        using var span = AuthzActivities.StartAdminWrite("admin.set_remote_access", command.AccountId);
         var onDevice = command.TargetKind == RemoteAccessTarget.Node && Ids.IsDeviceId(command.Target);
         var audit = Audit(command.AccountId, "admin.set_remote_access", context, deviceId: onDevice ? command.Target : string.Empty);
-        var revision = await store.SetRemoteAccessAsync(
-            command.AccountId, command.TargetKind, command.Target, command.Enabled, audit, cancellationToken);
-        await Refresh(span, command.AccountId, revision);
-        return revision;
+        return WriteAsync("admin.set_remote_access", command.AccountId, dryRun, async s =>
+            (command, await s.SetRemoteAccessAsync(command.AccountId, command.TargetKind, command.Target, command.Enabled, audit, cancellationToken)),
+            cancellationToken);
+    }
+
+    /// <summary>One write through <paramref name="write"/>: on the store and refreshed, or rehearsed.</summary>
+    private async Task<WriteResult<T>> WriteAsync<T>(
+        string kind, string accountId, bool dryRun, Func<IAuthzStore, Task<(T Value, long Revision)>> write, CancellationToken cancellationToken)
+    {
+        if (dryRun)
+        {
+            var rehearsed = await dryRuns.RunAsync(accountId, async s => (await write(s)).Value, cancellationToken);
+            return rehearsed;
+        }
+
+        using var span = AuthzActivities.StartAdminWrite(kind, accountId);
+        var (value, revision) = await write(store);
+        await Refresh(span, accountId, revision);
+        return new WriteResult<T>(value, revision, null);
     }
 
     // The write has committed: rebuild even if the caller has gone, or this replica would answer stale.

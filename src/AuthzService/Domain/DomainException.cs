@@ -26,3 +26,6 @@ internal sealed class PreconditionFailedException(string message) : DomainExcept
 
 /// <summary>UNAVAILABLE: a dependency or a revision is out of reach right now; the caller may retry.</summary>
 internal sealed class UnavailableException(string message) : DomainException(message);
+
+/// <summary>ABORTED: the state moved under a read-evaluate-compare (a dry run); retrying may succeed.</summary>
+internal sealed class AbortedException(string message) : DomainException(message);

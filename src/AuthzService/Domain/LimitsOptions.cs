@@ -47,4 +47,8 @@ internal sealed class LimitsOptions
     /// </summary>
     [Range(1, 100_000)]
     public int WatchBufferEvents { get; set; } = 256;
+
+    /// <summary>Users a dry run's impact lists at most (by user id); beyond, it says truncated.</summary>
+    [Range(1, 100_000)]
+    public int MaxImpactUsers { get; set; } = 1_000;
 }

@@ -10,28 +10,34 @@ using Qbee.Authz.V1;
 
 namespace Qbee.Authz.Service.Grpc;
 
-/// <summary>qbee.authz.v1.AdminService: thin, validated writes go through <see cref="AdminCommands"/>.</summary>
+/// <summary>qbee.authz.v1.AdminService: thin, validated writes (or their dry runs) go through <see cref="AdminCommands"/>.</summary>
 internal sealed class AdminGrpcService(AdminCommands commands, IAuthzStore store, ServiceStatus status, IOptions<LimitsOptions> limits) : AdminService.AdminServiceBase
 {
     public override async Task<CreateAccountResponse> CreateAccount(CreateAccountRequest request, ServerCallContext context)
     {
         var command = AdminValidator.ToCommand(request);
-        var (account, owner, role, revision) = await commands.CreateAccountAsync(command, context.ToAuditContext(request), context.CancellationToken);
-        return new CreateAccountResponse { Account = account.ToProto(), Owner = owner.ToProto(), DefaultRole = role.ToProto(), Revision = (ulong)revision };
+        var written = await commands.CreateAccountAsync(command, request.DryRun, context.ToAuditContext(request), context.CancellationToken);
+        var (account, owner, role) = written.Value;
+        return new CreateAccountResponse
+        {
+            Account = account.ToProto(), Owner = owner.ToProto(), DefaultRole = role.ToProto(), Revision = (ulong)written.Revision,
+            Impact = written.Impact.ToProto(written.Revision),
+        };
     }
 
     public override async Task<PutRoleResponse> PutRole(PutRoleRequest request, ServerCallContext context)
     {
-        var (role, revision) = await commands.PutRoleAsync(
-            AdminValidator.ToRecord(request.Role, limits.Value), context.ToAuditContext(request), context.CancellationToken);
-        return new PutRoleResponse { Role = role.ToProto(), Revision = (ulong)revision };
+        var written = await commands.PutRoleAsync(
+            AdminValidator.ToRecord(request.Role, limits.Value), request.DryRun, context.ToAuditContext(request), context.CancellationToken);
+        return new PutRoleResponse { Role = written.Value.ToProto(), Revision = (ulong)written.Revision, Impact = written.Impact.ToProto(written.Revision) };
     }
 
     public override async Task<DeleteRoleResponse> DeleteRole(DeleteRoleRequest request, ServerCallContext context)
     {
         Ids.RequireId(request.AccountId, "account_id");
         Ids.RequireId(request.RoleId, "role_id");
-        return new() { Revision = (ulong)await commands.DeleteRoleAsync(request.AccountId, request.RoleId, context.ToAuditContext(request), context.CancellationToken) };
+        var written = await commands.DeleteRoleAsync(request.AccountId, request.RoleId, request.DryRun, context.ToAuditContext(request), context.CancellationToken);
+        return new() { Revision = (ulong)written.Revision, Impact = written.Impact.ToProto(written.Revision) };
     }
 
     public override async Task<ListRolesResponse> ListRoles(ListRolesRequest request, ServerCallContext context)
@@ -45,16 +51,16 @@ internal sealed class AdminGrpcService(AdminCommands commands, IAuthzStore store
 
     public override async Task<PutUserResponse> PutUser(PutUserRequest request, ServerCallContext context)
     {
-        var (user, revision) = await commands.PutUserAsync(AdminValidator.ToRecord(request.User), context.ToAuditContext(request), context.CancellationToken);
-        return new PutUserResponse { User = user.ToProto(), Revision = (ulong)revision };
+        var written = await commands.PutUserAsync(AdminValidator.ToRecord(request.User), request.DryRun, context.ToAuditContext(request), context.CancellationToken);
+        return new PutUserResponse { User = written.Value.ToProto(), Revision = (ulong)written.Revision, Impact = written.Impact.ToProto(written.Revision) };
     }
 
     public override async Task<PutUsersResponse> PutUsers(PutUsersRequest request, ServerCallContext context)
     {
         var records = AdminValidator.ToRecords(request);
-        var (users, revision) = await commands.PutUsersAsync(request.AccountId, records, context.ToAuditContext(request), context.CancellationToken);
-        var response = new PutUsersResponse { Revision = (ulong)revision };
-        response.Users.AddRange(users.Select(u => u.ToProto()));
+        var written = await commands.PutUsersAsync(request.AccountId, records, request.DryRun, context.ToAuditContext(request), context.CancellationToken);
+        var response = new PutUsersResponse { Revision = (ulong)written.Revision, Impact = written.Impact.ToProto(written.Revision) };
+        response.Users.AddRange(written.Value.Select(u => u.ToProto()));
         return response;
     }
 
@@ -62,7 +68,8 @@ internal sealed class AdminGrpcService(AdminCommands commands, IAuthzStore store
     {
         Ids.RequireId(request.AccountId, "account_id");
         Ids.RequireId(request.UserId, "user_id");
-        return new() { Revision = (ulong)await commands.DeleteUserAsync(request.AccountId, request.UserId, context.ToAuditContext(request), context.CancellationToken) };
+        var written = await commands.DeleteUserAsync(request.AccountId, request.UserId, request.DryRun, context.ToAuditContext(request), context.CancellationToken);
+        return new() { Revision = (ulong)written.Revision, Impact = written.Impact.ToProto(written.Revision) };
     }
 
     public override async Task<ListUsersResponse> ListUsers(ListUsersRequest request, ServerCallContext context)
@@ -76,16 +83,16 @@ internal sealed class AdminGrpcService(AdminCommands commands, IAuthzStore store
 
     public override async Task<PutNodeResponse> PutNode(PutNodeRequest request, ServerCallContext context)
     {
-        var (node, revision) = await commands.PutNodeAsync(AdminValidator.ToRecord(request.Node), context.ToAuditContext(request), context.CancellationToken);
-        return new PutNodeResponse { Node = node.ToProto(), Revision = (ulong)revision };
+        var written = await commands.PutNodeAsync(AdminValidator.ToRecord(request.Node), request.DryRun, context.ToAuditContext(request), context.CancellationToken);
+        return new PutNodeResponse { Node = written.Value.ToProto(), Revision = (ulong)written.Revision, Impact = written.Impact.ToProto(written.Revision) };
     }
 
     public override async Task<PutNodesResponse> PutNodes(PutNodesRequest request, ServerCallContext context)
     {
         var records = AdminValidator.ToRecords(request, limits.Value.MaxNodesPerWrite);
-        var (nodes, revision) = await commands.PutNodesAsync(request.AccountId, records, context.ToAuditContext(request), context.CancellationToken);
-        var response = new PutNodesResponse { Revision = (ulong)revision };
-        response.Nodes.AddRange(nodes.Select(n => n.ToProto()));
+        var written = await commands.PutNodesAsync(request.AccountId, records, request.DryRun, context.ToAuditContext(request), context.CancellationToken);
+        var response = new PutNodesResponse { Revision = (ulong)written.Revision, Impact = written.Impact.ToProto(written.Revision) };
+        response.Nodes.AddRange(written.Value.Select(n => n.ToProto()));
         return response;
     }
 
@@ -93,7 +100,8 @@ internal sealed class AdminGrpcService(AdminCommands commands, IAuthzStore store
     {
         Ids.RequireId(request.AccountId, "account_id");
         Ids.RequireId(request.NodeId, "node_id");
-        return new() { Revision = (ulong)await commands.DeleteNodeAsync(request.AccountId, request.NodeId, context.ToAuditContext(request), context.CancellationToken) };
+        var written = await commands.DeleteNodeAsync(request.AccountId, request.NodeId, request.DryRun, context.ToAuditContext(request), context.CancellationToken);
+        return new() { Revision = (ulong)written.Revision, Impact = written.Impact.ToProto(written.Revision) };
     }
 
     public override async Task<GetNodeResponse> GetNode(GetNodeRequest request, ServerCallContext context)
@@ -106,8 +114,11 @@ internal sealed class AdminGrpcService(AdminCommands commands, IAuthzStore store
             : new GetNodeResponse { Node = node.ToProto(), Revision = (ulong)revision };
     }
 
-    public override async Task<SetRemoteAccessResponse> SetRemoteAccess(SetRemoteAccessRequest request, ServerCallContext context) =>
-        new() { Revision = (ulong)await commands.SetRemoteAccessAsync(AdminValidator.ToCommand(request), context.ToAuditContext(request), context.CancellationToken) };
+    public override async Task<SetRemoteAccessResponse> SetRemoteAccess(SetRemoteAccessRequest request, ServerCallContext context)
+    {
+        var written = await commands.SetRemoteAccessAsync(AdminValidator.ToCommand(request), request.DryRun, context.ToAuditContext(request), context.CancellationToken);
+        return new() { Revision = (ulong)written.Revision, Impact = written.Impact.ToProto(written.Revision) };
+    }
 
     public override async Task<ListAuditEventsResponse> ListAuditEvents(ListAuditEventsRequest request, ServerCallContext context)
     {

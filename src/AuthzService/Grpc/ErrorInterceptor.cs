@@ -60,6 +60,7 @@ internal sealed class ErrorInterceptor(ILogger<ErrorInterceptor> logger) : Inter
             AlreadyExistsException e => new Status(StatusCode.AlreadyExists, e.Message),
             PreconditionFailedException e => new Status(StatusCode.FailedPrecondition, e.Message),
             UnavailableException e => new Status(StatusCode.Unavailable, e.Message),
+            AbortedException e => new Status(StatusCode.Aborted, e.Message),
             _ when StoreFaults.IsStoreFailure(exception) => new Status(StatusCode.Unavailable,
                 "The store is unavailable: writes are refused; checks are answered from the last snapshot."),
             OperationCanceledException when context.CancellationToken.IsCancellationRequested =>

@@ -74,6 +74,13 @@ internal interface IAuthzStore : IAuditStore
     /// </summary>
     Task<int> PurgeChangeLogAsync(DateTimeOffset cutoff, int keepRevisions, int maxRows, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// This store with its writes rehearsed: each runs its transaction as the real write (every check, every row),
+    /// hands <paramref name="dryRun"/> the change set it would append and rolls back, returning the current revision
+    /// (0 for a CreateAccount). Refused as the real write would be. Reads are the store's.
+    /// </summary>
+    IAuthzStore DryRun(StoreDryRun dryRun);
+
     /// <summary>Cheap liveness probe of the database.</summary>
     Task PingAsync(CancellationToken cancellationToken);
 }

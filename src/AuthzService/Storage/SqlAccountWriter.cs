@@ -9,10 +9,12 @@ namespace Qbee.Authz.Service.Storage;
 /// (uniqueness across accounts, existence, the shape of the group tree: <see cref="SqlNodePlacement"/>) before it
 /// writes anything, bumps the revision, and appends its change set (the rows as it stored them) to the change log
 /// and its audit event, both with that revision: a refused write leaves the data, the revision and the log as they
-/// were.
+/// were. A writer made with a <see cref="StoreDryRun"/> runs the same transaction up to the commit, hands it the
+/// change set and rolls back: nothing stored, no revision drawn, no log row, no audit event.
 /// </summary>
 internal sealed class SqlAccountWriter(
-    IStoreConnectionFactory connections, SqlDialect sql, SqlAuditLog auditLog, SqlChangeLog changeLog, TimeProvider timeProvider)
+    IStoreConnectionFactory connections, SqlDialect sql, SqlAuditLog auditLog, SqlChangeLog changeLog, TimeProvider timeProvider,
+    StoreDryRun? dryRun = null)
 {
     private readonly SqlNodePlacement _placement = new(sql);
 
@@ -57,7 +59,14 @@ internal sealed class SqlAccountWriter(
         await UpsertNodeRowAsync(tx, new NodeRecord(accountId, Ids.UnassignedGroup, NodeKind.Group, Ids.Root, Ids.UnassignedGroup, [], false), changes);
         await UpsertRoleRowAsync(tx, defaultRole, changes);
         await WriteUserRowsAsync(tx, owner, changes);
-        await changeLog.AppendAsync(tx, new ChangeSet(accountId, version, 0, committedAt, changes));
+        var changeSet = new ChangeSet(accountId, version, 0, committedAt, changes);
+        if (dryRun is not null)
+        {
+            dryRun.Rehearsed(changeSet);
+            return 0; // rolled back by the dispose: the account does not exist
+        }
+
+        await changeLog.AppendAsync(tx, changeSet);
         await InsertAuditAsync(tx, audit, accountId, revision);
         await tx.CommitAsync();
         return revision;
@@ -376,7 +385,8 @@ internal sealed class SqlAccountWriter(
     /// <summary>
     /// The frame of every write to an existing account: lock the account, apply (which checks before it writes, and
     /// adds the rows it stored to the change set), bump the revision by one, append the change set and the audit
-    /// event with it, commit. <paramref name="apply"/> gets the new revision.
+    /// event with it, commit. <paramref name="apply"/> gets the new revision. A dry run stops before the bump and
+    /// returns the current revision.
     /// </summary>
     private async Task<long> WriteAsync(
         string accountId, AuditRecord audit, Func<StoreTransaction, long, List<Change>, Task> apply, CancellationToken cancellationToken)
@@ -388,8 +398,15 @@ internal sealed class SqlAccountWriter(
         var revision = version.Revision;
         var changes = new List<Change>();
         await apply(tx, revision, changes);
+        var changeSet = new ChangeSet(accountId, version, current.Stamp, Now(), changes);
+        if (dryRun is not null)
+        {
+            dryRun.Rehearsed(changeSet);
+            return current.Revision; // rolled back by the dispose
+        }
+
         await tx.ExecuteAsync(sql.UpdateAccountRevision, new { AccountId = accountId, Revision = revision, version.Stamp });
-        await changeLog.AppendAsync(tx, new ChangeSet(accountId, version, current.Stamp, Now(), changes));
+        await changeLog.AppendAsync(tx, changeSet);
         await InsertAuditAsync(tx, audit, accountId, revision);
         await tx.CommitAsync();
         return revision;

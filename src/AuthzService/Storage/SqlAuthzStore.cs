@@ -14,14 +14,26 @@ internal sealed class SqlAuthzStore : IAuthzStore
     private readonly SqlAuditLog _auditLog;
     private readonly SqlChangeLog _changeLog;
 
+    private readonly IStoreConnectionFactory _connections;
+    private readonly SqlDialect _sql;
+    private readonly TimeProvider _timeProvider;
+
     public SqlAuthzStore(IStoreConnectionFactory connections, SqlDialect sql, TimeProvider timeProvider)
+        : this(connections, sql, timeProvider, dryRun: null)
     {
+    }
+
+    private SqlAuthzStore(IStoreConnectionFactory connections, SqlDialect sql, TimeProvider timeProvider, StoreDryRun? dryRun)
+    {
+        (_connections, _sql, _timeProvider) = (connections, sql, timeProvider);
         _auditLog = new SqlAuditLog(connections, sql);
         _migrator = new SqlMigrator(connections, sql, _auditLog, timeProvider);
         _changeLog = new SqlChangeLog(connections, sql);
-        _writer = new SqlAccountWriter(connections, sql, _auditLog, _changeLog, timeProvider);
+        _writer = new SqlAccountWriter(connections, sql, _auditLog, _changeLog, timeProvider, dryRun);
         _reader = new SqlAccountReader(connections, sql);
     }
+
+    public IAuthzStore DryRun(StoreDryRun dryRun) => new SqlAuthzStore(_connections, _sql, _timeProvider, dryRun);
 
     public Task InitializeAsync(CancellationToken cancellationToken) => _migrator.MigrateAsync(cancellationToken);
 

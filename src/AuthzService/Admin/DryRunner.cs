@@ -1,0 +1,54 @@
+using Microsoft.Extensions.Options;
+using Qbee.Authz.Service.Domain;
+using Qbee.Authz.Service.Domain.Changes;
+using Qbee.Authz.Service.Domain.Snapshot;
+using Qbee.Authz.Service.Snapshots;
+using Qbee.Authz.Service.Storage;
+
+namespace Qbee.Authz.Service.Admin;
+
+/// <summary>
+/// A write rehearsed: the store runs it as the real write and rolls back (<see cref="IAuthzStore.DryRun"/>), handing
+/// back the change set it would append; that change set is patched onto a private copy of the account's snapshot at
+/// exactly the version it follows (<see cref="SnapshotPatcher"/>, as every replica would), and the two compared
+/// (<see cref="ImpactDiff"/>). Nothing is stored or published. When the store moves between the rehearsal and the
+/// snapshot (another write commits), the rehearsal runs again; after three tries, ABORTED.
+/// </summary>
+internal sealed class DryRunner(
+    IAuthzStore store, SnapshotRefresher refresher, SnapshotRegistry registry, IOptions<LimitsOptions> limits, TimeProvider timeProvider)
+{
+    private const int Attempts = 3;
+
+    public async Task<WriteResult<T>> RunAsync<T>(string accountId, Func<IAuthzStore, Task<T>> write, CancellationToken cancellationToken)
+    {
+        for (var attempt = 0; attempt < Attempts; attempt++)
+        {
+            var dryRun = new StoreDryRun();
+            var value = await write(store.DryRun(dryRun));
+            var changes = dryRun.ChangeSet;
+            AccountSnapshot? before = null;
+            if (changes.Previous.Revision > 0)
+            {
+                await refresher.EnsureRevisionAsync(accountId, changes.Previous.Revision, cancellationToken);
+                before = registry.Get(accountId);
+                if (before?.Version != changes.Previous)
+                {
+                    continue;
+                }
+            }
+
+            var patched = before is null ? Created(changes) : SnapshotPatcher.Apply(before, changes, timeProvider.GetUtcNow());
+            var impact = ImpactDiff.Compute(before, patched, changes, limits.Value.MaxImpactUsers);
+            return new WriteResult<T>(value, dryRun.CurrentRevision, impact);
+        }
+
+        throw new AbortedException($"account {accountId} changed while the dry run was evaluated; retry");
+    }
+
+    /// <summary>The account's creation: compiled from its change set alone; nobody held anything before.</summary>
+    private PatchedSnapshot Created(ChangeSet changes)
+    {
+        var snapshot = SnapshotCompiler.Compile(ChangeSetApplier.Apply(null, changes), timeProvider.GetUtcNow());
+        return new PatchedSnapshot(snapshot, [.. snapshot.Users.Keys], []);
+    }
+}
