@@ -16,9 +16,9 @@ internal static class QbeeAuthzCli
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0 && parsed.Action is not HelpAction)
         {
-            foreach (var error in parsed.Errors)
+            foreach (var message in parsed.Errors.Select(e => e.Message).Distinct())
             {
-                await console.Error.WriteLineAsync($"{Name}: {error.Message}");
+                await console.Error.WriteLineAsync($"{Name}: {message}");
             }
 
             var command = parsed.CommandResult.Command == root ? Name : $"{Name} {string.Join(' ', CommandPath(parsed))}";

@@ -18,7 +18,7 @@ internal static class ImpactText
         foreach (var user in impact.Users)
         {
             var revoked = user.SessionsRevoked ? "  (a real write names them in WatchRevocations: their sessions are re-checked)" : string.Empty;
-            await output.WriteLineAsync($"  {user.UserId}: gains on {Devices(user.DevicesGained)}, loses on {Devices(user.DevicesLost)}{revoked}");
+            await output.WriteLineAsync($"  {user.UserId}: {Reach(user)}{revoked}");
             if (user.Permissions.Count > 0)
             {
                 foreach (var permission in user.Permissions)
@@ -70,6 +70,23 @@ internal static class ImpactText
 
         var sign = permission.DevicesLost > 0 || (permission.HeldBefore && !permission.HeldAfter) ? (permission.DevicesGained > 0 ? "±" : "-") : "+";
         return $"{sign} {permission.Permission}: {(parts.Count > 0 ? string.Join("; ", parts) : "changed")}";
+    }
+
+    private static string Reach(UserImpact user)
+    {
+        var parts = new List<string>();
+        if (user.DevicesGained > 0)
+        {
+            parts.Add($"gains on {Devices(user.DevicesGained)}");
+        }
+
+        if (user.DevicesLost > 0)
+        {
+            parts.Add($"loses on {Devices(user.DevicesLost)}");
+        }
+
+        // A permission that names no device (account-wide) changes without a device count.
+        return parts.Count > 0 ? string.Join(", ", parts) : "permissions change";
     }
 
     private static string Devices(int count) => count == 1 ? "1 device" : $"{count} devices";
