@@ -41,10 +41,10 @@ internal static class ImpactDiff
             var old = before?.Users.GetValueOrDefault(userId);
             var now = after.Users.GetValueOrDefault(userId);
             var everywhere = reach.Everything || reach.Users.Contains(userId) || reach.HoldsRole(old) || reach.HoldsRole(now);
-            var words = everywhere ? allWords : dirtyWords;
             var change = RightsChange.None;
-            if (words.Length > 0)
+            if (everywhere || dirtyWords.Length > 0)
             {
+                var words = everywhere ? allWords : dirtyWords;
                 var key = (ClassOf(old), ClassOf(now), everywhere);
                 if (!compared.TryGetValue(key, out change!))
                 {
