@@ -27,6 +27,13 @@ internal sealed class LimitsOptions
     [Range(1, 100_000)]
     public int MaxNodesPerWrite { get; set; } = 1_000;
 
+    /// <summary>
+    /// Records in one ImportAccount stream (the account's and the end's included): the import holds them all in
+    /// memory to store them in one transaction, about 1 KB each.
+    /// </summary>
+    [Range(2, 10_000_000)]
+    public int MaxImportRecords { get; set; } = 1_000_000;
+
     [Range(1, 10_000)]
     public int MaxPoliciesPerRole { get; set; } = 100;
 

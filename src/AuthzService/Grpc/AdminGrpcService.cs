@@ -7,11 +7,13 @@ using Qbee.Authz.Service.Grpc.Mapping;
 using Qbee.Authz.Service.Grpc.Validation;
 using Qbee.Authz.Service.Storage;
 using Qbee.Authz.V1;
+using ProtoRecord = Qbee.Authz.V1.AccountRecord;
 
 namespace Qbee.Authz.Service.Grpc;
 
 /// <summary>qbee.authz.v1.AdminService: thin, validated writes (or their dry runs) go through <see cref="AdminCommands"/>.</summary>
-internal sealed class AdminGrpcService(AdminCommands commands, IAuthzStore store, ServiceStatus status, IOptions<LimitsOptions> limits) : AdminService.AdminServiceBase
+internal sealed class AdminGrpcService(
+    AdminCommands commands, AccountImports imports, IAuthzStore store, ServiceStatus status, IOptions<LimitsOptions> limits) : AdminService.AdminServiceBase
 {
     public override async Task<CreateAccountResponse> CreateAccount(CreateAccountRequest request, ServerCallContext context)
     {
@@ -157,6 +159,34 @@ internal sealed class AdminGrpcService(AdminCommands commands, IAuthzStore store
 
     public override async Task<GetStatusResponse> GetStatus(GetStatusRequest request, ServerCallContext context) =>
         (await status.GetAsync(context.CancellationToken)).ToProto();
+
+    /// <summary>One read transaction (the account at one revision), streamed record by record as it is mapped.</summary>
+    public override async Task ExportAccount(ExportAccountRequest request, IServerStreamWriter<ProtoRecord> responseStream, ServerCallContext context)
+    {
+        Ids.RequireId(request.AccountId, "account_id");
+        var data = await store.LoadAccountAsync(request.AccountId, context.CancellationToken) ?? throw AccountNotFound(request.AccountId);
+        foreach (var record in ExportMapping.ToRecords(data, request.Replace))
+        {
+            await responseStream.WriteAsync(record, context.CancellationToken);
+        }
+    }
+
+    /// <summary>
+    /// Reads the whole stream before it writes: a stream that breaks off stores nothing, and the one transaction is not
+    /// held open while a client sends.
+    /// </summary>
+    public override async Task<ImportAccountResponse> ImportAccount(IAsyncStreamReader<ProtoRecord> requestStream, ServerCallContext context)
+    {
+        var builder = new AccountImportBuilder(limits.Value);
+        await foreach (var record in requestStream.ReadAllAsync(context.CancellationToken))
+        {
+            builder.Add(record);
+        }
+
+        var import = builder.Build();
+        var revision = await imports.ImportAsync(import, context.ToAuditContext(builder.First!), context.CancellationToken);
+        return new ImportAccountResponse { AccountId = import.Account.AccountId, Revision = (ulong)revision, Counts = import.Counts.ToProto() };
+    }
 
     private static NotFoundException AccountNotFound(string accountId) => new($"account {accountId} not found");
 }

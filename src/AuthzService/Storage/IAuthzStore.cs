@@ -41,6 +41,13 @@ internal interface IAuthzStore : IAuditStore
     /// <summary><paramref name="enabled"/> null clears the setting.</summary>
     Task<long> SetRemoteAccessAsync(string accountId, RemoteAccessTarget targetKind, string target, bool? enabled, AuditRecord audit, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Stores a whole account as one revision (ImportAccount): a new one at revision 1, or with
+    /// <see cref="AccountImport.Replace"/> an existing one's content swapped at its revision + 1. ALREADY_EXISTS for an
+    /// existing account without replace, or a user id, email or device id another account holds.
+    /// </summary>
+    Task<long> ImportAccountAsync(AccountImport import, AuditRecord audit, CancellationToken cancellationToken);
+
     Task<IReadOnlyList<AccountRecord>> ListAccountsAsync(CancellationToken cancellationToken);
 
     Task<AccountRecord?> GetAccountAsync(string accountId, CancellationToken cancellationToken);

@@ -413,7 +413,7 @@ internal sealed class SqlAccountWriter(
     }
 
     /// <summary>Not a secret, only distinct: two histories of one account never draw the same stamp in practice.</summary>
-    private static long NewStamp() => Random.Shared.NextInt64(1, long.MaxValue);
+    internal static long NewStamp() => Random.Shared.NextInt64(1, long.MaxValue);
 
     private Task InsertAuditAsync(StoreTransaction tx, AuditRecord audit, string accountId, long revision) =>
         auditLog.AppendAsync(tx, [audit with { AccountId = accountId, Revision = revision }]);
@@ -494,7 +494,7 @@ internal sealed class SqlAccountWriter(
     private static string KindName(NodeKind kind) => kind == NodeKind.Device ? "device" : "group";
 
     // Emails compare case-insensitively across the platform; the address itself is kept as given.
-    private static string NormalizeEmail(string email) => email.ToLowerInvariant();
+    internal static string NormalizeEmail(string email) => email.ToLowerInvariant();
 
     /// <summary>At millisecond precision: what the store keeps.</summary>
     private DateTimeOffset Now() => DateTimeOffset.FromUnixTimeMilliseconds(timeProvider.GetUtcNow().ToUnixTimeMilliseconds());

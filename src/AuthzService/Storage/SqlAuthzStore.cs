@@ -11,6 +11,7 @@ internal sealed class SqlAuthzStore : IAuthzStore
     private readonly SqlMigrator _migrator;
     private readonly SqlAccountWriter _writer;
     private readonly SqlAccountReader _reader;
+    private readonly SqlAccountImporter _importer;
     private readonly SqlAuditLog _auditLog;
     private readonly SqlChangeLog _changeLog;
 
@@ -31,6 +32,7 @@ internal sealed class SqlAuthzStore : IAuthzStore
         _changeLog = new SqlChangeLog(connections, sql);
         _writer = new SqlAccountWriter(connections, sql, _auditLog, _changeLog, timeProvider, dryRun);
         _reader = new SqlAccountReader(connections, sql);
+        _importer = new SqlAccountImporter(connections, sql, _auditLog, _changeLog, timeProvider);
     }
 
     public IAuthzStore DryRun(StoreDryRun dryRun) => new SqlAuthzStore(_connections, _sql, _timeProvider, dryRun);
@@ -70,6 +72,9 @@ internal sealed class SqlAuthzStore : IAuthzStore
     public Task<long> SetRemoteAccessAsync(
         string accountId, RemoteAccessTarget targetKind, string target, bool? enabled, AuditRecord audit, CancellationToken cancellationToken) =>
         _writer.SetRemoteAccessAsync(accountId, targetKind, target, enabled, audit, cancellationToken);
+
+    public Task<long> ImportAccountAsync(AccountImport import, AuditRecord audit, CancellationToken cancellationToken) =>
+        _importer.ImportAsync(import, audit, cancellationToken);
 
     public Task<IReadOnlyList<AccountRecord>> ListAccountsAsync(CancellationToken cancellationToken) =>
         _reader.ListAccountsAsync(cancellationToken);

@@ -45,6 +45,24 @@ internal abstract class SqlDialect
     public virtual string UpdateAccountRevision =>
         "UPDATE accounts SET revision = @Revision, revision_stamp = @Stamp WHERE account_id = @AccountId";
 
+    /// <summary>An import that replaces the account: its name with its revision.</summary>
+    public virtual string UpdateAccountNameAndRevision =>
+        "UPDATE accounts SET name = @Name, revision = @Revision, revision_stamp = @Stamp WHERE account_id = @AccountId";
+
+    /// <summary>
+    /// Everything in the account but the account's row, children before the rows they reference: what an import
+    /// that replaces the account clears before it writes the new content.
+    /// </summary>
+    public virtual IReadOnlyList<string> DeleteAccountContent =>
+    [
+        "DELETE FROM user_roles WHERE account_id = @AccountId",
+        "DELETE FROM users WHERE account_id = @AccountId",
+        "DELETE FROM roles WHERE account_id = @AccountId",
+        "DELETE FROM node_tags WHERE account_id = @AccountId",
+        "DELETE FROM remote_access_settings WHERE account_id = @AccountId",
+        "DELETE FROM nodes WHERE account_id = @AccountId",
+    ];
+
     // Roles
 
     public virtual string SelectRoleIdByName =>
@@ -74,6 +92,15 @@ internal abstract class SqlDialect
     public virtual string SelectUserIdByEmail => "SELECT user_id FROM users WHERE email_normalized = @EmailNormalized";
 
     public abstract string UpsertUser { get; }
+
+    /// <summary>
+    /// The users of <c>@UserIds</c> (a JSON array, see <see cref="SqlIdList"/>) that another account than
+    /// <c>@AccountId</c> holds: user ids are unique across the platform.
+    /// </summary>
+    public abstract string SelectUsersHeldElsewhere { get; }
+
+    /// <summary>The normalised emails of <c>@Emails</c> (a JSON array) that a user of another account than <c>@AccountId</c> has.</summary>
+    public abstract string SelectEmailsHeldElsewhere { get; }
 
     public virtual string DeleteUser => "DELETE FROM users WHERE account_id = @AccountId AND user_id = @UserId";
 

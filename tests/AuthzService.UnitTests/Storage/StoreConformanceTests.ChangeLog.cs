@@ -350,7 +350,7 @@ public abstract partial class StoreConformanceTests
         }
 
         /// <summary>Rows as sets keyed by id; lists inside a row (tags, a user's roles, policies) keep their order.</summary>
-        private static string Normalized(AccountData data) =>
+        public static string Normalized(AccountData data) =>
             JsonSerializer.Serialize(new
             {
                 data.Account,

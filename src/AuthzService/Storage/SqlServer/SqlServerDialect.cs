@@ -233,6 +233,14 @@ internal sealed class SqlServerDialect : SqlDialect
     // Upserts: update, and insert when no row matched (simpler to read than MERGE). No writer can slip in between:
     // the store runs them after locking the account row (or, for a new account, its key), and a user's id and
     // email after the locked lookups above.
+    public override string SelectUsersHeldElsewhere =>
+        "SELECT user_id FROM users WITH (UPDLOCK, HOLDLOCK) WHERE user_id IN (SELECT id FROM OPENJSON(@UserIds) WITH (id NVARCHAR(64) '$')) "
+        + "AND account_id <> @AccountId";
+
+    public override string SelectEmailsHeldElsewhere =>
+        "SELECT email_normalized FROM users WITH (UPDLOCK, HOLDLOCK) "
+        + "WHERE email_normalized IN (SELECT email FROM OPENJSON(@Emails) WITH (email NVARCHAR(254) '$')) AND account_id <> @AccountId";
+
     public override string UpsertRole =>
         "UPDATE roles SET name = @Name, description = @Description, policies = @Policies "
         + "WHERE account_id = @AccountId AND role_id = @RoleId; "

@@ -200,6 +200,12 @@ internal sealed class SqliteDialect : SqlDialect
     public override string SelectDevicesHeldElsewhere =>
         "SELECT node_id FROM nodes WHERE node_id IN (SELECT value FROM json_each(@NodeIds)) AND kind = 2 AND account_id <> @AccountId";
 
+    public override string SelectUsersHeldElsewhere =>
+        "SELECT user_id FROM users WHERE user_id IN (SELECT value FROM json_each(@UserIds)) AND account_id <> @AccountId";
+
+    public override string SelectEmailsHeldElsewhere =>
+        "SELECT email_normalized FROM users WHERE email_normalized IN (SELECT value FROM json_each(@Emails)) AND account_id <> @AccountId";
+
     public override string UpsertRole =>
         "INSERT INTO roles (account_id, role_id, name, description, policies) "
         + "VALUES (@AccountId, @RoleId, @Name, @Description, @Policies) "
