@@ -111,7 +111,8 @@ internal sealed class CheckEngine(UserResolver users, AuditQueue audit, TimeProv
         return new CheckResult(decision, PermissionCatalog.NameOf(route.Permission), explain?.ToString());
     }
 
-    private static CheckResult Answer(AccountSnapshot? snapshot, UserEntry? user, in PreparedCheck check)
+    /// <summary>One check on a resolved user: the evaluation and explain text of Check (PolicyTests runs files through it too).</summary>
+    internal static CheckResult Answer(AccountSnapshot? snapshot, UserEntry? user, in PreparedCheck check)
     {
         var explain = check.Explain ? new StringBuilder() : null;
         var decision = NamedCheck.Decide(
