@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Reflection;
 
 namespace Qbee.Authz.Cli.Tests;
 
@@ -24,7 +23,7 @@ public sealed class ToolPackTests : IDisposable
     [Fact]
     public async Task PackAndInstall_ToolPath_RunsHelpAndAPolicyTestFile()
     {
-        var root = Metadata("RepositoryRoot");
+        var root = Repository.Root;
         var readme = await File.ReadAllTextAsync(Path.Combine(root, "README.md"));
         Assert.Contains("dotnet pack src/AuthzCli -c Release -o artifacts\n", readme);
         Assert.Contains("dotnet tool install Qbee.Authz.Cli --tool-path ~/.qbee-authz --add-source artifacts\n", readme);
@@ -33,17 +32,16 @@ public sealed class ToolPackTests : IDisposable
 
         // The README's two lines, into temporary folders. --no-build: the test's own build made the tool's output (it
         // references the project), and a rebuild under the running tests would only cost time.
-        await RunAsync("dotnet", root, "pack", "src/AuthzCli", "-c", Metadata("Configuration"), "--no-build", "-o", packages);
+        await RunAsync("dotnet", root, "pack", "src/AuthzCli", "-c", Repository.Configuration, "--no-build", "-o", packages);
         await RunAsync("dotnet", root, "tool", "install", "Qbee.Authz.Cli", "--tool-path", tools, "--add-source", packages);
         var qbeeAuthz = Path.Combine(tools, "qbee-authz");
 
         var help = await RunAsync(qbeeAuthz, root, "--help");
         Assert.Contains("Usage:", help);
         Assert.Contains("who-can", help);
+        var test = await RunAsync(qbeeAuthz, root, "test", "samples/policy-tests/support-team.yaml");
+        Assert.Contains("passed", test);
     }
-
-    private static string Metadata(string key) =>
-        typeof(ToolPackTests).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == key).Value!;
 
     /// <summary>Runs a process to its end within <see cref="StepTimeout"/>; fails with its output unless it exits 0.</summary>
     private static async Task<string> RunAsync(string file, string directory, params string[] args)

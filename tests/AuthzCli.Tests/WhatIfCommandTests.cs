@@ -44,6 +44,29 @@ public sealed class WhatIfCommandTests(AcmeServer acme) : IClassFixture<AcmeServ
     }
 
     [Fact]
+    public async Task WhatIf_YamlRoleFile_ReadsLikeJson()
+    {
+        var file = Write("support.yaml", """
+            # support keeps reading production devices, and loses its remote access
+            role:
+              account_id: acme
+              role_id: support
+              name: Support
+              policies:
+                - permission: device:read
+                  resources:
+                    - tag:production
+            """);
+
+        var result = await Cli.RunAsync(acme.Server, "what-if", file);
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.StartsWith("What-if putting role support of acme", result.OutLines[0]);
+        Assert.Equal("2 users would change:", result.OutLines[1]);
+        Assert.Contains($"- remote-access:connect: no longer held; lost on 1 device ({Acme.Device})", result.OutLines);
+    }
+
+    [Fact]
     public async Task WhatIf_InvalidRole_PrintsTheServiceFieldError()
     {
         var file = Write("bad.json", """{"role": {"account_id": "acme", "role_id": "support", "name": "Support", "policies": [{"permission": "device:fly"}]}}""");
