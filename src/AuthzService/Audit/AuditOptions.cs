@@ -39,4 +39,15 @@ internal sealed class AuditOptions
     /// <summary>How often old events are looked for.</summary>
     [Range(typeof(TimeSpan), "00:00:01", "7.00:00:00")]
     public TimeSpan PurgeInterval { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>
+    /// How often an open WatchAuditEvents stream reads the store when nothing woke it: the delay of events committed
+    /// by other replicas sharing the store (this replica's own commits wake its streams at once).
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.010", "00:10:00")]
+    public TimeSpan WatchPollInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>WatchAuditEvents streams one caller may hold open at once (RESOURCE_EXHAUSTED beyond).</summary>
+    [Range(1, 100_000)]
+    public int MaxWatchStreamsPerCaller { get; set; } = 16;
 }

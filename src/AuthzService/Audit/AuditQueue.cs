@@ -45,6 +45,9 @@ internal sealed class AuditQueue
     /// <summary>Whether the store takes events (the writer says).</summary>
     public AuditStoreState Store { get; }
 
+    /// <summary>Rung by the writer after each commit, for the audit watches.</summary>
+    public AuditCommitSignal Commits { get; } = new();
+
     /// <summary>The checks' waits; the writer completes them.</summary>
     public AuditTickets Tickets { get; } = new();
 

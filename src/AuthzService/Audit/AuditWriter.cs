@@ -265,6 +265,7 @@ internal sealed class AuditWriter : IHostedService, IDisposable
 
         Interlocked.Add(ref _written, count);
         _queue.Store.Available();
+        _queue.Commits.Ring();
         for (var i = start; i < start + count; i++)
         {
             batch[i].Ticket.Committed(batch[i].Use);

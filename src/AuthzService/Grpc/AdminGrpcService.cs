@@ -13,7 +13,8 @@ namespace Qbee.Authz.Service.Grpc;
 
 /// <summary>qbee.authz.v1.AdminService: thin, validated writes (or their dry runs) go through <see cref="AdminCommands"/>.</summary>
 internal sealed class AdminGrpcService(
-    AdminCommands commands, AccountImports imports, IAuthzStore store, ServiceStatus status, IOptions<LimitsOptions> limits) : AdminService.AdminServiceBase
+    AdminCommands commands, AccountImports imports, IAuthzStore store, ServiceStatus status, AuditWatches auditWatches, IOptions<LimitsOptions> limits)
+    : AdminService.AdminServiceBase
 {
     public override async Task<CreateAccountResponse> CreateAccount(CreateAccountRequest request, ServerCallContext context)
     {
@@ -156,6 +157,9 @@ internal sealed class AdminGrpcService(
 
         return response;
     }
+
+    public override Task WatchAuditEvents(WatchAuditEventsRequest request, IServerStreamWriter<AuditEvent> responseStream, ServerCallContext context) =>
+        auditWatches.RunAsync(request, responseStream, context);
 
     public override async Task<GetStatusResponse> GetStatus(GetStatusRequest request, ServerCallContext context) =>
         (await status.GetAsync(context.CancellationToken)).ToProto();

@@ -19,6 +19,7 @@ internal static class GrpcApiExtensions
         services.AddOptions<LimitsOptions>().Bind(configuration.GetSection(LimitsOptions.SectionName)).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<LimitsOptions>, LimitsOptionsValidator>());
         services.AddSingleton<RevocationWatches>();
+        services.AddSingleton<AuditWatches>();
 
         // The caller check first: a refused call reaches nothing else.
         services.AddGrpc(o =>

@@ -17,4 +17,13 @@ internal static partial class GrpcLog
 
     [LoggerMessage(93, LogLevel.Information, "WatchRevocations of {AccountId} by {Caller} resumes after revision {Revision}, older than the change log holds: every user of the account is named once")]
     public static partial void WatchReplayNotCovered(ILogger logger, string accountId, string caller, long revision);
+
+    [LoggerMessage(120, LogLevel.Warning, "WatchAuditEvents refused to {Caller}: it holds the most streams a caller may (Authz:Audit:MaxWatchStreamsPerCaller)")]
+    public static partial void AuditWatchStreamsExhausted(ILogger logger, string caller);
+
+    [LoggerMessage(121, LogLevel.Debug, "WatchAuditEvents by {Caller} ended: the service is stopping (last event sent {EventId})")]
+    public static partial void AuditWatchEndedAtShutdown(ILogger logger, string caller, long eventId);
+
+    [LoggerMessage(122, LogLevel.Information, "WatchAuditEvents by {Caller} ended: retention deleted events after {EventId}, the stream could not be complete")]
+    public static partial void AuditWatchPurgedPast(ILogger logger, string caller, long eventId);
 }

@@ -6,4 +6,10 @@ internal sealed class AuditSegmentRow
     public long FirstEventId { get; set; }
 
     public byte[] Events { get; set; } = [];
+
+    /// <summary>Read by the watch, which reads every account's segments; listings know their account.</summary>
+    public string AccountId { get; set; } = string.Empty;
+
+    /// <summary>Read by the watch only.</summary>
+    public long LastEventId { get; set; }
 }

@@ -88,6 +88,12 @@ internal interface IAuthzStore : IAuditStore
     /// </summary>
     IAuthzStore DryRun(StoreDryRun dryRun);
 
+    /// <summary>
+    /// The audit events after <paramref name="afterEventId"/> in commit order (of one account; empty: of all), at most
+    /// <paramref name="maxSegments"/> segments' worth, for WatchAuditEvents; says when retention deleted some of them.
+    /// </summary>
+    Task<AuditTail> ReadAuditEventsAfterAsync(string accountId, long afterEventId, int maxSegments, CancellationToken cancellationToken);
+
     /// <summary>Cheap liveness probe of the database.</summary>
     Task PingAsync(CancellationToken cancellationToken);
 }

@@ -110,6 +110,53 @@ internal sealed class SqlAuditLog(IStoreConnectionFactory connections, SqlDialec
         }
     }
 
+    /// <summary>
+    /// The events after <paramref name="afterEventId"/> (of one account, or of all with an empty
+    /// <paramref name="accountId"/>; 0: from the oldest stored), at most <paramref name="maxSegments"/> segments'
+    /// worth, and whether retention deleted any event after it up to where the read reached (of any account: the
+    /// store keeps no record of what it deleted). Ids are taken from one row locked to the commit, so on every engine
+    /// an id is visible only once every smaller one has committed (or rolled back and been handed out again):
+    /// reading by id is reading in commit order, across replicas too. The bounds are read in the same transaction,
+    /// so the segments and the last id handed out agree. Segments moved from schema 1 may interleave their ids across
+    /// accounts; a resume from inside such a segment may then miss events of another account's segment that started earlier.
+    /// </summary>
+    public async Task<AuditTail> ReadAfterAsync(string accountId, long afterEventId, int maxSegments, CancellationToken cancellationToken)
+    {
+        await using var tx = await StoreTransaction.BeginAsync(connections, write: false, cancellationToken);
+        var bounds = await tx.SingleOrDefaultAsync<(long? OldestStored, long? LastIssued)>(sql.SelectAuditBounds);
+        var lastIssued = bounds.LastIssued ?? 0;
+        var oldestStored = bounds.OldestStored ?? lastIssued + 1;
+
+        // From the oldest stored: what retention deleted before it is no hole in this stream.
+        var after = afterEventId > 0 ? afterEventId : Math.Min(oldestStored - 1, lastIssued);
+        var segments = (await tx.QueryAsync<AuditSegmentRow>(sql.ReadAuditSegmentsAfter(accountId.Length > 0), new
+        {
+            AccountId = accountId,
+            AfterEventId = after,
+            Limit = maxSegments,
+        })).AsList();
+
+        var more = segments.Count == maxSegments;
+        var upTo = more ? segments[^1].LastEventId : lastIssued;
+        var stored = upTo > after ? await tx.ScalarAsync<long>(sql.CountAuditEventsBetween, new { AfterEventId = after, UpTo = upTo }) : 0;
+        var purged = stored < upTo - after;
+
+        var events = new List<AuditRecord>();
+        foreach (var segment in segments)
+        {
+            foreach (var e in AuditSegmentCodec.Decode(segment.Events, segment.AccountId, segment.FirstEventId))
+            {
+                if (e.EventId > after)
+                {
+                    events.Add(e);
+                }
+            }
+        }
+
+        // A hole: nothing of this read is delivered, so the stream ends at the last event it had before the hole.
+        return purged ? new AuditTail([], false, true, oldestStored, lastIssued) : new AuditTail(events, more, false, oldestStored, lastIssued);
+    }
+
     /// <summary>Deletes at most <paramref name="maxSegments"/> of the oldest segments whose newest event is before the cutoff.</summary>
     private async Task<AuditPurgeBatch> DeleteExpiredAsync(StoreTransaction tx, DateTimeOffset cutoff, int maxSegments)
     {

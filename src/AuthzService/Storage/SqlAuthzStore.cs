@@ -111,6 +111,9 @@ internal sealed class SqlAuthzStore : IAuthzStore
     public Task<IReadOnlyList<AuditRecord>> ListAuditEventsAsync(AuditQuery query, CancellationToken cancellationToken) =>
         _auditLog.ListAsync(query, cancellationToken);
 
+    public Task<AuditTail> ReadAuditEventsAfterAsync(string accountId, long afterEventId, int maxSegments, CancellationToken cancellationToken) =>
+        _auditLog.ReadAfterAsync(accountId, afterEventId, maxSegments, cancellationToken);
+
     public Task<AuditPurgeBatch> DeleteAuditEventsBeforeAsync(DateTimeOffset cutoff, int maxSegments, CancellationToken cancellationToken) =>
         _auditLog.DeleteExpiredAsync(cutoff, maxSegments, cancellationToken);
 }

@@ -236,6 +236,39 @@ internal abstract class SqlDialect
     /// </summary>
     public abstract string ListAuditSegments(bool bySubject);
 
+    /// <summary>
+    /// Oldest first, at most <c>@Limit</c> segments holding an event after <c>@AfterEventId</c> (of <c>@AccountId</c>
+    /// only with <paramref name="byAccount"/>). The segment that holds <c>@AfterEventId</c> itself starts at the
+    /// largest first id at or below it (segments written since schema 2 hold consecutive ids), so every later one
+    /// starts past it: both index seeks, however long the log. Columns as <see cref="AuditSegmentRow"/>, account included.
+    /// </summary>
+    public abstract string ReadAuditSegmentsAfter(bool byAccount);
+
+    /// <summary>The lowest event id still stored (null: none) and the last id handed out, in one row.</summary>
+    public virtual string SelectAuditBounds =>
+        "SELECT (SELECT MIN(first_event_id) FROM audit_segments) AS OldestStored, "
+        + "(SELECT last_event_id FROM audit_sequence WHERE id = 1) AS LastIssued";
+
+    /// <summary>
+    /// How many of the ids after <c>@AfterEventId</c> up to <c>@UpTo</c> are stored, of every account: fewer than
+    /// the ids in that range means retention deleted some (ids are handed out without gaps; a rollback hands them out
+    /// again). The segment holding <c>@AfterEventId</c> counts only its ids after it.
+    /// </summary>
+    public virtual string CountAuditEventsBetween =>
+        "SELECT COALESCE(SUM(CASE WHEN s.first_event_id > @AfterEventId THEN s.event_count ELSE s.last_event_id - @AfterEventId END), 0) "
+        + "FROM audit_segments s WHERE s.first_event_id >= " + SegmentHolding + " "
+        + "AND s.last_event_id > @AfterEventId AND s.first_event_id <= @UpTo";
+
+    /// <summary>The first id of the segment that holds <c>@AfterEventId</c> (segments hold consecutive ids), else 0.</summary>
+    private const string SegmentHolding =
+        "COALESCE((SELECT MAX(p.first_event_id) FROM audit_segments p WHERE p.first_event_id <= @AfterEventId), 0)";
+
+    /// <summary>The FROM and WHERE of <see cref="ReadAuditSegmentsAfter"/>, the same on every engine.</summary>
+    protected static string SegmentsAfter(bool byAccount) =>
+        "FROM audit_segments s WHERE s.first_event_id >= " + SegmentHolding + " "
+        + "AND s.last_event_id > @AfterEventId " + (byAccount ? "AND s.account_id = @AccountId " : string.Empty)
+        + "ORDER BY s.first_event_id";
+
     /// <summary>At most <c>@Batch</c> of the oldest segments whose newest event is before <c>@Cutoff</c> (unix ms).</summary>
     public abstract string SelectExpiredAuditSegments { get; }
 

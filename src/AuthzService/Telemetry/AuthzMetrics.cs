@@ -74,6 +74,8 @@ internal sealed class AuthzMetrics
             "1 while the store takes audit events, 0 while it does not (remote-access:connect checks are refused).");
         meter.CreateObservableCounter("qbee_authz.audit.refused_checks", () => audit.RefusedChecks, "{check}",
             "remote-access:connect checks answered UNAVAILABLE because their audit event could not be committed.");
+        meter.CreateObservableGauge("qbee_authz.audit.watch.lag", () => WatchLags(audit.WatchLags), "s",
+            "How far behind the open WatchAuditEvents streams are, per caller and account (\"*\": every account): the age of the oldest event read and not yet sent; the farthest behind of a caller's streams of one account.");
         meter.CreateObservableGauge("qbee_authz.redis.connected", () => RedisConnected(snapshots), null, "1 when Redis is connected, 0 when down; absent without Redis.");
     }
 
@@ -147,6 +149,12 @@ internal sealed class AuthzMetrics
         return snapshots.Select(s =>
             new Measurement<double>((now - s.BuiltAt).TotalSeconds, new KeyValuePair<string, object?>("account_id", s.AccountId)));
     }
+
+    private static IEnumerable<Measurement<double>> WatchLags(IEnumerable<AuditWatchLag> lags) =>
+        lags.GroupBy(l => (l.Caller, l.AccountId)).Select(g => new Measurement<double>(
+            g.Max(l => l.Seconds),
+            new KeyValuePair<string, object?>("caller", g.Key.Caller),
+            new KeyValuePair<string, object?>("account_id", g.Key.AccountId.Length > 0 ? g.Key.AccountId : "*")));
 
     private static IEnumerable<Measurement<int>> RedisConnected(ISnapshotGauges snapshots) =>
         snapshots.RedisConnected is { } connected ? [new Measurement<int>(connected ? 1 : 0)] : [];

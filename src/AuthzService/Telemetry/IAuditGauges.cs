@@ -11,4 +11,10 @@ internal interface IAuditGauges
 
     /// <summary>remote-access:connect checks refused because their audit event could not be committed.</summary>
     long RefusedChecks { get; }
+
+    /// <summary>Each open WatchAuditEvents stream: its caller, account (empty: all) and how far behind it is.</summary>
+    IEnumerable<AuditWatchLag> WatchLags { get; }
 }
+
+/// <summary>How far behind one WatchAuditEvents stream is: the age, in seconds, of the oldest event it has read and not sent.</summary>
+internal readonly record struct AuditWatchLag(string Caller, string AccountId, double Seconds);

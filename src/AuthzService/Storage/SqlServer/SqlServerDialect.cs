@@ -271,6 +271,9 @@ internal sealed class SqlServerDialect : SqlDialect
     public override string ListAuditSegments(bool bySubject) =>
         $"SELECT TOP (@Limit) {SegmentColumns} {SegmentSource(bySubject)}";
 
+    public override string ReadAuditSegmentsAfter(bool byAccount) =>
+        $"SELECT TOP (@Limit) {SegmentColumns}, s.account_id AS AccountId, s.last_event_id AS LastEventId {SegmentsAfter(byAccount)}";
+
     public override string SelectExpiredAuditSegments =>
         "SELECT TOP (@Batch) first_event_id AS FirstEventId, event_count AS EventCount FROM audit_segments "
         + "WHERE max_time < @Cutoff ORDER BY first_event_id";

@@ -242,6 +242,9 @@ internal sealed class SqliteDialect : SqlDialect
     public override string ListAuditSegments(bool bySubject) =>
         $"SELECT {SegmentColumns} {SegmentSource(bySubject)} LIMIT @Limit";
 
+    public override string ReadAuditSegmentsAfter(bool byAccount) =>
+        $"SELECT {SegmentColumns}, s.account_id AS AccountId, s.last_event_id AS LastEventId {SegmentsAfter(byAccount)} LIMIT @Limit";
+
     public override string SelectExpiredAuditSegments =>
         "SELECT first_event_id AS FirstEventId, event_count AS EventCount FROM audit_segments "
         + "WHERE max_time < @Cutoff ORDER BY first_event_id LIMIT @Batch";
