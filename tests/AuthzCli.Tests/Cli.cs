@@ -15,12 +15,13 @@ internal static class Cli
     /// <summary>Against this server: <c>--address</c> appended.</summary>
     public static Task<CliResult> RunAsync(AuthzServer server, params string[] args) => RunAsync([.. args, "--address", server.Address], environment: null);
 
-    public static async Task<CliResult> RunAsync(string[] args, IReadOnlyDictionary<string, string>? environment, string input = "", TextWriter? output = null, CancellationToken cancellationToken = default)
+    public static async Task<CliResult> RunAsync(
+        string[] args, IReadOnlyDictionary<string, string>? environment, string input = "", TextWriter? output = null, TextWriter? error = null, CancellationToken cancellationToken = default)
     {
         var captured = output ?? new StringWriter();
-        var error = new StringWriter();
+        error ??= new StringWriter();
         var console = new CliConsole(captured, error, new StringReader(input), name => environment?.GetValueOrDefault(name));
         var exitCode = await QbeeAuthzCli.RunAsync(args, console, handleTermination: false, cancellationToken);
-        return new CliResult(exitCode, captured.ToString()!, error.ToString());
+        return new CliResult(exitCode, captured.ToString()!, error.ToString()!);
     }
 }

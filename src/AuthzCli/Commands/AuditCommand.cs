@@ -26,6 +26,8 @@ internal static class AuditCommand
             try
             {
                 using var call = service.Admin.WatchAuditEvents(new WatchAuditEventsRequest { AccountId = accountId, AfterEventId = last }, cancellationToken: cancellationToken);
+                // On standard error, so standard output stays the events alone (a pipe to a shipper).
+                await context.Console.Error.WriteLineAsync($"following the audit events of {(accountId.Length > 0 ? accountId : "every account")} after #{last} (Ctrl-C to stop)");
                 await foreach (var auditEvent in call.ResponseStream.ReadAllAsync(cancellationToken))
                 {
                     last = auditEvent.EventId;
