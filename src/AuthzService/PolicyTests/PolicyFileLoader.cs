@@ -225,11 +225,13 @@ internal static class PolicyFileLoader
             // The title defaults to the name, so an exported file can name devices by their titles.
             var title = item.Get("title") is { } given ? given.Scalar() : Ids.IsDeviceId(name) ? string.Empty : name;
             var draft = new NodeRecord(_accountId, id, NodeKind.Device, parentId, title, item.Texts("tags"), item.Flag("agent_remote_access_disabled"));
-            AddNode(Validated(item, () => RowValidation.Validate(draft, item.Path), nodeIdKey: item.Get("id") is null ? "device" : "id"), item.Path);
+            var device = Validated(item, () => RowValidation.Validate(draft, item.Path), nodeIdKey: item.Get("id") is null ? "device" : "id");
             if (!_devices.TryAdd(name, id))
             {
                 throw item.Find("device").Error($"device name '{name}' is listed twice");
             }
+
+            AddNode(device, item.Path);
 
             ReadSetting(item, id);
         }

@@ -55,6 +55,16 @@ public sealed partial class FolderDependencyTests
         Assert.Empty(importers);
     }
 
+    /// <summary>PolicyTests sits on top, beside Hosting: the CLI calls it, no folder of the service does.</summary>
+    [Fact]
+    public void PolicyTests_IsImported_ByNoOtherFolder()
+    {
+        var importers = Imports.Where(f => f.Key != "PolicyTests" && f.Value.Contains("PolicyTests")).Select(f => f.Key);
+
+        Assert.Contains("Grpc", Imports["PolicyTests"]);
+        Assert.Empty(importers);
+    }
+
     private static void FindCycles(string folder, List<string> path, List<string> cycles)
     {
         foreach (var next in Imports.GetValueOrDefault(folder) ?? [])
