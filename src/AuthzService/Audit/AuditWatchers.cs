@@ -105,7 +105,13 @@ internal sealed class AuditWatchers(IAuthzStore store, AuditCommitSignal commits
             // later purge of those alone is not taken for a hole in it.
             after = Math.Max(after, tail.LastIssued);
             watcher.PendingSince = null;
-            await Task.WhenAny(committed, Task.Delay(poll, timeProvider, cancellationToken));
+            using (var polling = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
+            {
+                // The poll's timer goes with the wait: a stream woken by every commit keeps no timers behind it.
+                await Task.WhenAny(committed, Task.Delay(poll, timeProvider, polling.Token));
+                await polling.CancelAsync();
+            }
+
             cancellationToken.ThrowIfCancellationRequested();
         }
     }

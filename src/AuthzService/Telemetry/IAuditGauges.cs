@@ -15,6 +15,3 @@ internal interface IAuditGauges
     /// <summary>Each open WatchAuditEvents stream: its caller, account (empty: all) and how far behind it is.</summary>
     IEnumerable<AuditWatchLag> WatchLags { get; }
 }
-
-/// <summary>How far behind one WatchAuditEvents stream is: the age, in seconds, of the oldest event it has read and not sent.</summary>
-internal readonly record struct AuditWatchLag(string Caller, string AccountId, double Seconds);

@@ -88,7 +88,7 @@ internal sealed class AccountSnapshot
     /// The users sorted by id (ordinal): the stable order of ListDeviceUsers. Sorted on first use and kept with this
     /// revision (two racing first uses sort twice, alike); checks never read it.
     /// </summary>
-    public UserEntry[] UsersInOrder => _usersInOrder ??= [.. Users.Values.OrderBy(u => u.UserId, StringComparer.Ordinal)];
+    public UserEntry[] UsersInOrder => _usersInOrder ??= SortUsers(Users);
 
     public int RoleCount => Roles.Count;
 
@@ -143,6 +143,15 @@ internal sealed class AccountSnapshot
 
     /// <summary>How many chains were cut off at compile: a patch of such a snapshot recompiles it whole.</summary>
     internal int CutOffCount { get; }
+
+    /// <summary>Keys and values of a frozen dictionary come in the same order: one array sort, no key selector.</summary>
+    private static UserEntry[] SortUsers(FrozenDictionary<string, UserEntry> users)
+    {
+        var ids = users.Keys.ToArray();
+        var entries = users.Values.ToArray();
+        Array.Sort(ids, entries, StringComparer.Ordinal);
+        return entries;
+    }
 
     internal NodeFacts Facts(int node) => _chunks[node >> NodeChunk.Bits].Facts[node & NodeChunk.Mask];
 }
