@@ -7,7 +7,7 @@ using Qbee.Authz.V1;
 namespace Qbee.Authz.Harness;
 
 /// <summary>
-/// <c>--dry-run [devices] [users] [runs]</c>: what a dry run costs on a large account. The service in its own OS
+/// <c>--dry-run [devices] [users] [runs] [listed]</c>: what a dry run costs on a large account. The service in its own OS
 /// process (the kit's <see cref="ServiceProcess"/>, the Release build) on a SQLite file and a real redis-server; an
 /// account of <see cref="WriteFleet"/>'s shape (100,000 devices, 10,000 users with 1-3 of its 50 roles) plus one
 /// role, "edited", held by every tenth user (1,000 of 10,000). Measured: PutRole dry runs of that role, its
@@ -23,10 +23,11 @@ internal static class DryRunBenchmark
     private const string EditedRole = "edited";
     private static readonly TimeSpan CallTimeout = TimeSpan.FromMinutes(5);
 
-    public static async Task<int> RunAsync(int devices, int users, int runs)
+    /// <param name="listed">Authz:Limits:MaxImpactUsers: the users the answer lists (every holder is compared either way).</param>
+    public static async Task<int> RunAsync(int devices, int users, int runs, int listed)
     {
         var total = Stopwatch.StartNew();
-        Console.WriteLine($"dry-run benchmark: {devices:N0} devices, {users:N0} users, role '{EditedRole}' held by every tenth user; {runs} measured dry runs after {WarmUp} warm-up");
+        Console.WriteLine($"dry-run benchmark: {devices:N0} devices, {users:N0} users, role '{EditedRole}' held by every tenth user; {runs} measured dry runs after {WarmUp} warm-up; {listed} users listed at most");
         Console.WriteLine($"machine: {Environment.ProcessorCount} cores, load average at start {LoadAverage()}, .NET {Environment.Version}, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC");
         await using var redis = await RedisServer.StartAsync();
         var settings = new Dictionary<string, string>
@@ -34,8 +35,8 @@ internal static class DryRunBenchmark
             ["Authz:Redis:Configuration"] = redis.Configuration,
             ["Authz:Limits:MaxNodesPerWrite"] = NodesPerBatch.ToString(CultureInfo.InvariantCulture),
             ["Authz:Limits:MaxMessageBytes"] = (32 * 1024 * 1024).ToString(CultureInfo.InvariantCulture),
-            // Every holder listed, so the answer is the whole computation's (~8 MB: a client limit to match below).
-            ["Authz:Limits:MaxImpactUsers"] = users.ToString(CultureInfo.InvariantCulture),
+            // Listing every holder makes the answer ~13 MB (5 permissions x 40 device ids each): a client limit to match below.
+            ["Authz:Limits:MaxImpactUsers"] = listed.ToString(CultureInfo.InvariantCulture),
             ["DOTNET_GCgen0size"] = "0x2000000",
         };
         await using var service = await ServiceProcess.StartAsync(settings);

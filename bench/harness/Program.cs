@@ -16,12 +16,12 @@ internal static class Program
                 return await WriteBenchmark.RunAsync(WriteBenchmarkOptions.Parse(args));
             case ["--dry-run", ..]:
                 return await DryRunBenchmark.RunAsync(
-                    Arg(args, 1, 100_000), Arg(args, 2, 10_000), Arg(args, 3, 50));
+                    Arg(args, 1, 100_000), Arg(args, 2, 10_000), Arg(args, 3, 50), Arg(args, 4, 100));
             case ["--memory", ..]:
                 MemoryReport.Run(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 1_000_000);
                 return 0;
             default:
-                await Console.Error.WriteLineAsync("usage: --convergence [writes, default 1000] | --memory [devices, default 1000000] | --writes [--devices 1000,100000] [--writes 200] [--quick] | --dry-run [devices 100000] [users 10000] [runs 50] (see bench/README.md)");
+                await Console.Error.WriteLineAsync("usage: --convergence [writes, default 1000] | --memory [devices, default 1000000] | --writes [--devices 1000,100000] [--writes 200] [--quick] | --dry-run [devices 100000] [users 10000] [runs 50] [listed 100] (see bench/README.md)");
                 return 2;
         }
     }
