@@ -1,18 +1,20 @@
 using System.Diagnostics;
 using System.Globalization;
+using Grpc.Net.Client;
 using Qbee.Authz.TestKit;
 using Qbee.Authz.V1;
 
 namespace Qbee.Authz.Harness;
 
 /// <summary>
-/// <c>--dry-run [devices] [users] [runs]</c>: what a dry run costs on a large account. The service in its own OS
+/// <c>--dry-run [devices] [users] [runs] [listed]</c>: what a dry run costs on a large account. The service in its own OS
 /// process (the kit's <see cref="ServiceProcess"/>, the Release build) on a SQLite file and a real redis-server; an
 /// account of <see cref="WriteFleet"/>'s shape (100,000 devices, 10,000 users with 1-3 of its 50 roles) plus one
 /// role, "edited", held by every tenth user (1,000 of 10,000). Measured: PutRole dry runs of that role, its
 /// policies switched between two forms each time (every holder gains and loses devices), send to answer; then, for
 /// the record, dry runs of SetRemoteAccess on a top-level group (every user compared over a tenth of the fleet).
-/// Warm-up runs are left out. The account's revision is checked unchanged at the end.
+/// Warm-up runs are left out. The account's revision is checked unchanged; then the baseline: the same role edit
+/// written for real, 10 times after 2.
 /// </summary>
 internal static class DryRunBenchmark
 {
@@ -21,10 +23,11 @@ internal static class DryRunBenchmark
     private const string EditedRole = "edited";
     private static readonly TimeSpan CallTimeout = TimeSpan.FromMinutes(5);
 
-    public static async Task<int> RunAsync(int devices, int users, int runs)
+    /// <param name="listed">Authz:Limits:MaxImpactUsers: the users the answer lists (every holder is compared either way).</param>
+    public static async Task<int> RunAsync(int devices, int users, int runs, int listed)
     {
         var total = Stopwatch.StartNew();
-        Console.WriteLine($"dry-run benchmark: {devices:N0} devices, {users:N0} users, role '{EditedRole}' held by every tenth user; {runs} measured dry runs after {WarmUp} warm-up");
+        Console.WriteLine($"dry-run benchmark: {devices:N0} devices, {users:N0} users, role '{EditedRole}' held by every tenth user; {runs} measured dry runs after {WarmUp} warm-up; {listed} users listed at most");
         Console.WriteLine($"machine: {Environment.ProcessorCount} cores, load average at start {LoadAverage()}, .NET {Environment.Version}, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC");
         await using var redis = await RedisServer.StartAsync();
         var settings = new Dictionary<string, string>
@@ -32,10 +35,13 @@ internal static class DryRunBenchmark
             ["Authz:Redis:Configuration"] = redis.Configuration,
             ["Authz:Limits:MaxNodesPerWrite"] = NodesPerBatch.ToString(CultureInfo.InvariantCulture),
             ["Authz:Limits:MaxMessageBytes"] = (32 * 1024 * 1024).ToString(CultureInfo.InvariantCulture),
+            // Listing every holder makes the answer ~13 MB (5 permissions x 40 device ids each): a client limit to match below.
+            ["Authz:Limits:MaxImpactUsers"] = listed.ToString(CultureInfo.InvariantCulture),
             ["DOTNET_GCgen0size"] = "0x2000000",
         };
         await using var service = await ServiceProcess.StartAsync(settings);
-        var admin = service.Admin;
+        using var channel = GrpcChannel.ForAddress(service.Address, new GrpcChannelOptions { MaxReceiveMessageSize = 64 * 1024 * 1024 });
+        var admin = new AdminService.AdminServiceClient(channel);
 
         var fleet = new WriteFleet("dry", devices, users);
         var seeding = Stopwatch.StartNew();
@@ -81,7 +87,7 @@ internal static class DryRunBenchmark
                 throw new InvalidOperationException($"a dry run answered revision {answer.Revision}, the store is at {revision}");
             }
 
-            impactUsers = answer.Impact.Users.Count;
+            impactUsers = answer.Impact.UsersTotal;
             if (k >= WarmUp)
             {
                 roleMs.Add(ms);
@@ -97,7 +103,7 @@ internal static class DryRunBenchmark
             var started = Stopwatch.GetTimestamp();
             var answer = await admin.SetRemoteAccessAsync(request, deadline: Deadline());
             var ms = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
-            impactUsers = answer.Impact.Users.Count;
+            impactUsers = answer.Impact.UsersTotal;
             if (k >= WarmUp)
             {
                 remoteMs.Add(ms);
@@ -111,7 +117,23 @@ internal static class DryRunBenchmark
             throw new InvalidOperationException($"the dry runs moved the account from revision {revision} to {after}");
         }
 
-        Console.WriteLine($"revision unchanged ({after}); load average at the end {LoadAverage()}; whole run {total.Elapsed.TotalMinutes:F1} min");
+        Console.WriteLine($"revision unchanged ({after})");
+
+        // The baseline: the same edit written for real (commit, then this replica's snapshot patched).
+        var realMs = new List<double>();
+        for (var k = 0; k < 2 + 10; k++)
+        {
+            var request = new PutRoleRequest { Role = Edited(fleet.AccountId, 1 + (k % 2)) };
+            var started = Stopwatch.GetTimestamp();
+            await admin.PutRoleAsync(request, deadline: Deadline());
+            if (k >= 2)
+            {
+                realMs.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            }
+        }
+
+        Console.WriteLine($"PutRole written for real, the same edit (baseline): {Percentiles.Summary(realMs)}");
+        Console.WriteLine($"load average at the end {LoadAverage()}; whole run {total.Elapsed.TotalMinutes:F1} min");
         return 0;
     }
 

@@ -273,6 +273,7 @@ public sealed class DryRunTests : IAsyncLifetime
         var dry = await server.Admin.PutRoleAsync(new PutRoleRequest { Role = Fleet.Role(Acme, "ops", ("cve:manage", [])), DryRun = true });
 
         Assert.True(dry.Impact.Truncated);
+        Assert.Equal(2, dry.Impact.UsersTotal);
         Assert.Equal("bob", Assert.Single(dry.Impact.Users).UserId);
     }
 
@@ -299,6 +300,8 @@ public sealed class DryRunTests : IAsyncLifetime
         Assert.Equal(state, await StateAsync());
         Assert.Equal(state.Revision, dryRevision);
         Assert.Equal(dryRevision, impact.Revision);
+        Assert.False(impact.Truncated);
+        Assert.Equal(impact.Users.Count, impact.UsersTotal);
         Assert.Equal(checksBefore, await ChecksAsync(devices));
 
         var (revision, realImpact) = await write(false);

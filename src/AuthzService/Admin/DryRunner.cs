@@ -11,8 +11,9 @@ namespace Qbee.Authz.Service.Admin;
 /// A write rehearsed: the store runs it as the real write and rolls back (<see cref="IAuthzStore.DryRun"/>), handing
 /// back the change set it would append; that change set is patched onto a private copy of the account's snapshot at
 /// exactly the version it follows (<see cref="SnapshotPatcher"/>, as every replica would), and the two compared
-/// (<see cref="ImpactDiff"/>). Nothing is stored or published. When the store moves between the rehearsal and the
-/// snapshot (another write commits), the rehearsal runs again; after three tries, ABORTED.
+/// (<see cref="ImpactDiff"/>). Nothing is stored or published. A replica that lags is refreshed first; one whose
+/// snapshot is already past that version (another write committed and was seen in between) rehearses again, and
+/// after three tries answers ABORTED.
 /// </summary>
 internal sealed class DryRunner(
     IAuthzStore store, SnapshotRefresher refresher, SnapshotRegistry registry, IOptions<LimitsOptions> limits, TimeProvider timeProvider)

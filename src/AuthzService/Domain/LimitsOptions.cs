@@ -55,7 +55,10 @@ internal sealed class LimitsOptions
     [Range(1, 100_000)]
     public int WatchBufferEvents { get; set; } = 256;
 
-    /// <summary>Users a dry run's impact lists at most (by user id); beyond, it says truncated.</summary>
+    /// <summary>
+    /// Users a dry run's impact lists at most (the first by user id); beyond, it says truncated and how many. 100
+    /// keeps the answer within a client's default 4 MB even when each changes on every device permission.
+    /// </summary>
     [Range(1, 100_000)]
-    public int MaxImpactUsers { get; set; } = 1_000;
+    public int MaxImpactUsers { get; set; } = 100;
 }

@@ -159,6 +159,7 @@ public sealed class ImpactDiffTests
         var impact = ImpactDiff.Compute(Compile(before), patched, changes, maxUsers: 1);
 
         Assert.True(impact.Truncated);
+        Assert.Equal(2, impact.UsersTotal);
         Assert.Equal("bob", Assert.Single(impact.Users).UserId);
     }
 

@@ -18,4 +18,15 @@ public sealed class LimitsOptionsValidatorTests
         Assert.True(result.Failed);
         Assert.Contains(nameof(LimitsOptions.MaxMessageBytes), result.FailureMessage, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(100_001)]
+    public void Validate_MaxImpactUsersOutOfRange_FailsNamingTheField(int users)
+    {
+        var result = new LimitsOptionsValidator().Validate(null, new LimitsOptions { MaxImpactUsers = users });
+
+        Assert.True(result.Failed);
+        Assert.Contains(nameof(LimitsOptions.MaxImpactUsers), result.FailureMessage, StringComparison.Ordinal);
+    }
 }

@@ -12,8 +12,8 @@ internal sealed class DeviceSets
     private readonly AccountSnapshot? _snapshot;
     private readonly int[] _nodes;
     private readonly int _words;
-    private readonly Dictionary<int, ulong[]> _tags = [];
-    private readonly Dictionary<int, ulong[]> _nodesBelow = [];
+    private readonly ulong[]?[] _tags = [];
+    private readonly ulong[]?[] _nodesBelow = [];
     private ulong[]? _remoteAccess;
 
     /// <param name="snapshot">Null: an account that does not exist (every set empty).</param>
@@ -29,6 +29,8 @@ internal sealed class DeviceSets
             return;
         }
 
+        _tags = new ulong[]?[snapshot.TagNames.Length];
+        _nodesBelow = new ulong[]?[snapshot.NodeCount];
         CollectEntities(snapshot);
         for (var position = 0; position < nodes.Length; position++)
         {
@@ -42,7 +44,7 @@ internal sealed class DeviceSets
             var view = snapshot.Node(node);
             foreach (var tag in view.Tags)
             {
-                if (_tags.TryGetValue(tag, out var set))
+                if (_tags[tag] is { } set)
                 {
                     DeviceBits.Set(set, position);
                 }
@@ -50,7 +52,7 @@ internal sealed class DeviceSets
 
             foreach (var ancestor in view.Ancestors)
             {
-                if (_nodesBelow.TryGetValue(ancestor, out var set))
+                if (_nodesBelow[ancestor] is { } set)
                 {
                     DeviceBits.Set(set, position);
                 }
@@ -65,13 +67,16 @@ internal sealed class DeviceSets
     public ulong[] RemoteAccess => _remoteAccess ??= BuildRemoteAccess();
 
     /// <summary>The devices the grant covers (its scope, not its action); null when none.</summary>
-    public ulong[]? Covered(Grant grant) => grant.Entity switch
+    public ulong[]? Covered(Grant grant)
     {
-        EntityKind.Any => All,
-        _ when grant.EntityId < 0 || _snapshot is null => null,
-        EntityKind.Tag => _tags.TryGetValue(grant.EntityId, out var set) ? set : _tags[grant.EntityId] = Scan(grant),
-        _ => _nodesBelow.TryGetValue(grant.EntityId, out var set) ? set : _nodesBelow[grant.EntityId] = Scan(grant),
-    };
+        if (grant.Entity == EntityKind.Any)
+        {
+            return All;
+        }
+
+        var sets = grant.Entity == EntityKind.Tag ? _tags : _nodesBelow;
+        return grant.EntityId < 0 || grant.EntityId >= sets.Length ? null : sets[grant.EntityId] ??= Scan(grant);
+    }
 
     // The entities the roles name: a user's grants are its roles' grants.
     private void CollectEntities(AccountSnapshot snapshot)
@@ -88,9 +93,9 @@ internal sealed class DeviceSets
                     }
 
                     var sets = grant.Entity == EntityKind.Tag ? _tags : _nodesBelow;
-                    if (!sets.ContainsKey(grant.EntityId))
+                    if (grant.EntityId < sets.Length)
                     {
-                        sets[grant.EntityId] = new ulong[_words];
+                        sets[grant.EntityId] ??= new ulong[_words];
                     }
                 }
             }

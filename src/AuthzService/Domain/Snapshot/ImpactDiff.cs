@@ -17,7 +17,7 @@ internal static class ImpactDiff
 
     /// <param name="before">The snapshot at <c>changes.Previous</c>; null for the account's creation.</param>
     /// <param name="patched">The snapshot after <paramref name="changes"/>, and whom a real write would revoke.</param>
-    /// <param name="maxUsers">Users listed at most; more sets <see cref="WriteImpact.Truncated"/>.</param>
+    /// <param name="maxUsers">Users listed at most (the first by id); all are compared and counted.</param>
     public static WriteImpact Compute(AccountSnapshot? before, PatchedSnapshot patched, ChangeSet changes, int maxUsers)
     {
         var after = patched.Snapshot;
@@ -36,6 +36,7 @@ internal static class ImpactDiff
 
         var compared = new Dictionary<(string? Before, string? After, bool Everywhere), RightsChange>();
         var listed = new List<UserRightsChange>();
+        var total = 0;
         foreach (var userId in userIds)
         {
             var old = before?.Users.GetValueOrDefault(userId);
@@ -58,16 +59,17 @@ internal static class ImpactDiff
                 continue;
             }
 
-            if (listed.Count == maxUsers)
+            // Counted past the limit too: the answer says how many it leaves out.
+            if (total++ >= maxUsers)
             {
-                return new WriteImpact(listed, Truncated: true);
+                continue;
             }
 
             listed.Add(new UserRightsChange(
                 userId, change.Gained, change.Lost, change.DevicesGained, change.DevicesLost, sessionsRevoked, change.Permissions));
         }
 
-        return new WriteImpact(listed, Truncated: false);
+        return new WriteImpact(listed, total);
     }
 
     /// <summary>Users of one class have the same rights: a disabled (or absent) user holds nothing, else its roles count.</summary>

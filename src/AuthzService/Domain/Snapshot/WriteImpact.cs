@@ -2,9 +2,12 @@ namespace Qbee.Authz.Service.Domain.Snapshot;
 
 /// <summary>
 /// What a write would change (a dry run): per user whose rights change or whom a real write would name on
-/// WatchRevocations, by user id (ordinal), at most the limit asked for (<paramref name="Truncated"/> when more).
+/// WatchRevocations, by user id (ordinal), the first of <paramref name="UsersTotal"/> up to the limit asked for.
 /// </summary>
-internal sealed record WriteImpact(IReadOnlyList<UserRightsChange> Users, bool Truncated);
+internal sealed record WriteImpact(IReadOnlyList<UserRightsChange> Users, int UsersTotal)
+{
+    public bool Truncated => UsersTotal > Users.Count;
+}
 
 /// <summary>
 /// One user's change: the permissions whose reach grows and shrinks (catalogue order), on how many distinct

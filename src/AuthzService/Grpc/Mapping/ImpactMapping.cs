@@ -14,7 +14,7 @@ internal static class ImpactMapping
             return null;
         }
 
-        var message = new Impact { Revision = (ulong)revision, Truncated = impact.Truncated };
+        var message = new Impact { Revision = (ulong)revision, Truncated = impact.Truncated, UsersTotal = impact.UsersTotal };
         foreach (var user in impact.Users)
         {
             var u = new UserImpact
