@@ -203,6 +203,58 @@ public sealed class MultiReplicaTests : IAsyncLifetime
         Assert.Equal(["bob"], watch.ResponseStream.Current.UserIds);
     }
 
+    [Fact]
+    public async Task ImportWithReplaceOnOneReplica_TheOtherPatchesWithItsChangeSet_AndAnswersAlike()
+    {
+        var a = await ReplicaAsync(pollInterval: "00:10:00");
+        var events = new EventCollector();
+        var b = await ReplicaAsync(pollInterval: "00:10:00", events: events);
+        var device = Fleet.DeviceId(1);
+        await a.Admin.CreateAccountAsync(Fleet.Account(Acme, "olivia"));
+        await a.Admin.PutRoleAsync(new PutRoleRequest { Role = Fleet.Role(Acme, "reader", ("device:read", ["tag:lab"])) });
+        await a.Admin.PutUsersAsync(new PutUsersRequest { AccountId = Acme, Users = { Fleet.User(Acme, "bob", "reader"), Fleet.User(Acme, "carol", "reader") } });
+        await a.Admin.PutNodeAsync(new PutNodeRequest { Node = Fleet.Group(Acme, "site") });
+        var put = await a.Admin.PutNodeAsync(new PutNodeRequest { Node = Fleet.Device(Acme, device, "site", "lab") });
+        await b.Authz.CheckAsync(new CheckRequest { UserId = "carol", Permission = "device:read", MinRevision = put.Revision }, deadline: DateTime.UtcNow + Deadline);
+        var loadsBefore = events.Lines.Count(l => l.EventId == LoadedFromEvent && l.Message.EndsWith("from SQL", StringComparison.Ordinal));
+
+        // The backup without carol, with the device's tag gone and the group deleted: a replace that deletes and moves.
+        var records = new List<AccountRecord>();
+        using (var export = a.Admin.ExportAccount(new ExportAccountRequest { AccountId = Acme, Replace = true }))
+        {
+            await foreach (var record in export.ResponseStream.ReadAllAsync())
+            {
+                if (record.User?.UserId != "carol" && record.Node?.NodeId != "site" && record.RecordCase != AccountRecord.RecordOneofCase.End)
+                {
+                    records.Add(record);
+                }
+            }
+        }
+
+        var moved = records.Single(r => r.Node?.NodeId == device).Node;
+        moved.Tags.Clear();
+        moved.ParentId = "";
+        using var import = a.Admin.ImportAccount();
+        foreach (var record in records)
+        {
+            await import.RequestStream.WriteAsync(record);
+        }
+
+        await import.RequestStream.CompleteAsync();
+        var revision = (await import).Revision;
+
+        var bob = await b.Authz.CheckAsync(
+            new CheckRequest { UserId = "bob", Permission = "device:read", DeviceId = device, MinRevision = revision }, deadline: DateTime.UtcNow + Deadline);
+        var carol = await b.Authz.CheckAsync(new CheckRequest { UserId = "carol", Permission = "device:read", DeviceId = device });
+        var node = await a.Admin.GetNodeAsync(new GetNodeRequest { AccountId = Acme, NodeId = device });
+
+        Assert.Equal((DecisionReason.DeviceOutOfScope, revision), (bob.Reason, bob.Revision));
+        Assert.Equal(DecisionReason.UserNotFound, carol.Reason);
+        Assert.Equal("unassigned_group", node.Node.ParentId);
+        Assert.Contains(events.Lines, l => l.EventId == ChangeSetsAppliedEvent && l.Message.Contains($"now at {revision} ", StringComparison.Ordinal));
+        Assert.Equal(loadsBefore, events.Lines.Count(l => l.EventId == LoadedFromEvent && l.Message.EndsWith("from SQL", StringComparison.Ordinal)));
+    }
+
     private async Task<AuthzServer> ReplicaAsync(string pollInterval = "00:00:01", string? dataDirectory = null, EventCollector? events = null)
     {
         var hooks = events is null ? null : new ServerHooks(Configure: builder => builder.Logging.AddProvider(events).SetMinimumLevel(LogLevel.Debug));

@@ -33,12 +33,6 @@ internal sealed class AccountImportBuilder(LimitsOptions limits)
     private bool _ended;
     private int _count;
 
-    /// <summary>The first record's account id; empty before it.</summary>
-    public string AccountId => _account?.AccountId ?? "";
-
-    /// <summary>The stream's records so far, the account's and the end's included.</summary>
-    public int Count => _count;
-
     /// <summary>The first record as it came: what the import's audit event says was asked.</summary>
     public ProtoRecord? First { get; private set; }
 

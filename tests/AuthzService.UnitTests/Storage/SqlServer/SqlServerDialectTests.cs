@@ -116,6 +116,14 @@ public sealed partial class SqlServerDialectTests
             {
                 statements.Add(property.Name, (string)property.GetValue(dialect)!);
             }
+            else if (property.PropertyType == typeof(IReadOnlyList<string>))
+            {
+                var list = (IReadOnlyList<string>)property.GetValue(dialect)!;
+                for (var i = 0; i < list.Count; i++)
+                {
+                    statements.Add($"{property.Name}[{i}]", list[i]);
+                }
+            }
         }
 
         foreach (var migration in dialect.Migrations)
