@@ -10,7 +10,7 @@ namespace Qbee.Authz.Service.FunctionalTests;
 /// <summary>
 /// A policy test file means what a server holding its rows answers: the sample's rows written through AdminService,
 /// each assertion asked by Check with explain, and the offline answer equal to the server's (reason, grant, restricted,
-/// message with its explain text; only the revision in the text differs).
+/// message with its explain text; only the revision in the text differs); a '*' asked by ListAllowedDevices or per user.
 /// </summary>
 public sealed partial class PolicyTestsAgainstServerTests : IAsyncLifetime
 {
@@ -30,6 +30,13 @@ public sealed partial class PolicyTestsAgainstServerTests : IAsyncLifetime
 
         foreach (var result in results)
         {
+            Assert.True(result.Passed, result.Assertion.Text);
+            if (result.Assertion.Subject != AssertionSubject.One)
+            {
+                Assert.Equal(result.Allowed, await AllowedAsync(file, result.Assertion));
+                continue;
+            }
+
             var check = result.Assertion.Check;
             var request = new CheckRequest { UserId = check.UserId, Permission = PermissionCatalog.NameOf(check.Permission), DeviceId = check.DeviceId, Explain = true };
             if (check.AskedRemoteAccess is { } asked)
@@ -40,13 +47,41 @@ public sealed partial class PolicyTestsAgainstServerTests : IAsyncLifetime
             var server = await _server.Authz.CheckAsync(request);
 
             var offline = result.Actual;
-            Assert.True(result.Passed, result.Assertion.Text);
             Assert.Equal(
                 (server.Allowed, (int)server.Reason, server.RoleId, server.Resource, server.Restricted, WithoutRevision(server.Message)),
                 (offline.Allowed, (int)offline.Reason, offline.RoleId, offline.Resource, offline.Restricted, WithoutRevision(offline.Message)));
         }
 
         Assert.True(results.Count >= 30);
+    }
+
+    /// <summary>A '*' asked of the server: ListAllowedDevices for the devices, one Check per user for the users.</summary>
+    private async Task<string[]> AllowedAsync(PolicyTestFile file, PolicyAssertion assertion)
+    {
+        var check = assertion.Check;
+        var remote = check.AskedRemoteAccess?.ToProto();
+        if (assertion.Subject == AssertionSubject.Devices)
+        {
+            var request = new ListAllowedDevicesRequest { UserId = check.UserId, Permission = PermissionCatalog.NameOf(check.Permission), RemoteAccess = remote, PageSize = 1000 };
+            var page = await _server.Authz.ListAllowedDevicesAsync(request);
+            Assert.Empty(page.NextPageToken);
+            return [.. page.DeviceIds.Select(file.Devices.NameOf).Order(StringComparer.Ordinal)];
+        }
+
+        var allowed = new List<string>();
+        foreach (var user in file.Data.Users)
+        {
+            var answer = await _server.Authz.CheckAsync(new CheckRequest
+            {
+                UserId = user.UserId, Permission = PermissionCatalog.NameOf(check.Permission), DeviceId = check.DeviceId, RemoteAccess = remote,
+            });
+            if (answer.Allowed)
+            {
+                allowed.Add(user.UserId);
+            }
+        }
+
+        return [.. allowed.Order(StringComparer.Ordinal)];
     }
 
     private async Task WriteAsync(AccountData rows)
