@@ -8,10 +8,18 @@ namespace Qbee.Authz.Service.PolicyTests;
 /// Reads one assertion, in the line form <c>USER PERMISSION [DEVICE|-] [ACTION [ARGS]] -&gt; OUTCOME [restricted]</c>
 /// (<c>bob remote-access:connect gateway-01 tunnel tcp:22@localhost -&gt; ACTION_NOT_GRANTED</c>) or the structured
 /// form (a mapping with user, permission, device, action, proto, port, dst, direction, path, expect, restricted).
+/// A <c>*</c> in the device's or the user's place asks where or who, answered by a list (<c>-&gt; [d1, d2]</c>).
 /// The check is then validated as Check validates it.
 /// </summary>
 internal static partial class AssertionReader
 {
+    /// <summary>In the user's or the device's place: every user, every device.</summary>
+    private const string Every = "*";
+
+    private const string EveryUserPlaceholder = "every-user";
+
+    private static readonly ExpectedOutcome Allowed = new(null, true, null);
+
     private static readonly string[] Keys = ["user", "permission", "device", "action", "proto", "port", "dst", "direction", "path", "expect", "restricted"];
 
     public static PolicyAssertion Read(FileNode item, DeviceNames devices) =>
@@ -42,6 +50,7 @@ internal static partial class AssertionReader
 
         var user = tokens[0];
         var permission = tokens[1];
+        var subject = user == Every ? AssertionSubject.Users : AssertionSubject.One;
         var next = 2;
         var device = string.Empty;
         if (next < tokens.Length)
@@ -50,6 +59,11 @@ internal static partial class AssertionReader
             var isAction = ActionOf(word) is not null && permission.StartsWith("remote-access:", StringComparison.Ordinal);
             if (word == "-")
             {
+                next++;
+            }
+            else if (word == Every)
+            {
+                subject = subject == AssertionSubject.One ? AssertionSubject.Devices : throw item.Error("'*' stands for the users or for the devices, not both");
                 next++;
             }
             else if (devices.TryGetId(word, out var id))
@@ -77,6 +91,13 @@ internal static partial class AssertionReader
             remote = fields.ToRequest(item);
         }
 
+        var answer = text[(arrow + arrowLength)..].Trim();
+        if (answer.StartsWith('[') || subject != AssertionSubject.One)
+        {
+            var members = ReadMembers(item, subject, answer, devices);
+            return new PolicyAssertion(item.Line, text, ToCheck(item, subject, user, permission, device, remote), Allowed, subject, members);
+        }
+
         var expected = outcome.Length switch
         {
             1 => ExpectedOutcome.Parse(outcome[0], null),
@@ -84,7 +105,7 @@ internal static partial class AssertionReader
             _ => null,
         } ?? throw item.Error($"'{string.Join(' ', outcome)}' is not an outcome: write a reason ({string.Join(", ", ExpectedOutcome.Reasons.Keys)}) or allowed/denied, optionally followed by restricted/unrestricted");
 
-        return new PolicyAssertion(item.Line, text, ToCheck(item, user, permission, device, remote), expected);
+        return new PolicyAssertion(item.Line, text, ToCheck(item, subject, user, permission, device, remote), expected);
     }
 
     private static PolicyAssertion ReadStructured(FileNode item, DeviceNames devices)
@@ -93,7 +114,13 @@ internal static partial class AssertionReader
         var user = item.Text("user");
         var permission = item.Text("permission");
         var deviceName = item.Text("device");
-        var device = deviceName.Length == 0 ? string.Empty
+        var subject = user == Every ? AssertionSubject.Users : AssertionSubject.One;
+        if (deviceName == Every)
+        {
+            subject = subject == AssertionSubject.One ? AssertionSubject.Devices : throw item.Error("'*' stands for the users or for the devices, not both");
+        }
+
+        var device = deviceName.Length == 0 || deviceName == Every ? string.Empty
             : devices.TryGetId(deviceName, out var id) ? id
             : ResolveDevice(item.Get("device")!.Value, deviceName, devices);
         RemoteAccessRequest? remote = null;
@@ -114,12 +141,20 @@ internal static partial class AssertionReader
         }
 
         var expectNode = item.Get("expect") ?? throw item.Error("expect: is required (a reason such as GRANTED, or allowed/denied)");
+        if (expectNode.Node is YamlDotNet.RepresentationModel.YamlSequenceNode || subject != AssertionSubject.One)
+        {
+            var names = expectNode.Node is YamlDotNet.RepresentationModel.YamlSequenceNode ? item.Texts("expect") : throw expectNode.Error("'*' asks for a list: expect: [name, ...]");
+            var members = ReadMembers(expectNode, subject, "[" + string.Join(", ", names) + "]", devices);
+            var listed = $"{user} {permission}{(deviceName.Length > 0 ? " " + deviceName : string.Empty)}{Describe(remote)} -> [{string.Join(", ", members)}]";
+            return new PolicyAssertion(item.Line, listed, ToCheck(item, subject, user, permission, device, remote), Allowed, subject, members);
+        }
+
         bool? restricted = item.Get("restricted") is null ? null : item.Flag("restricted");
         var expected = ExpectedOutcome.Parse(expectNode.Scalar(), restricted)
             ?? throw expectNode.Error($"'{expectNode.Scalar()}' is not an outcome: write a reason ({string.Join(", ", ExpectedOutcome.Reasons.Keys)}) or allowed/denied");
 
         var text = $"{user} {permission}{(deviceName.Length > 0 ? " " + deviceName : string.Empty)}{Describe(remote)} -> {expected}";
-        return new PolicyAssertion(item.Line, text, ToCheck(item, user, permission, device, remote), expected);
+        return new PolicyAssertion(item.Line, text, ToCheck(item, subject, user, permission, device, remote), expected);
     }
 
     /// <summary>A word that is no device name of the file: a 64-hex id (a device the account may lack), else a typo.</summary>
@@ -128,11 +163,37 @@ internal static partial class AssertionReader
             ? word
             : throw item.Error($"device '{word}' is not named in the tree (write a 64-hex id to test a device the account does not have)");
 
-    private static Checks.PreparedCheck ToCheck(FileNode item, string user, string permission, string device, RemoteAccessRequest? remote)
+    /// <summary>
+    /// The list after '->' of an assertion with a '*': device names of the file (or 64-hex ids) or user ids, sorted;
+    /// <c>[]</c> says "none".
+    /// </summary>
+    private static string[] ReadMembers(FileNode item, AssertionSubject subject, string answer, DeviceNames devices)
+    {
+        if (subject == AssertionSubject.One)
+        {
+            throw item.Error("a list answers an assertion with '*' in the user's place (who) or the device's (where)");
+        }
+
+        if (!answer.StartsWith('[') || !answer.EndsWith(']'))
+        {
+            throw item.Error("'*' asks for a list: -> [name, ...] (or [] for none)");
+        }
+
+        var words = answer[1..^1].Split([',', ' '], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        return words.Select(word => subject == AssertionSubject.Devices
+                ? devices.NameOf(devices.TryGetId(word, out var id) ? id : ResolveDevice(item, word, devices))
+                : Ids.IsValidId(word) ? word : throw item.Error($"'{word}' is not a user id"))
+            .Distinct(StringComparer.Ordinal)
+            .Order(StringComparer.Ordinal)
+            .ToArray();
+    }
+
+    /// <summary>A '*' is validated as one check of its kind (any user, no device), then asked of each at run time.</summary>
+    private static Checks.PreparedCheck ToCheck(FileNode item, AssertionSubject subject, string user, string permission, string device, RemoteAccessRequest? remote)
     {
         try
         {
-            return RowValidation.ToCheck(user, permission, device, remote);
+            return RowValidation.ToCheck(subject == AssertionSubject.Users ? EveryUserPlaceholder : user, permission, device, remote);
         }
         catch (InvalidFieldException e)
         {

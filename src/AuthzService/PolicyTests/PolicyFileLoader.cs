@@ -26,7 +26,11 @@ internal static class PolicyFileLoader
         }
         catch (YamlException e)
         {
-            throw new PolicyFileException((int)e.Start.Line, string.Empty, $"not valid YAML: {e.Message}");
+            // A line-form assertion that starts with '*' reads as a YAML alias unless quoted: say so.
+            var hint = e.Message.Contains("anchor", StringComparison.OrdinalIgnoreCase) || e.Message.Contains("alias", StringComparison.OrdinalIgnoreCase)
+                ? " (an assertion starting with '*' must be quoted: - \"* PERMISSION DEVICE -> [...]\")"
+                : string.Empty;
+            throw new PolicyFileException((int)e.Start.Line, string.Empty, $"not valid YAML: {e.Message}{hint}");
         }
 
         if (stream.Documents.Count != 1)

@@ -71,10 +71,27 @@ internal static class PolicyTestCommand
 
     private static void Report(string path, AssertionResult result, DeviceNames devices, TextWriter output)
     {
-        var actual = result.Actual;
-        var device = actual.Decision.Grant is null ? string.Empty : $" by role {actual.RoleId} resource '{actual.Decision.Grant.Resource}'";
         output.WriteLine($"{path}:{result.Assertion.Line}: FAIL {result.Assertion.Text}");
-        output.WriteLine($"    expected {result.Assertion.Expected}, got {ExpectedOutcome.NameOf(actual.Reason)}{(actual.Allowed && actual.Restricted ? " restricted" : string.Empty)}{(actual.Allowed ? device : string.Empty)}");
+        if (result.Allowed is { } allowed)
+        {
+            output.WriteLine($"    expected [{string.Join(", ", result.Assertion.Members!)}], got [{string.Join(", ", allowed)}]");
+            foreach (var (name, answer) in result.Wrong!)
+            {
+                output.WriteLine($"    {name}: {(answer.Allowed ? "allowed, not listed" : "listed, " + ExpectedOutcome.NameOf(answer.Reason))}: {answer.Message}");
+            }
+
+            foreach (var name in result.Unknown!)
+            {
+                output.WriteLine($"    {name}: listed, but not in the file");
+            }
+
+            return;
+        }
+
+        var actual = result.Actual;
+        var grant = actual.Allowed && actual.Decision.Grant is { } granted ? $" by role {granted.RoleId} resource '{granted.Resource}'" : string.Empty;
+        var restricted = actual.Allowed && actual.Restricted ? " restricted" : string.Empty;
+        output.WriteLine($"    expected {result.Assertion.Expected}, got {ExpectedOutcome.NameOf(actual.Reason)}{restricted}{grant}");
         if (result.Assertion.Check.DeviceId.Length > 0)
         {
             output.WriteLine($"    device {devices.NameOf(result.Assertion.Check.DeviceId)} = {result.Assertion.Check.DeviceId}");
