@@ -280,6 +280,8 @@ public sealed class ExportImportTests : IAsyncLifetime
             records.Add(new ProtoRecord { Node = Fleet.Group("deep", $"g{i}", i == 1 ? "root" : $"g{i - 1}") });
         }
 
+        records.Add(new ProtoRecord { End = new ImportCounts { Nodes = GroupTree.MaxDepth + 1 } });
+
         var error = await AssertRefusedAsync(_target, StatusCode.InvalidArgument, records);
 
         Assert.Equal($"records[33].node.parent_id: group g33 would be at depth 33 below root; the tree is at most 32 groups deep", error.Status.Detail);

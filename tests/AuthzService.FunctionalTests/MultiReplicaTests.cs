@@ -234,6 +234,16 @@ public sealed class MultiReplicaTests : IAsyncLifetime
         var moved = records.Single(r => r.Node?.NodeId == device).Node;
         moved.Tags.Clear();
         moved.ParentId = "";
+        records.Add(new AccountRecord
+        {
+            End = new ImportCounts
+            {
+                Roles = records.Count(r => r.Role is not null),
+                Users = records.Count(r => r.User is not null),
+                Nodes = records.Count(r => r.Node is not null),
+                RemoteAccess = records.Count(r => r.RemoteAccess is not null),
+            },
+        });
         using var import = a.Admin.ImportAccount();
         foreach (var record in records)
         {

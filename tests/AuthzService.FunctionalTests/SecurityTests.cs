@@ -74,6 +74,21 @@ public sealed class SecurityTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ListDeviceUsers_EmailsGoOnlyToACallerWithTheAdminScope()
+    {
+        await _server.Admin.PutNodeAsync(new PutNodeRequest { Node = Fleet.Device("acme", Device1, "") }, AsOps);
+        var request = new ListDeviceUsersRequest { DeviceId = Device1, Permission = "device:read" };
+
+        var asGateway = await _server.Authz.ListDeviceUsersAsync(request, AsGateway);
+        var asOps = await _server.Authz.ListDeviceUsersAsync(request, AsOps);
+
+        Assert.Equal(asOps.Users.Select(u => u.UserId), asGateway.Users.Select(u => u.UserId));
+        Assert.NotEmpty(asOps.Users);
+        Assert.All(asOps.Users, u => Assert.Contains('@', u.Email));
+        Assert.All(asGateway.Users, u => Assert.Equal(string.Empty, u.Email));
+    }
+
+    [Fact]
     public async Task HealthAndReflection_NeedNoToken()
     {
         var health = await new Health.HealthClient(_server.Channel).CheckAsync(new HealthCheckRequest());

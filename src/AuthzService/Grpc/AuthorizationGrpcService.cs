@@ -44,7 +44,7 @@ internal sealed class AuthorizationGrpcService(
     public override async Task<ListDeviceUsersResponse> ListDeviceUsers(ListDeviceUsersRequest request, ServerCallContext context)
     {
         var query = DeviceUserMapping.ToQuery(request, limits.Value.MaxPageSize, out var tokenQuery);
-        return DeviceUserMapping.ToProto(await deviceUsers.ListAsync(query, context.CancellationToken), tokenQuery);
+        return DeviceUserMapping.ToProto(await deviceUsers.ListAsync(query, context.CancellationToken), tokenQuery, context.MaySeeEmails());
     }
 
     public override async Task<GetEffectivePermissionsResponse> GetEffectivePermissions(GetEffectivePermissionsRequest request, ServerCallContext context) =>

@@ -28,6 +28,13 @@ internal static class CallContextExtensions
         return new AuditContext(caller, requestId);
     }
 
+    /// <summary>
+    /// Whether the caller holds the admin scope (which reads users and their emails anyway), or no callers are
+    /// configured (loopback only, no tokens): personal data beyond ids is for them, not for a check-only caller.
+    /// </summary>
+    public static bool MaySeeEmails(this ServerCallContext context) =>
+        context.GetHttpContext().Features.Get<CallerFeature>() is not { } caller || caller.Scopes.HasFlag(CallerScopes.Admin);
+
     /// <summary>For an admin write: who asked, and what (the request as JSON).</summary>
     public static AuditContext ToAuditContext(this ServerCallContext context, IMessage request) =>
         context.ToAuditContext() with { Detail = JsonFormatter.Default.Format(request) };

@@ -47,6 +47,7 @@ internal static class PolicyTestRunner
                 .Select(id => (Name: file.Devices.NameOf(id), Answer: Answer(snapshot, assertion.Check with { DeviceId = id })))
             : file.Data.Users.Select(u => u.UserId)
                 .Select(id => (Name: id, Answer: Answer(snapshot, assertion.Check with { UserId = id })));
+        answers = answers.ToList(); // read twice below: each check once
         var expected = assertion.Members!.ToHashSet(StringComparer.Ordinal);
         var allowed = new List<string>();
         var wrong = new List<(string Name, CheckResult Answer)>();

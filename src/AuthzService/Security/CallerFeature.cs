@@ -6,7 +6,9 @@ namespace Qbee.Authz.Service.Security;
 /// (no callers configured) allocates nothing either, where <c>ServerCallContext.UserState</c> would make a
 /// dictionary.
 /// </summary>
-internal sealed class CallerFeature(string name)
+internal sealed class CallerFeature(string name, CallerScopes scopes)
 {
     public string Name { get; } = name;
+
+    public CallerScopes Scopes { get; } = scopes;
 }

@@ -50,8 +50,8 @@ internal sealed class CallerTable
     public CallerTable(IReadOnlyList<CallerEntry> callers)
     {
         _hashes = callers.Select(c => Convert.FromHexString(c.TokenSha256)).ToArray();
-        _features = callers.Select(c => new CallerFeature(c.Name)).ToArray();
         _scopes = callers.Select(c => c.Scopes.Aggregate(CallerScopes.None, (all, s) => CallerScopeNames.TryParse(s, out var one) ? all | one : all)).ToArray();
+        _features = callers.Select((c, i) => new CallerFeature(c.Name, _scopes[i])).ToArray();
     }
 
     /// <summary>No callers configured: only loopback calls are served, without a token.</summary>

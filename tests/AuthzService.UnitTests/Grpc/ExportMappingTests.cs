@@ -79,6 +79,7 @@ public sealed class ExportMappingTests
             new() { Node = Fleet.Device("a", Fleet.DeviceId(2), "missing") },
             new() { Node = Fleet.Group("a", "inner", "outer") },
             new() { Node = Fleet.Group("a", "outer", "") },
+            new() { End = new ImportCounts { Nodes = 4 } },
         ];
 
         var data = ExportMapping.ToAccountData(records);
@@ -87,6 +88,17 @@ public sealed class ExportMappingTests
         Assert.Equal(
             [$"{Ids.Root}<", $"{Ids.UnassignedGroup}<{Ids.Root}", $"outer<{Ids.Root}", $"{Fleet.DeviceId(2)}<{Ids.UnassignedGroup}", "inner<outer", $"{Fleet.DeviceId(1)}<inner"],
             data.Nodes.Select(n => $"{n.NodeId}<{n.ParentId}"));
+    }
+
+    [Fact]
+    public void ToAccountData_AStreamWithoutItsEndRecord_IsRefused()
+    {
+        ProtoRecord[] records = [.. ExportMapping.ToRecords(Generated).SkipLast(1)];
+
+        var error = Assert.Throws<InvalidFieldException>(() => ExportMapping.ToAccountData(records));
+
+        Assert.Equal("records", error.Field);
+        Assert.Contains("ended without its end record", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]

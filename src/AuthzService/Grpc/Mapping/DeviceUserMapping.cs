@@ -63,7 +63,8 @@ internal static class DeviceUserMapping
         return new DeviceUserQuery(request.AccountId, request.DeviceId, request.NodeId, permission, remoteAccess, pageSize, after, minRevision);
     }
 
-    public static ListDeviceUsersResponse ToProto(DeviceUserListing listing, string tokenQuery)
+    /// <param name="withEmails">Emails are personal data an admin may read: a check-only caller gets ids alone.</param>
+    public static ListDeviceUsersResponse ToProto(DeviceUserListing listing, string tokenQuery, bool withEmails)
     {
         var response = new ListDeviceUsersResponse
         {
@@ -76,7 +77,7 @@ internal static class DeviceUserMapping
             response.Users.Add(new DeviceUser
             {
                 UserId = user.UserId,
-                Email = user.Email,
+                Email = withEmails ? user.Email : string.Empty,
                 RoleId = decision.Grant?.RoleId ?? string.Empty,
                 Resource = decision.Grant?.Resource ?? string.Empty,
                 Restricted = decision.Restricted,

@@ -93,6 +93,12 @@ internal sealed class AccountImportBuilder(LimitsOptions limits)
             throw new InvalidFieldException("records", "the stream is empty: the first record must be the account");
         }
 
+        // A restore from a file cut short (an export that failed midway) would replace the account with a part of it.
+        if (!_ended)
+        {
+            throw new InvalidFieldException("records", $"the stream ended without its end record (after {Describe(CountsSoFar())}): it is not a whole export");
+        }
+
         CheckRoleReferences();
         var nodes = PlaceNodes(out var nodeRecords);
         CheckSettingTargets();
