@@ -107,6 +107,18 @@ public sealed class WatchAuditEventsTests : IAsyncLifetime
         Assert.Equal("remote_access.check", left[0].Kind);
     }
 
+    [Fact]
+    public async Task WatchAuditEvents_AnIdThisStoreNeverIssued_IsFailedPreconditionNotASilentWait()
+    {
+        await ConnectAsync();
+
+        using var ahead = _server.Admin.WatchAuditEvents(new WatchAuditEventsRequest { AfterEventId = 1_000_000 });
+        var error = await Assert.ThrowsAsync<RpcException>(() => ahead.ResponseStream.MoveNext(Timeout()));
+
+        Assert.Equal(StatusCode.FailedPrecondition, error.StatusCode);
+        Assert.StartsWith("after_event_id 1000000 is beyond the last audit event id this store issued", error.Status.Detail);
+    }
+
     [Theory]
     [InlineData("bad id!", 0, StatusCode.InvalidArgument, "account_id")]
     [InlineData("", -1, StatusCode.InvalidArgument, "after_event_id")]

@@ -73,7 +73,7 @@ internal sealed class AuditWatchers(IAuthzStore store, AuditCommitSignal commits
     }
 
     /// <summary>The events after <paramref name="afterEventId"/>, then each as it commits, until cancelled.</summary>
-    /// <exception cref="PreconditionFailedException">Retention deleted events after the last one delivered.</exception>
+    /// <exception cref="PreconditionFailedException">Retention deleted events after the last one delivered, or the store never issued that id.</exception>
     public async IAsyncEnumerable<AuditRecord> FollowAsync(AuditWatcher watcher, long afterEventId, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var after = afterEventId;
@@ -82,6 +82,15 @@ internal sealed class AuditWatchers(IAuthzStore store, AuditCommitSignal commits
         {
             var committed = commits.Next;
             var tail = await store.ReadAuditEventsAfterAsync(watcher.AccountId, after, SegmentsPerRead, cancellationToken);
+            if (after > tail.LastIssued)
+            {
+                // An id this store never issued (another store's, or a store restored from an older copy): following
+                // from it would silently skip every event until ids pass it.
+                throw new PreconditionFailedException(
+                    $"after_event_id {after} is beyond the last audit event id this store issued ({tail.LastIssued}): "
+                    + "an id of another store, or of this one before it was restored; follow from an id it holds");
+            }
+
             if (tail.Purged)
             {
                 throw new PreconditionFailedException(
