@@ -109,9 +109,9 @@ internal static class ImportCommand
         {
             await call.RequestStream.WriteAsync(record, cancellationToken);
         }
-        catch (InvalidOperationException)
+        catch (Exception e) when (e is InvalidOperationException or RpcException { StatusCode: StatusCode.Cancelled })
         {
-            // The service ended the call early (a refused record): its status says why.
+            // The service ended the call early (a refused record): its status says why, not the write's.
             await call.ResponseAsync;
             throw;
         }
