@@ -18,23 +18,7 @@ internal sealed class AccountImports(IAuthzStore store, SnapshotRefresher refres
     {
         var accountId = import.Account.AccountId;
         using var span = AuthzActivities.StartAdminWrite(AuditKind, accountId);
-        var audit = new AuditRecord(
-            EventId: 0,
-            Time: timeProvider.GetUtcNow(),
-            AccountId: accountId,
-            Kind: AuditKind,
-            UserId: string.Empty,
-            DeviceId: string.Empty,
-            Permission: string.Empty,
-            RemoteAccess: null,
-            Allowed: true,
-            Reason: 0,
-            RoleId: string.Empty,
-            Resource: string.Empty,
-            Caller: context.Caller,
-            RequestId: context.RequestId,
-            Detail: context.Detail,
-            Revision: 0);
+        var audit = AdminAuditEvent.Of(timeProvider.GetUtcNow(), accountId, AuditKind, context);
         var revision = await store.ImportAccountAsync(import, audit, cancellationToken);
         span.Committed(revision);
 

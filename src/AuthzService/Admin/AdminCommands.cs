@@ -121,23 +121,6 @@ internal sealed class AdminCommands(IAuthzStore store, SnapshotRefresher refresh
         span.Completed();
     }
 
-    /// <summary>The event of an admin write: what was asked is the context's <see cref="AuditContext.Detail"/>.</summary>
     private AuditRecord Audit(string accountId, string kind, AuditContext context, string userId = "", string deviceId = "") =>
-        new(
-            EventId: 0,
-            Time: timeProvider.GetUtcNow(),
-            AccountId: accountId,
-            Kind: kind,
-            UserId: userId,
-            DeviceId: deviceId,
-            Permission: string.Empty,
-            RemoteAccess: null,
-            Allowed: true,
-            Reason: 0,
-            RoleId: string.Empty,
-            Resource: string.Empty,
-            Caller: context.Caller,
-            RequestId: context.RequestId,
-            Detail: context.Detail,
-            Revision: 0);
+        AdminAuditEvent.Of(timeProvider.GetUtcNow(), accountId, kind, context, userId, deviceId);
 }
