@@ -15,6 +15,17 @@ if ! command -v redis-server >/dev/null 2>&1; then
   fi
 fi
 
+# The store tests start a real PostgreSQL server (tests/TestKit/PostgresServer.cs): install it when initdb is missing.
+# Debian keeps initdb in /usr/lib/postgresql/<version>/bin, off PATH.
+if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 && ! command -v initdb >/dev/null 2>&1; then
+  if [ "$(id -u)" -eq 0 ]; then
+    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql) >/dev/null \
+      || echo "warning: could not install postgresql; the PostgreSQL tests will fail"
+  else
+    echo "warning: PostgreSQL is missing (sudo apt-get install -y postgresql); the PostgreSQL tests will fail"
+  fi
+fi
+
 results=$(mktemp -d)
 trap 'rm -rf "$results"' EXIT
 
