@@ -12,10 +12,10 @@ namespace Qbee.Authz.Service.FaultTests;
 /// </summary>
 public sealed class MultiReplicaProcessTests(ITestOutputHelper output)
 {
-    private const string Acme = "acme";
-    private const string Owner = "olivia";
+    private const string Acme = ReplicaAccount.Acme;
+    private const string Owner = ReplicaAccount.Owner;
     private const int ReplicaCount = 3;
-    private static readonly TimeSpan CallTimeout = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan CallTimeout = ReplicaAccount.CallTimeout;
 
     [Theory]
     [InlineData("Sqlite")]
@@ -26,7 +26,7 @@ public sealed class MultiReplicaProcessTests(ITestOutputHelper output)
         await using var redis = await RedisServer.StartAsync();
         await using var store = await StoreUnderTest.StartAsync(provider);
         await using var replicas = await ReplicaSet.StartAsync(ReplicaCount, store.Store, redis);
-        var seeded = await SeedAsync(replicas[0]);
+        var seeded = await ReplicaAccount.SeedAsync(replicas[0]);
 
         // Write w (0..149) is a device, a user or a role of its own; replica r's callers take w = r*50 + c*10 + n.
         var callers = Enumerable.Range(0, ReplicaCount * callersPerReplica).Select(caller => Task.Run(async () =>
@@ -79,7 +79,7 @@ public sealed class MultiReplicaProcessTests(ITestOutputHelper output)
         await using var redis = await RedisServer.StartAsync();
         await using var store = await StoreUnderTest.StartAsync(provider);
         await using var replicas = await ReplicaSet.StartAsync(ReplicaCount, store.Store, redis);
-        var seeded = await SeedAsync(replicas[0]);
+        var seeded = await ReplicaAccount.SeedAsync(replicas[0]);
         await replicas.WaitForConvergenceAsync(Acme);
         var victim = replicas[ReplicaCount - 1];
 
@@ -105,7 +105,7 @@ public sealed class MultiReplicaProcessTests(ITestOutputHelper output)
 
                 try
                 {
-                    var answer = await replica.Admin.PutNodesAsync(Batch(batch, batchSize), deadline: DateTime.UtcNow + CallTimeout);
+                    var answer = await replica.Admin.PutNodesAsync(ReplicaAccount.Batch(batch, batchSize), deadline: DateTime.UtcNow + CallTimeout);
                     acked[batch] = answer.Revision;
                     if (isVictim)
                     {
@@ -147,10 +147,9 @@ public sealed class MultiReplicaProcessTests(ITestOutputHelper output)
         Assert.NotEmpty(unacked); // the kill landed with writes in flight
 
         var converged = await replicas.WaitForConvergenceAsync(Acme);
-        var export = await ReplicaSet.ExportAsync(replicas[0], Acme);
-        var present = export.Where(r => r.Node?.Type == NodeType.Device).Select(r => r.Node.NodeId).ToHashSet(StringComparer.Ordinal);
+        var (present, _) = await ReplicaAccount.StoredDevicesAsync(replicas[0]);
         var batches = acked.Keys.Concat(unacked.Keys).ToList();
-        int Stored(int batch) => Batch(batch, batchSize).Nodes.Count(n => present.Contains(n.NodeId));
+        int Stored(int batch) => ReplicaAccount.Batch(batch, batchSize).Nodes.Count(n => present.Contains(n.NodeId));
         var halfApplied = batches.Where(b => Stored(b) is > 0 and < batchSize).ToList();
         var ackedMissing = acked.Keys.Where(b => Stored(b) != batchSize).ToList();
         var committed = batches.Count(b => Stored(b) == batchSize);
@@ -167,7 +166,7 @@ public sealed class MultiReplicaProcessTests(ITestOutputHelper output)
         Assert.Equal(present.Count, committed * batchSize);
 
         // The survivors decide on exactly what the store holds; so does the victim once it is back.
-        var expected = Probes(Owner, converged, present, present);
+        var expected = ReplicaAccount.Probes(Owner, converged, present, present);
         foreach (var survivor in replicas.Running)
         {
             Assert.Equal(expected, await ReplicaSet.DecisionsAsync(survivor, converged, [Owner]));
@@ -176,18 +175,6 @@ public sealed class MultiReplicaProcessTests(ITestOutputHelper output)
         await victim.RestartAsync();
         Assert.Equal(converged, await replicas.WaitForConvergenceAsync(Acme));
         Assert.Equal(expected, await ReplicaSet.DecisionsAsync(victim, converged, [Owner]));
-    }
-
-    /// <summary>The account, a role reading every device, a role reading (and console on) the blue ones, remote access on.</summary>
-    private static async Task<ulong> SeedAsync(ServiceProcess replica)
-    {
-        await replica.Admin.CreateAccountAsync(Fleet.Account(Acme, Owner));
-        await replica.Admin.PutRoleAsync(new PutRoleRequest { Role = Fleet.Role(Acme, "reader", ("device:read", ["*"])) });
-        await replica.Admin.PutRoleAsync(new PutRoleRequest
-        {
-            Role = Fleet.Role(Acme, "blue", ("device:read", ["tag:blue"]), ("remote-access:connect", ["tag:blue/console"])),
-        });
-        return (await replica.Admin.SetRemoteAccessAsync(new SetRemoteAccessRequest { AccountId = Acme, NodeId = "root", Setting = RemoteAccessSetting.Enabled })).Revision;
     }
 
     /// <summary>Write <paramref name="w"/>: a device (blue when even), a user (reader when even, else blue) or a role.</summary>
@@ -210,13 +197,6 @@ public sealed class MultiReplicaProcessTests(ITestOutputHelper output)
 
     private static string WrittenDevice(int w) => Fleet.DeviceId(0x1000 + w);
 
-    private static PutNodesRequest Batch(int batch, int size)
-    {
-        var request = new PutNodesRequest { AccountId = Acme };
-        request.Nodes.AddRange(Enumerable.Range(0, size).Select(k => Fleet.Device(Acme, Fleet.DeviceId(0x10000 + (batch * size) + k), "root", $"batch-{batch}")));
-        return request;
-    }
-
     private static IEnumerable<string> Users(List<Written> writes) =>
         writes.Where(w => w.Index % 3 == 1).Select(w => $"u{w.Index}").Append(Owner);
 
@@ -227,18 +207,11 @@ public sealed class MultiReplicaProcessTests(ITestOutputHelper output)
         var blue = writes.Where(w => w.Index % 3 == 0 && w.Index % 2 == 0).Select(w => WrittenDevice(w.Index)).ToList();
         return Users(writes).Order(StringComparer.Ordinal).SelectMany(user => user switch
         {
-            Owner => Probes(user, revision, devices, devices),
-            _ when int.Parse(user[1..], System.Globalization.CultureInfo.InvariantCulture) % 2 == 0 => Probes(user, revision, devices, []),
-            _ => Probes(user, revision, blue, blue),
+            Owner => ReplicaAccount.Probes(user, revision, devices, devices),
+            _ when int.Parse(user[1..], System.Globalization.CultureInfo.InvariantCulture) % 2 == 0 => ReplicaAccount.Probes(user, revision, devices, []),
+            _ => ReplicaAccount.Probes(user, revision, blue, blue),
         }).ToList();
     }
-
-    /// <summary>The lines <see cref="ReplicaSet.DecisionsAsync"/> gives for a user who reads <paramref name="read"/> and reaches <paramref name="console"/>.</summary>
-    private static List<string> Probes(string user, ulong revision, IEnumerable<string> read, IEnumerable<string> console) =>
-    [
-        $"{user} device:read@{revision}: {string.Join(',', read.Order(StringComparer.Ordinal))}",
-        $"{user} remote-access:connect@{revision}: {string.Join(',', console.Order(StringComparer.Ordinal))}",
-    ];
 
     /// <summary>The key of a stored record that <see cref="Written.Key"/> names.</summary>
     private static string Key(AccountRecord record) => record.RecordCase switch

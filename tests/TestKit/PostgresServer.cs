@@ -25,14 +25,16 @@ public sealed class PostgresServer : IAsyncDisposable
 
     private readonly string _binDirectory;
     private readonly bool _asServiceUser;
+    private readonly bool _durable;
     private Process? _watchdog;
     private bool _disposed;
 
-    private PostgresServer(string directory, string binDirectory, bool asServiceUser)
+    private PostgresServer(string directory, string binDirectory, bool asServiceUser, bool durable)
     {
         Directory = directory;
         _binDirectory = binDirectory;
         _asServiceUser = asServiceUser;
+        _durable = durable;
     }
 
     /// <summary>The temp directory: the data directory, the unix socket and the server's log.</summary>
@@ -59,13 +61,16 @@ public sealed class PostgresServer : IAsyncDisposable
     /// <summary>The run's one server, started on first use and stopped when the test process exits.</summary>
     public static Task<PostgresServer> SharedAsync() => Shared.Value;
 
-    /// <summary>A server of the caller's own (to stop or restart it), empty.</summary>
-    public static async Task<PostgresServer> StartAsync()
+    /// <summary>
+    /// A server of the caller's own (to stop or restart it), empty. <paramref name="durable"/> keeps fsync and full
+    /// page writes on, as in production: for a benchmark against SQLite's synchronous=FULL.
+    /// </summary>
+    public static async Task<PostgresServer> StartAsync(bool durable = false)
     {
         var binDirectory = FindBinDirectory();
         var asServiceUser = Environment.IsPrivilegedProcess;
         var directory = Path.Combine(Path.GetTempPath(), $"authz-pg-{Guid.NewGuid().ToString("N")[..12]}");
-        var server = new PostgresServer(directory, binDirectory, asServiceUser);
+        var server = new PostgresServer(directory, binDirectory, asServiceUser, durable);
         try
         {
             await server.InitializeAsync();
@@ -206,7 +211,7 @@ public sealed class PostgresServer : IAsyncDisposable
         string[] settings =
         [
             $"-p {Port}", "-c listen_addresses=127.0.0.1", $"-c unix_socket_directories={Directory}",
-            "-c fsync=off", "-c full_page_writes=off", "-c max_connections=300",
+            _durable ? "-c fsync=on" : "-c fsync=off -c full_page_writes=off", "-c max_connections=300",
         ];
         return RunAsync("pg_ctl", "start", "-D", DataDirectory, "-l", LogPath, "-w", "-t", "30", "-o", string.Join(' ', settings));
     }

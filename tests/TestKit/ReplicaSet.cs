@@ -34,9 +34,9 @@ public sealed class ReplicaSet : IAsyncDisposable
     public IEnumerable<ServiceProcess> Running => _replicas.Where(r => r.IsRunning);
 
     /// <summary>
-    /// Starts <paramref name="count"/> replicas one after the other (the first migrates the store), each waited on
-    /// until SERVING. Redis carries a write to the others; polling every 200 ms catches what Redis missed (a
-    /// replica killed between its commit and its publish). <paramref name="settings"/> override both.
+    /// Starts <paramref name="count"/> replicas, the first alone (it migrates the store) and then the others at once,
+    /// each waited on until SERVING. Redis carries a write to the others; polling every 200 ms catches what Redis
+    /// missed (a replica killed between its commit and its publish). <paramref name="settings"/> override both.
     /// </summary>
     public static async Task<ReplicaSet> StartAsync(int count, SharedStore store, RedisServer redis, IReadOnlyDictionary<string, string>? settings = null)
     {
@@ -53,9 +53,16 @@ public sealed class ReplicaSet : IAsyncDisposable
         var set = new ReplicaSet(store);
         try
         {
-            for (var i = 0; i < count; i++)
+            set._replicas.Add(await ServiceProcess.StartAsync(merged, store.DataDirectory));
+            var others = Enumerable.Range(1, count - 1).Select(_ => ServiceProcess.StartAsync(merged, store.DataDirectory)).ToList();
+            try
             {
-                set._replicas.Add(await ServiceProcess.StartAsync(merged, store.DataDirectory));
+                await Task.WhenAll(others);
+            }
+            finally
+            {
+                // The ones that did start are disposed with the set when another failed.
+                set._replicas.AddRange(others.Where(t => t.IsCompletedSuccessfully).Select(t => t.Result));
             }
         }
         catch
