@@ -14,6 +14,8 @@ internal static class Program
                 return 0;
             case ["--writes", ..]:
                 return await WriteBenchmark.RunAsync(WriteBenchmarkOptions.Parse(args));
+            case ["--replica-writes", ..]:
+                return await ReplicaWriteBenchmark.RunAsync(ReplicaWriteBenchmarkOptions.Parse(args));
             case ["--who", ..]:
                 await WhoBenchmark.RunAsync(
                     args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 100_000,
@@ -30,7 +32,7 @@ internal static class Program
                 MemoryReport.Run(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 1_000_000);
                 return 0;
             default:
-                await Console.Error.WriteLineAsync("usage: --convergence [writes, default 1000] | --memory [devices, default 1000000] | --writes [--devices 1000,100000] [--writes 200] [--quick] | --who [devices, default 100000] [users, default 10000] | --dry-run [devices 100000] [users 10000] [runs 50] [listed 100] | --export [devices, default 100000] [users, default 10000] (see bench/README.md)");
+                await Console.Error.WriteLineAsync("usage: --convergence [writes, default 1000] | --memory [devices, default 1000000] | --writes [--devices 1000,100000] [--writes 200] [--quick] | --replica-writes [--stores sqlite,postgres] [--devices 100000] [--seconds 15] | --who [devices, default 100000] [users, default 10000] | --dry-run [devices 100000] [users 10000] [runs 50] [listed 100] | --export [devices, default 100000] [users, default 10000] (see bench/README.md)");
                 return 2;
         }
     }
