@@ -258,7 +258,7 @@ internal sealed class ReplicaWriteBenchmark(ReplicaWriteBenchmarkOptions options
         static string F(double value) => value.ToString(value < 100 ? "F1" : "N0", CultureInfo.InvariantCulture);
         var baseline = results[0];
         Console.WriteLine();
-        Console.WriteLine("| figure | " + string.Join(" | ", results.Select(r => r.Provider)) + " | " + string.Join(" | ", results.Skip(1).Select(r => $"{r.Provider} / {baseline.Provider}")) + " |");
+        Console.WriteLine("| figure |" + string.Concat(results.Select(r => $" {r.Provider} |")) + string.Concat(results.Skip(1).Select(r => $" {r.Provider} / {baseline.Provider} |")));
         Console.WriteLine("| --- |" + string.Concat(results.Select(_ => " ---: |")) + string.Concat(results.Skip(1).Select(_ => " ---: |")));
         void Row(string name, Func<StoreResult, double> value, string unit) =>
             Console.WriteLine($"| {name} | " + string.Join(" | ", results.Select(r => $"{F(value(r))} {unit}"))
