@@ -15,6 +15,16 @@ if ! command -v redis-server >/dev/null 2>&1; then
   fi
 fi
 
+# The README's curl lines are replayed with the real curl: install it when it is missing.
+if ! command -v curl >/dev/null 2>&1; then
+  if [ "$(id -u)" -eq 0 ]; then
+    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq curl) >/dev/null \
+      || echo "warning: could not install curl; the README curl tests will fail"
+  else
+    echo "warning: curl is missing (sudo apt-get install -y curl); the README curl tests will fail"
+  fi
+fi
+
 results=$(mktemp -d)
 trap 'rm -rf "$results"' EXIT
 
