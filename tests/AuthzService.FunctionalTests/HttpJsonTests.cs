@@ -252,6 +252,53 @@ public sealed partial class HttpJsonTests : IAsyncLifetime
         Assert.Empty(missing);
         var check = paths.GetProperty("/v1/check").GetProperty("post");
         Assert.Contains("May this user use this permission", check.GetProperty("summary").GetString());
+        var export = paths.GetProperty("/v1/accounts/{accountId}:export").GetProperty("get");
+        Assert.Contains("Streamed: each message as a JSON object", export.GetProperty("description").GetString());
+        var revision = document.RootElement.GetProperty("components").GetProperty("schemas").GetProperty("CheckResponse")
+            .GetProperty("properties").GetProperty("revision");
+        Assert.Equal("string", revision.GetProperty("type").GetString()); // as written: a 64-bit integer is a JSON string
+    }
+
+    [Fact]
+    public async Task EveryRoute_ReachesItsMethod_AndAnswersJson()
+    {
+        var unreached = new List<string>();
+        foreach (var (method, rule) in HttpRules())
+        {
+            foreach (var (verb, path) in Bindings(rule))
+            {
+                var url = PathVariablePattern().Replace(path, m => m.Groups[1].Value.Split('.')[^1] switch
+                {
+                    "user_id" => "bob",
+                    "device_id" or "node_id" => Web1,
+                    "role_id" => "support",
+                    "tag" => "nginx",
+                    _ => Acme,
+                });
+                using var request = Request(new HttpMethod(verb.ToUpperInvariant()), url, Ops.Token, verb is "post" or "put" ? "{}" : null);
+                using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+                // Headers only: the watches do not end by themselves.
+                using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
+
+                // A route nobody serves is a 404 or 405 without a body; the service always answers JSON.
+                if (response.Content.Headers.ContentType?.MediaType != "application/json")
+                {
+                    unreached.Add($"{method.FullName}: {verb} {url} -> {(int)response.StatusCode}");
+                }
+            }
+        }
+
+        Assert.Empty(unreached);
+    }
+
+    [Fact]
+    public async Task CreateAccount_Twice_Is409()
+    {
+        var response = await SendAsync(HttpMethod.Post, "/v1/accounts", Ops.Token,
+            """{"account_id":"acme","name":"Again","owner":{"user_id":"olga","email":"olga@example.com"}}""");
+
+        Assert.Equal(HttpStatusCode.Conflict, response.StatusCode);
+        Assert.Equal((int)StatusCode.AlreadyExists, (await StatusOf(response)).Code);
     }
 
     [Fact]
@@ -401,6 +448,9 @@ public sealed partial class HttpJsonTests : IAsyncLifetime
 
         return messages;
     }
+
+    [GeneratedRegex(@"\{([\w.]+)\}")]
+    private static partial Regex PathVariablePattern();
 
     [GeneratedRegex("_([a-z])")]
     private static partial Regex ProtoNamePattern();

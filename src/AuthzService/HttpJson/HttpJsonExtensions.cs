@@ -42,6 +42,8 @@ internal static class HttpJsonExtensions
                 swagger.IncludeGrpcXmlComments(docs, includeControllerXmlComments: true);
             }
 
+            swagger.OperationFilter<StreamingOperationFilter>();
+            swagger.SchemaFilter<Int64AsStringSchemaFilter>();
             swagger.AddSecurityDefinition("bearer", new OpenApiSecurityScheme { Type = SecuritySchemeType.Http, Scheme = "bearer" });
             swagger.AddSecurityRequirement(new OpenApiSecurityRequirement
             {
