@@ -176,11 +176,16 @@ internal sealed class AdminGrpcService(
         Ids.RequireId(request.AccountId, "account_id");
         var data = await store.LoadAccountAsync(request.AccountId, context.CancellationToken) ?? throw AccountNotFound(request.AccountId);
         // Flushed every FlushEvery records, not after each: a flush per record cost more than the record.
-        var buffered = new WriteOptions(WriteFlags.BufferHint);
+        // (HTTP/JSON streams take no write options: there each record is flushed.)
+        var buffered = context.IsHttpJson() ? null : new WriteOptions(WriteFlags.BufferHint);
         var written = 0;
         foreach (var record in ExportMapping.ToRecords(data, request.Replace))
         {
-            responseStream.WriteOptions = ++written % ExportFlushEvery == 0 ? null : buffered;
+            if (buffered is not null)
+            {
+                responseStream.WriteOptions = ++written % ExportFlushEvery == 0 ? null : buffered;
+            }
+
             await responseStream.WriteAsync(record, context.CancellationToken);
         }
     }

@@ -35,6 +35,13 @@ internal static class CallContextExtensions
     public static bool MaySeeEmails(this ServerCallContext context) =>
         context.GetHttpContext().Features.Get<CallerFeature>() is not { } caller || caller.Scopes.HasFlag(CallerScopes.Admin);
 
+    /// <summary>
+    /// Whether the call came as HTTP/JSON (JSON transcoding) rather than gRPC: its stream writer takes no write options.
+    /// A gRPC request always says application/grpc; a transcoded one says JSON, or nothing (GET).
+    /// </summary>
+    public static bool IsHttpJson(this ServerCallContext context) =>
+        context.GetHttpContext().Request.ContentType?.StartsWith("application/grpc", StringComparison.OrdinalIgnoreCase) != true;
+
     /// <summary>For an admin write: who asked, and what (the request as JSON).</summary>
     public static AuditContext ToAuditContext(this ServerCallContext context, IMessage request) =>
         context.ToAuditContext() with { Detail = JsonFormatter.Default.Format(request) };

@@ -3,6 +3,7 @@ using Qbee.Authz.Service.Admin;
 using Qbee.Authz.Service.Audit;
 using Qbee.Authz.Service.Checks;
 using Qbee.Authz.Service.Grpc;
+using Qbee.Authz.Service.HttpJson;
 using Qbee.Authz.Service.Security;
 using Qbee.Authz.Service.Snapshots;
 using Qbee.Authz.Service.Storage;
@@ -34,10 +35,12 @@ internal static class AuthzApp
         builder.Services.AddAuthzService(builder.Configuration);
         configure?.Invoke(builder);
         builder.AddTelemetryExport(DefaultUrl); // after configure: the exporters and the scrape port follow the final configuration
+        builder.AddHttpJson(); // after the scrape port: its listeners join it
 
         var app = builder.Build();
         app.MapGrpcApi();
         app.MapTelemetry();
+        app.MapHttpJson();
         return app;
     }
 

@@ -65,6 +65,15 @@ public sealed partial class FolderDependencyTests
         Assert.Empty(importers);
     }
 
+    /// <summary>HttpJson (transcoding, OpenAPI, listeners) is wiring: only the composition root calls it.</summary>
+    [Fact]
+    public void HttpJson_IsImported_OnlyByHosting()
+    {
+        var importers = Imports.Where(f => f.Key != "HttpJson" && f.Value.Contains("HttpJson")).Select(f => f.Key);
+
+        Assert.Equal(["Hosting"], importers);
+    }
+
     private static void FindCycles(string folder, List<string> path, List<string> cycles)
     {
         foreach (var next in Imports.GetValueOrDefault(folder) ?? [])
