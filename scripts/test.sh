@@ -5,15 +5,19 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
-# The functional tests start real redis-server processes on loopback: install it when it is missing.
-if ! command -v redis-server >/dev/null 2>&1; then
+# Tools the tests run for real, installed with apt when missing: redis-server (the Redis tests start real ones on
+# loopback), curl (the README's sample session) and promtool, of Debian's prometheus package (the alert rules).
+need() {  # need COMMAND PACKAGE WHAT
+  command -v "$1" >/dev/null 2>&1 && return
   if [ "$(id -u)" -eq 0 ]; then
-    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server) >/dev/null \
-      || echo "warning: could not install redis-server; the Redis tests will fail"
+    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$2") >/dev/null \
+      || echo "warning: could not install $2; $3 will fail"
   else
-    echo "warning: redis-server is missing (sudo apt-get install -y redis-server); the Redis tests will fail"
+    echo "warning: $1 is missing (sudo apt-get install -y $2); $3 will fail"
   fi
-fi
+}
+need redis-server redis-server "the Redis tests"
+need curl curl "the README's sample session"
 
 results=$(mktemp -d)
 trap 'rm -rf "$results"' EXIT
