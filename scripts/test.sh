@@ -18,6 +18,7 @@ need() {  # need COMMAND PACKAGE WHAT
 }
 need redis-server redis-server "the Redis tests"
 need curl curl "the README's sample session"
+need promtool prometheus "the alert rules' tests (AlertRulesTests)"
 
 results=$(mktemp -d)
 trap 'rm -rf "$results"' EXIT
