@@ -4,7 +4,8 @@
 #   2. kubectl kustomize renders each overlay (skipped, with a message, when kubectl is absent);
 #   3. schema validation of every rendered object, the examples, and each kustomization's own files
 #      (resources whole, patches as patches) against the Kubernetes OpenAPI schemas, unknown fields
-#      rejected (deploy/validate/validate.mjs); and the negative fixture must be REJECTED.
+#      rejected (deploy/validate/validate.mjs); and the negative fixture must be REJECTED;
+#   4. promtool check rules + test rules on deploy/observability/prometheus.
 # Run from anywhere; exits non-zero on any problem. Takes a few seconds (the first run installs yamllint
 # with apt-get when root, and the validator's npm packages with npm ci).
 set -uo pipefail
@@ -74,6 +75,27 @@ else
       fail "schema validation found problems"
     fi
   fi
+fi
+
+# 4. the Prometheus rules of deploy/observability: promtool (Debian's prometheus package) checks them and runs
+#    their unit tests (the test suite's AlertRulesTests runs the same, and counts it)
+if ! command -v promtool >/dev/null 2>&1 && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+  echo "installing promtool (apt-get install prometheus)"
+  export DEBIAN_FRONTEND=noninteractive
+  timeout 600 apt-get install -y -q --no-install-recommends prometheus >"$work/apt-prometheus.log" 2>&1 \
+    || { timeout 300 apt-get update -q >>"$work/apt-prometheus.log" 2>&1 \
+         && timeout 600 apt-get install -y -q --no-install-recommends prometheus >>"$work/apt-prometheus.log" 2>&1; } \
+    || tail -5 "$work/apt-prometheus.log"
+fi
+if command -v promtool >/dev/null 2>&1; then
+  rules=deploy/observability/prometheus
+  if (cd "$rules" && timeout 60 promtool check rules recording.rules.yml alerts.rules.yml && timeout 120 promtool test rules alerts.test.yml); then
+    echo "promtool: rules valid, alert unit tests passed"
+  else
+    fail "promtool found problems in $rules"
+  fi
+else
+  fail "promtool is missing (apt-get install prometheus)"
 fi
 
 echo "deploy/validate.sh: $([ $status = 0 ] && echo passed || echo FAILED) in $((SECONDS - start))s"

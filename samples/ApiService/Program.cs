@@ -9,6 +9,7 @@ builder.Services.AddAuthentication(DemoUserAuthentication.SchemeName)
     .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, DemoUserAuthentication>(DemoUserAuthentication.SchemeName, null);
 builder.Services.AddAuthorization();
 builder.Services.AddSingleton<DeviceInventory>();
+builder.Services.AddHostedService<SampleAccountSeeder>(); // the sample's account, groups, devices and users, before it serves
 
 var app = builder.Build();
 app.UseAuthentication();
@@ -16,11 +17,11 @@ app.UseAuthorization();
 
 // The devices the user may read: one ResolveScope, then a filter (a real service puts the scope in its SQL WHERE).
 // The handler limits itself to the user's scope, so a grant on some devices only is enough (allowRestricted);
-// a user without device:read anywhere is refused (403).
+// a user without device:read anywhere is refused (403, the reason as problem details).
 app.MapGet("/devices", async (ClaimsPrincipal user, IAuthzClient authz, DeviceInventory inventory, CancellationToken cancellationToken) =>
 {
     var scope = await authz.ResolveScopeAsync(user.FindFirstValue("sub")!, "device:read", cancellationToken);
-    return inventory.Devices.Where(device => scope.Includes(device.Tags, device.AncestorsAndSelf)).Select(device => device.Id);
+    return inventory.Devices.Where(device => scope.Includes(device.Tags, device.AncestorsAndSelf)).Select(device => new { device.Id, device.Title });
 }).RequirePermission("device:read", allowRestricted: true);
 
 // A report over the whole fleet names no device and does not filter: device:read on some devices only is 403.

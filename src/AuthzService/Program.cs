@@ -7,13 +7,18 @@ if (TokenCommand.IsCommand(args))
 }
 
 var app = AuthzApp.Build(args);
+if (LoopbackGuard.RefusesToStart(app.Services))
+{
+    return 2; // said once in the log, with its reason; the host never started, so nothing repeats it
+}
+
 try
 {
     await app.RunAsync();
 }
 catch (InvalidOperationException e) when (LoopbackGuard.IsRefusal(e))
 {
-    return 2; // said in the log with its reason; a stack trace would only repeat it
+    return 2; // addresses bound from code, refused once Kestrel had them: said in the log with its reason
 }
 
 return 0;

@@ -32,6 +32,8 @@ public sealed class ServiceProcessTests
         Assert.Single(error.Message.Split('\n'), line => line.Contains("Refusing to start", StringComparison.Ordinal) && !line.Contains("Hosting failed", StringComparison.Ordinal));
         Assert.DoesNotContain("Unhandled exception", error.Message, StringComparison.Ordinal);
         Assert.DoesNotContain("No callers are configured", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("Hosting failed", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", error.Message, StringComparison.Ordinal); // no stack trace
     }
 
     [Fact]

@@ -11,7 +11,7 @@ public static class PermissionEndpointExtensions
     /// Checks <paramref name="permission"/> (on the device in route value <paramref name="deviceRouteValue"/>, when
     /// given) for the request's user before the handler runs: 401 without a user, 403 when denied, when the service
     /// fails (fail closed, logged), or, without a device, when the user holds it on some devices only and
-    /// <paramref name="allowRestricted"/> is not set. An alternative to <see cref="RequirePermissionAttribute"/> that needs no
+    /// <paramref name="allowRestricted"/> is not set. A 403 carries the <see cref="PermissionDenial"/> as problem details. An alternative to <see cref="RequirePermissionAttribute"/> that needs no
     /// authorization middleware, only authentication.
     /// </summary>
     /// <typeparam name="TBuilder">An endpoint or a route group.</typeparam>
@@ -31,10 +31,12 @@ public static class PermissionEndpointExtensions
         {
             var http = context.HttpContext;
             var evaluator = http.RequestServices.GetRequiredService<PermissionEvaluator>();
-            return await evaluator.EvaluateAsync(http.User, http, requirement).ConfigureAwait(false) switch
+            var verdict = await evaluator.EvaluateAsync(http.User, http, requirement).ConfigureAwait(false);
+            return verdict.Outcome switch
             {
                 PermissionOutcome.Allowed => await next(context).ConfigureAwait(false),
                 PermissionOutcome.NoUser => Results.Unauthorized(),
+                _ when verdict.Denial is { } denial => Results.Problem(denial.ToProblemDetails()),
                 _ => Results.StatusCode(StatusCodes.Status403Forbidden),
             };
         });

@@ -1,6 +1,7 @@
 using Grpc.Core;
 using Grpc.Net.Client.Configuration;
 using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Authorization.Policy;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -21,7 +22,8 @@ public static class AuthzClientServiceCollectionExtensions
 
     /// <summary>
     /// Registers <see cref="IAuthzClient"/>, <see cref="IAuthzAdminClient"/>, <see cref="RemoteAccessGuard"/> and the
-    /// <see cref="RequirePermissionAttribute"/> handler. Options are bound from the <c>QbeeAuthz</c> configuration
+    /// <see cref="RequirePermissionAttribute"/> handler, whose 403s carry their reason as problem details
+    /// (<see cref="PermissionProblemResultHandler"/>, unless the app registered a result handler of its own). Options are bound from the <c>QbeeAuthz</c> configuration
     /// section, then <paramref name="configure"/> runs; they are validated when the host starts.
     /// </summary>
     /// <param name="services">The services.</param>
@@ -77,6 +79,7 @@ public static class AuthzClientServiceCollectionExtensions
 
         services.TryAddEnumerable(ServiceDescriptor.Transient<IAuthorizationHandler, PermissionAuthorizationHandler>());
         services.TryAddTransient<PermissionEvaluator>();
+        AddProblemDetailsOnDeny(services);
         return services;
     }
 
@@ -115,5 +118,19 @@ public static class AuthzClientServiceCollectionExtensions
         }
 
         return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// Puts <see cref="PermissionProblemResultHandler"/> in place of the default result handler, whether
+    /// <c>AddAuthorization</c> ran before (its default is replaced) or runs after (it only adds one when none is there);
+    /// an app's own handler is kept.
+    /// </summary>
+    private static void AddProblemDetailsOnDeny(IServiceCollection services)
+    {
+        var current = services.LastOrDefault(d => d.ServiceType == typeof(IAuthorizationMiddlewareResultHandler));
+        if (current is null || current.ImplementationType == typeof(AuthorizationMiddlewareResultHandler))
+        {
+            services.Replace(ServiceDescriptor.Singleton<IAuthorizationMiddlewareResultHandler, PermissionProblemResultHandler>());
+        }
     }
 }

@@ -29,8 +29,8 @@ internal static partial class ClientLog
     [LoggerMessage(12, LogLevel.Warning, "Denied {Permission}: the route has no value '{RouteValue}' for the device")]
     public static partial void NoDeviceRouteValue(ILogger logger, string permission, string routeValue);
 
-    [LoggerMessage(13, LogLevel.Debug, "Denied {Permission} to {UserId}: {Reason} ({Message})")]
-    public static partial void Denied(ILogger logger, string userId, string permission, Qbee.Authz.V1.DecisionReason reason, string message);
+    [LoggerMessage(13, LogLevel.Information, "Denied {Permission} on {DeviceId} to {UserId}: {Reason} ({Message})")]
+    public static partial void Denied(ILogger logger, string userId, string permission, string deviceId, Qbee.Authz.V1.DecisionReason reason, string message);
 
     [LoggerMessage(14, LogLevel.Information, "Denied {Permission} to {UserId}: granted on some devices only, and the endpoint names no device nor accepts a restricted grant (AllowRestricted)")]
     public static partial void DeniedRestricted(ILogger logger, string userId, string permission);

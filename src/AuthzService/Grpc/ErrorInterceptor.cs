@@ -2,15 +2,20 @@ using Grpc.Core;
 using Grpc.Core.Interceptors;
 using Qbee.Authz.Service.Domain;
 using Qbee.Authz.Service.Storage;
+using Qbee.Authz.Service.Telemetry;
 
 namespace Qbee.Authz.Service.Grpc;
 
 /// <summary>
 /// The one place where domain errors become gRPC statuses. Anything else is logged and answered INTERNAL
-/// without its details (they stay in the log).
+/// without its details (they stay in the log). Each is counted (<c>qbee_authz.errors</c>, by method and code): the
+/// error rate operators alert on, paid only by the calls that fail.
 /// </summary>
-internal sealed class ErrorInterceptor(ILogger<ErrorInterceptor> logger) : Interceptor
+internal sealed class ErrorInterceptor(ILogger<ErrorInterceptor> logger, AuthzMetrics metrics) : Interceptor
 {
+    // The canonical names (INVALID_ARGUMENT), as grpcurl and google.rpc.Code spell them.
+    private static readonly string[] CodeNames = [.. Enum.GetValues<StatusCode>().OrderBy(c => (int)c).Select(c => CanonicalName(c.ToString()))];
+
     public override Task<TResponse> UnaryServerHandler<TRequest, TResponse>(
         TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
     {
@@ -80,8 +85,12 @@ internal sealed class ErrorInterceptor(ILogger<ErrorInterceptor> logger) : Inter
                 new Status(StatusCode.Cancelled, "The call was cancelled or its deadline passed."),
             _ => Unexpected(exception, context.Method),
         };
+        metrics.Failed(context.Method, (uint)status.StatusCode < (uint)CodeNames.Length ? CodeNames[(int)status.StatusCode] : "UNKNOWN");
         return new RpcException(status);
     }
+
+    private static string CanonicalName(string pascal) =>
+        string.Concat(pascal.Select((c, i) => i > 0 && char.IsUpper(c) ? $"_{c}" : $"{char.ToUpperInvariant(c)}"));
 
     private Status Unexpected(Exception exception, string method)
     {

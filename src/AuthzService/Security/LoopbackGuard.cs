@@ -1,6 +1,7 @@
 using System.Net;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.Options;
 
 namespace Qbee.Authz.Service.Security;
 
@@ -20,13 +21,50 @@ internal sealed class LoopbackGuard(CallerTable callers, IConfiguration configur
             return Task.CompletedTask;
         }
 
-        var configured = (configuration[WebHostDefaults.ServerUrlsKey] ?? string.Empty)
-            .Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-            .Concat(configuration.GetSection("Kestrel:Endpoints").GetChildren().Select(e => e["Url"]).OfType<string>());
-        Refuse(configured); // first: a refused start must not have said "loopback only" just before
+        Refuse(ConfiguredUrls()); // first: a refused start must not have said "loopback only" just before
         SecurityLog.NoCallersLoopbackOnly(logger);
         return Task.CompletedTask;
     }
+
+    /// <summary>
+    /// The configured URLs, checked before the host starts (Program.cs): a refusal is logged once, with its reason,
+    /// and the host is never started, so it has no failed start to report with a stack trace. A malformed caller
+    /// list is left to the start, which reports it. <see cref="StartingAsync"/> checks again for hosts started
+    /// otherwise (the tests' in-process server).
+    /// </summary>
+    public static bool RefusesToStart(IServiceProvider services)
+    {
+        try
+        {
+            return ActivatorUtilities.CreateInstance<LoopbackGuard>(services).RefusesConfiguredUrls();
+        }
+        catch (OptionsValidationException)
+        {
+            return false;
+        }
+    }
+
+    private bool RefusesConfiguredUrls()
+    {
+        try
+        {
+            if (callers.IsEmpty)
+            {
+                Refuse(ConfiguredUrls());
+            }
+
+            return false;
+        }
+        catch (InvalidOperationException e) when (IsRefusal(e))
+        {
+            return true;
+        }
+    }
+
+    private IEnumerable<string> ConfiguredUrls() =>
+        (configuration[WebHostDefaults.ServerUrlsKey] ?? string.Empty)
+            .Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Concat(configuration.GetSection("Kestrel:Endpoints").GetChildren().Select(e => e["Url"]).OfType<string>());
 
     public Task StartedAsync(CancellationToken cancellationToken)
     {
@@ -78,7 +116,7 @@ internal sealed class LoopbackGuard(CallerTable callers, IConfiguration configur
 
         var message = $"Refusing to start: the service listens on {string.Join(", ", exposed)}, which is not loopback, "
             + $"and no callers are configured ({CallerOptions.Key}), so anyone who can reach it could call it. "
-            + "Configure callers (make a token with: dotnet run --project src/AuthzService -- new-token --name NAME --scopes check) "
+            + "Configure callers (make a token with: dotnet run -c Release --project src/AuthzService -- new-token --name NAME --scopes check) "
             + "or listen on 127.0.0.1 only.";
         SecurityLog.ExposedWithoutCallers(logger, message);
         throw new InvalidOperationException(message) { Data = { [RefusalMarker] = true } };

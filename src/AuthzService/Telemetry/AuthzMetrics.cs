@@ -51,6 +51,7 @@ internal sealed class AuthzMetrics
     private readonly Counter<long> _checks;
     private readonly Histogram<double> _checkDuration;
     private readonly Histogram<double> _rebuildDuration;
+    private readonly Counter<long> _errors;
 
     public AuthzMetrics(
         IMeterFactory meterFactory, ISnapshotGauges snapshots, IAuditGauges audit, TimeProvider timeProvider)
@@ -63,6 +64,8 @@ internal sealed class AuthzMetrics
         _rebuildDuration = meter.CreateHistogram(
             "qbee_authz.snapshot.rebuild.duration", "s", "Time to bring an account's snapshot to a new revision: load (Redis or SQL) and compile.",
             tags: null, advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = RebuildBuckets });
+
+        _errors = meter.CreateCounter<long>("qbee_authz.errors", "{call}", "Calls answered with an error status, by gRPC method and status code.");
 
         meter.CreateObservableGauge("qbee_authz.snapshot.revision", () => Revisions(snapshots.Snapshots), "{revision}", "The revision each account's snapshot answers from.");
         meter.CreateObservableGauge("qbee_authz.snapshot.age", () => Ages(snapshots.Snapshots, timeProvider), "s", "Time since each account's snapshot was built.");
@@ -105,6 +108,15 @@ internal sealed class AuthzMetrics
         if (started != 0)
         {
             _checkDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds, MethodTags[(int)method]);
+        }
+    }
+
+    /// <summary>A call answered with an error status: <paramref name="code"/> its canonical name (INVALID_ARGUMENT).</summary>
+    public void Failed(string method, string code)
+    {
+        if (_errors.Enabled)
+        {
+            _errors.Add(1, new KeyValuePair<string, object?>("method", method), new KeyValuePair<string, object?>("code", code));
         }
     }
 

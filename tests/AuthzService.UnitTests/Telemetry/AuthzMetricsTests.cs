@@ -112,6 +112,19 @@ public sealed class AuthzMetricsTests : IDisposable
     }
 
     [Fact]
+    public void Failed_CountsTheCallWithItsMethodAndCode()
+    {
+        using var recorder = new Recorder(_services);
+
+        _metrics.Failed("/qbee.authz.v1.AdminService/GetNode", "NOT_FOUND");
+
+        var error = Assert.Single(recorder.Measurements, m => m.Instrument == "qbee_authz.errors");
+        Assert.Equal(1, error.Value);
+        Assert.Equal("/qbee.authz.v1.AdminService/GetNode", error.Tags["method"]);
+        Assert.Equal("NOT_FOUND", error.Tags["code"]);
+    }
+
+    [Fact]
     public void ReasonLabel_EveryReason_IsTheContractName()
     {
         foreach (var reason in Enum.GetValues<DecisionReason>())
