@@ -21,12 +21,9 @@ internal static class GrpcApiExtensions
         services.AddSingleton<RevocationWatches>();
         services.AddSingleton<AuditWatches>();
 
-        // The caller check first: a refused call reaches nothing else.
-        services.AddGrpc(o =>
-        {
-            o.Interceptors.Add<CallerInterceptor>();
-            o.Interceptors.Add<ErrorInterceptor>();
-        });
+        // One interceptor, one instance: registered in DI, grpc-dotnet takes it from there instead of making one per call.
+        services.AddSingleton<CallInterceptor>();
+        services.AddGrpc(o => o.Interceptors.Add<CallInterceptor>());
         services.AddOptions<global::Grpc.AspNetCore.Server.GrpcServiceOptions>().Configure<IOptions<LimitsOptions>>((grpc, limits) =>
             grpc.MaxReceiveMessageSize = limits.Value.MaxMessageBytes);
         services.AddOptions<KestrelServerOptions>().Configure<IOptions<LimitsOptions>>((kestrel, limits) =>
