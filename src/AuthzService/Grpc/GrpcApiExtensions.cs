@@ -21,6 +21,10 @@ internal static class GrpcApiExtensions
         services.AddSingleton<RevocationWatches>();
         services.AddSingleton<AuditWatches>();
 
+        // Stateless: registered, grpc-dotnet takes the one instance instead of building one per call from its dependencies.
+        services.AddSingleton<AuthorizationGrpcService>();
+        services.AddSingleton<AdminGrpcService>();
+
         // One interceptor, one instance: registered in DI, grpc-dotnet takes it from there instead of making one per call.
         services.AddSingleton<CallInterceptor>();
         services.AddGrpc(o => o.Interceptors.Add<CallInterceptor>());
