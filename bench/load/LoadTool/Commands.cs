@@ -55,6 +55,7 @@ internal static class Commands
             }
 
             await File.WriteAllBytesAsync(Path.Combine(output, $"{name}.bin"), Frame(request));
+            await File.WriteAllBytesAsync(Path.Combine(output, $"{name}.reply"), reply.ToByteArray()); // the empty server answers with it
             manifest.Add($"{name}\t{method}\t{5 + reply.CalculateSize()}");
             var text = reply.ToString() ?? string.Empty;
             Console.WriteLine($"{name}: {(text.Length > 300 ? text[..300] + " ..." : text)}");

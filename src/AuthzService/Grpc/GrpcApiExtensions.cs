@@ -21,12 +21,13 @@ internal static class GrpcApiExtensions
         services.AddSingleton<RevocationWatches>();
         services.AddSingleton<AuditWatches>();
 
-        // The caller check first: a refused call reaches nothing else.
-        services.AddGrpc(o =>
-        {
-            o.Interceptors.Add<CallerInterceptor>();
-            o.Interceptors.Add<ErrorInterceptor>();
-        });
+        // Stateless: registered, grpc-dotnet takes the one instance instead of building one per call from its dependencies.
+        services.AddSingleton<AuthorizationGrpcService>();
+        services.AddSingleton<AdminGrpcService>();
+
+        // One interceptor, one instance: registered in DI, grpc-dotnet takes it from there instead of making one per call.
+        services.AddSingleton<CallInterceptor>();
+        services.AddGrpc(o => o.Interceptors.Add<CallInterceptor>());
         services.AddOptions<global::Grpc.AspNetCore.Server.GrpcServiceOptions>().Configure<IOptions<LimitsOptions>>((grpc, limits) =>
             grpc.MaxReceiveMessageSize = limits.Value.MaxMessageBytes);
         services.AddOptions<KestrelServerOptions>().Configure<IOptions<LimitsOptions>>((kestrel, limits) =>

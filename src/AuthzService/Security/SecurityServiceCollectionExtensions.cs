@@ -9,14 +9,15 @@ internal static class SecurityServiceCollectionExtensions
 {
     /// <summary>
     /// Callers (Authz:Callers) and their table, the loopback guard, the client CA of mutual TLS (Authz:Tls), and
-    /// the redactor that keeps secrets out of logs and GetStatus. The interceptor itself is added to the gRPC
-    /// pipeline by Grpc, first.
+    /// the redactor that keeps secrets out of logs and GetStatus. The admission runs first in Grpc's one
+    /// interceptor.
     /// </summary>
     public static IServiceCollection AddSecurity(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<CallerOptions>().Bind(configuration.GetSection(CallerOptions.SectionName)).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<CallerOptions>, CallerOptionsValidator>());
         services.AddSingleton<CallerTable>();
+        services.AddSingleton<CallerAdmission>();
         services.AddHostedService<LoopbackGuard>();
 
         services.AddSingleton<SecretRedactor>();
