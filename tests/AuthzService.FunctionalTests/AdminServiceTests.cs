@@ -567,6 +567,22 @@ public sealed class AdminServiceTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task GetStatus_ReportsEachSnapshotLoadedWithItsEstimatedSize()
+    {
+        var before = Assert.Single((await Admin.GetStatusAsync(new GetStatusRequest())).Accounts, a => a.AccountId == Acme);
+        for (var i = 1; i <= 50; i++)
+        {
+            await Admin.PutNodeAsync(new PutNodeRequest { Node = Fleet.Device(Acme, Fleet.DeviceId(i), "") });
+        }
+
+        var after = Assert.Single((await Admin.GetStatusAsync(new GetStatusRequest())).Accounts, a => a.AccountId == Acme);
+
+        Assert.True(before.Loaded);
+        Assert.InRange(before.SnapshotBytes, 1_000, 1_000_000);
+        Assert.True(after.SnapshotBytes > before.SnapshotBytes, $"{after.SnapshotBytes} after 50 devices vs {before.SnapshotBytes}");
+    }
+
+    [Fact]
     public async Task Restart_KeepsEverything_AndServesFromTheStore()
     {
         await Admin.PutRoleAsync(new PutRoleRequest { Role = Fleet.Role(Acme, "ops", ("device:read", ["tag:x"])) });

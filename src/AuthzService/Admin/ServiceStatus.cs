@@ -1,4 +1,5 @@
 using System.Reflection;
+using Microsoft.Extensions.Options;
 using Qbee.Authz.Service.Audit;
 using Qbee.Authz.Service.Security;
 using Qbee.Authz.Service.Snapshots;
@@ -8,7 +9,8 @@ namespace Qbee.Authz.Service.Admin;
 
 /// <summary>What GetStatus reports: the store, Redis, the audit queue, and each account's snapshot.</summary>
 internal sealed class ServiceStatus(
-    IAuthzStore store, SnapshotRegistry registry, AuditQueue audit, RedisConnection redis, SyncFreshness freshness, SecretRedactor redactor, TimeProvider timeProvider)
+    IAuthzStore store, SnapshotRegistry registry, AuditQueue audit, RedisConnection redis, SyncFreshness freshness, SecretRedactor redactor,
+    IOptions<SnapshotOptions> options, TimeProvider timeProvider)
 {
     // The audit queue is "degraded" once checks have had to wait for room and it is still over 90% full: it is not
     // keeping up. Integer percent: Depth * 100 stays far below int.MaxValue for the largest QueueCapacity (10^7).
@@ -57,7 +59,20 @@ internal sealed class ServiceStatus(
                 Devices: snapshot.DeviceCount,
                 Users: snapshot.Users.Count,
                 Roles: snapshot.RoleCount,
-                ConfirmedAge: freshness.Age(snapshot.AccountId)));
+                ConfirmedAge: freshness.Age(snapshot.AccountId),
+                SnapshotBytes: snapshot.EstimatedBytes));
+        }
+
+        if (!options.Value.PreloadsAll)
+        {
+            // On demand: the store's accounts this replica does not hold, so that what is cold shows.
+            var held = accountReports.Select(a => a.AccountId).ToHashSet(StringComparer.Ordinal);
+            foreach (var (accountId, revision) in stored.Where(a => !held.Contains(a.Key)).OrderBy(a => a.Key, StringComparer.Ordinal))
+            {
+                accountReports.Add(new AccountReport(accountId, revision, 0, TimeSpan.Zero, 0, 0, 0, null, 0, Loaded: false));
+            }
+
+            accountReports.Sort((a, b) => string.CompareOrdinal(a.AccountId, b.AccountId));
         }
 
         var (oldest, oldestAge) = freshness.Oldest();

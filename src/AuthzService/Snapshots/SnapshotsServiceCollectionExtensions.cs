@@ -7,7 +7,7 @@ namespace Qbee.Authz.Service.Snapshots;
 internal static class SnapshotsServiceCollectionExtensions
 {
     /// <summary>
-    /// The live snapshots (Authz:Redis, Authz:Sync): the registry, its refresher, the account data in Redis and its
+    /// The live snapshots (Authz:Redis, Authz:Sync, Authz:Snapshots): the registry, its refresher, the account data in Redis and its
     /// compactor, the revision sync (a hosted service), the revocation feed and its replay from the change log, and the
     /// readiness and staleness they report.
     /// </summary>
@@ -15,6 +15,8 @@ internal static class SnapshotsServiceCollectionExtensions
     {
         services.AddOptions<SyncOptions>().Bind(configuration.GetSection(SyncOptions.SectionName)).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SyncOptions>, SyncOptionsValidator>());
+        services.AddOptions<SnapshotOptions>().Bind(configuration.GetSection(SnapshotOptions.SectionName)).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SnapshotOptions>, SnapshotOptionsValidator>());
         services.AddOptions<StalenessOptions>().Bind(configuration.GetSection(StalenessOptions.SectionName)).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<StalenessOptions>, StalenessOptionsValidator>());
 

@@ -68,6 +68,8 @@ internal sealed class AuthzMetrics
         _errors = meter.CreateCounter<long>("qbee_authz.errors", "{call}", "Calls answered with an error status, by gRPC method and status code.");
 
         meter.CreateObservableGauge("qbee_authz.snapshot.revision", () => Revisions(snapshots.Snapshots), "{revision}", "The revision each account's snapshot answers from.");
+        meter.CreateObservableGauge("qbee_authz.snapshot.bytes", () => Sizes(snapshots.Snapshots), "By",
+            "The estimated heap bytes of each account's snapshot held (what Authz:Snapshots:MemoryBudget counts).");
         meter.CreateObservableGauge("qbee_authz.snapshot.age", () => Ages(snapshots.Snapshots, timeProvider), "s", "Time since each account's snapshot was built.");
         meter.CreateObservableGauge("qbee_authz.audit.queue.depth", () => audit.QueueDepth, "{event}", "Audit events waiting for the writer.");
         meter.CreateObservableGauge(
@@ -154,6 +156,9 @@ internal sealed class AuthzMetrics
 
     private static IEnumerable<Measurement<long>> Revisions(IEnumerable<AccountSnapshot> snapshots) =>
         snapshots.Select(s => new Measurement<long>(s.Revision, new KeyValuePair<string, object?>("account_id", s.AccountId)));
+
+    private static IEnumerable<Measurement<long>> Sizes(IEnumerable<AccountSnapshot> snapshots) =>
+        snapshots.Select(s => new Measurement<long>(s.EstimatedBytes, new KeyValuePair<string, object?>("account_id", s.AccountId)));
 
     private static IEnumerable<Measurement<double>> Ages(IEnumerable<AccountSnapshot> snapshots, TimeProvider timeProvider)
     {

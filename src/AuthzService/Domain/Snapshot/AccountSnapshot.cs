@@ -19,6 +19,7 @@ internal sealed class AccountSnapshot
 {
     private readonly NodeChunk[] _chunks;
     private UserEntry[]? _usersInOrder;
+    private long _estimatedBytes;
 
     public AccountSnapshot(
         string accountId,
@@ -91,6 +92,25 @@ internal sealed class AccountSnapshot
     public UserEntry[] UsersInOrder => _usersInOrder ??= SortUsers(Users);
 
     public int RoleCount => Roles.Count;
+
+    /// <summary>
+    /// What this snapshot holds on the heap, estimated from its arrays and tables (<see cref="SnapshotSize"/>) on
+    /// first use and kept: the figure the memory budget counts and GetStatus reports.
+    /// </summary>
+    public long EstimatedBytes
+    {
+        get
+        {
+            var bytes = Volatile.Read(ref _estimatedBytes);
+            if (bytes == 0)
+            {
+                bytes = SnapshotSize.Estimate(this);
+                Volatile.Write(ref _estimatedBytes, bytes);
+            }
+
+            return bytes;
+        }
+    }
 
     public int DeviceCount => DevicesInOrder.Length;
 

@@ -73,6 +73,21 @@ internal sealed class DeviceIdTable
         return false;
     }
 
+    /// <summary>Its shards on the heap: 40 bytes a slot (the id's 32, the node's 4, padding).</summary>
+    public long EstimatedBytes
+    {
+        get
+        {
+            long bytes = 24 + (8L * _shards.Length);
+            foreach (var shard in _shards)
+            {
+                bytes += 24 + (40L * shard.Length);
+            }
+
+            return bytes;
+        }
+    }
+
     /// <summary>A copy to change: shards are copied when first changed, the others shared with this table.</summary>
     public Builder ToBuilder() => new(this);
 

@@ -31,6 +31,8 @@ internal static class StatusMapping
                 Users = account.Users,
                 Roles = account.Roles,
                 ConfirmedAge = account.ConfirmedAge is { } age ? Duration.FromTimeSpan(age) : null,
+                SnapshotBytes = account.SnapshotBytes,
+                Loaded = account.Loaded,
             });
         }
 
