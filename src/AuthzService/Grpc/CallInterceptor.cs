@@ -113,8 +113,9 @@ internal sealed class CallInterceptor(CallerAdmission admission, ILogger<CallInt
         return new RpcException(status);
     }
 
+    // InvalidArgument -> INVALID_ARGUMENT (and OK stays OK: no break inside a run of capitals).
     private static string CanonicalName(string pascal) =>
-        string.Concat(pascal.Select((c, i) => i > 0 && char.IsUpper(c) ? $"_{c}" : $"{char.ToUpperInvariant(c)}"));
+        string.Concat(pascal.Select((c, i) => i > 0 && char.IsUpper(c) && char.IsLower(pascal[i - 1]) ? $"_{c}" : $"{char.ToUpperInvariant(c)}"));
 
     private Status Unexpected(Exception exception, string method)
     {
