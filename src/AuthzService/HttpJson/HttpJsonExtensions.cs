@@ -21,7 +21,7 @@ internal static class HttpJsonExtensions
     /// </summary>
     public static WebApplicationBuilder AddHttpJson(this WebApplicationBuilder builder)
     {
-        // Protobuf's JSON mapping, as grpcurl and the CLI's --json print it: lowerCamelCase names (requests may use
+        // Protobuf's JSON mapping, as the CLI's --json prints it: lowerCamelCase names (requests may use
         // either those or the proto names, user_id), enum names, 64-bit integers as strings (JavaScript loses
         // precision past 2^53), and default values written out, so a deny says "allowed": false.
         builder.Services.AddGrpc().AddJsonTranscoding(o => o.JsonSettings.WriteInt64sAsStrings = true);
