@@ -61,10 +61,15 @@ internal sealed class LoopbackGuard(CallerTable callers, IConfiguration configur
         }
     }
 
+    // The gRPC URLs, Kestrel's endpoints and the HTTP/JSON listeners (Authz:Http:Urls, bound in code, so Kestrel's
+    // own configuration does not list them).
     private IEnumerable<string> ConfiguredUrls() =>
-        (configuration[WebHostDefaults.ServerUrlsKey] ?? string.Empty)
-            .Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-            .Concat(configuration.GetSection("Kestrel:Endpoints").GetChildren().Select(e => e["Url"]).OfType<string>());
+        SplitUrls(configuration[WebHostDefaults.ServerUrlsKey])
+            .Concat(configuration.GetSection("Kestrel:Endpoints").GetChildren().Select(e => e["Url"]).OfType<string>())
+            .Concat(SplitUrls(configuration["Authz:Http:Urls"]));
+
+    private static string[] SplitUrls(string? urls) =>
+        (urls ?? string.Empty).Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 
     public Task StartedAsync(CancellationToken cancellationToken)
     {
