@@ -72,7 +72,15 @@ internal sealed class DecisionCache
             _entries.Clear();
         }
 
-        _entries[key] = new Entry(decision, _time.GetUtcNow() + _options.TimeToLive, accountId, connection);
+        var entry = new Entry(decision, _time.GetUtcNow() + _options.TimeToLive, accountId, connection);
+        _entries[key] = entry;
+
+        // A revocation that came between the check above and the store: its sweep may have passed before the entry
+        // was in, but it recorded its revision first, so this sees it and takes the entry out (this one only).
+        if (_revokedAt.TryGetValue(key.UserId, out revokedAt) && decision.Revision < revokedAt)
+        {
+            _entries.TryRemove(new KeyValuePair<CheckQuery, Entry>(key, entry));
+        }
     }
 
     public void Revoke(Revocation revocation)
