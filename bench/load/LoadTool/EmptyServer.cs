@@ -21,7 +21,10 @@ internal static class EmptyServer
     {
         var granted = CheckResponse.Parser.ParseFrom(await File.ReadAllBytesAsync(Path.Combine(bodies, "check-granted.reply")));
         var builder = WebApplication.CreateBuilder();
-        builder.Logging.SetMinimumLevel(LogLevel.Warning); // as the harness runs the service
+        // Logging as the harness runs the service: Warning, and no per-request Activity and log scope from the
+        // hosting diagnostics (off in the service unless OTLP traces are on), so neither side pays them.
+        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.None);
         builder.WebHost.UseUrls(url);
         builder.WebHost.ConfigureKestrel(k => k.ConfigureEndpointDefaults(e => e.Protocols = HttpProtocols.Http2));
         builder.Services.AddGrpc();

@@ -25,6 +25,8 @@ internal static class AuthzApp
             InitialData = new Dictionary<string, string?>
             {
                 ["Kestrel:EndpointDefaults:Protocols"] = nameof(HttpProtocols.Http2),
+                // ASP.NET Core's request start/finish and endpoint lines are Information: four log lines per Check.
+                ["Logging:LogLevel:Microsoft.AspNetCore"] = "Warning",
             },
         });
         if (string.IsNullOrEmpty(builder.Configuration[WebHostDefaults.ServerUrlsKey]))
