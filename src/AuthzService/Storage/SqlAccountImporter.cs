@@ -20,6 +20,7 @@ internal sealed class SqlAccountImporter(
         var accountId = import.Account.AccountId;
         var key = new { AccountId = accountId };
         await using var tx = await StoreTransaction.BeginAsync(connections, write: true, cancellationToken);
+        await tx.LockKeyAsync(sql, SqlAccountWriter.AccountKey(accountId)); // for an account that is new: no row to lock
         var current = await tx.SingleOrDefaultAsync<AccountVersionRow>(sql.SelectAccountRevisionForUpdate, key);
         if (current is not null && !import.Replace)
         {

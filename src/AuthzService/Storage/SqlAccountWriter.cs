@@ -37,6 +37,7 @@ internal sealed class SqlAccountWriter(
 
         const long revision = 1;
         await using var tx = await StoreTransaction.BeginAsync(connections, write: true, cancellationToken);
+        await tx.LockKeyAsync(sql, AccountKey(accountId));
         if (await tx.ScalarAsync<long>(sql.CountAccount, new { AccountId = accountId }) > 0)
         {
             throw new AlreadyExistsException($"account {accountId} already exists");
@@ -412,6 +413,9 @@ internal sealed class SqlAccountWriter(
         return revision;
     }
 
+    /// <summary>The key a new account's writers lock (<see cref="SqlDialect.LockKey"/>): there is no row yet.</summary>
+    internal static string AccountKey(string accountId) => "account:" + accountId;
+
     /// <summary>Not a secret, only distinct: two histories of one account never draw the same stamp in practice.</summary>
     internal static long NewStamp() => Random.Shared.NextInt64(1, long.MaxValue);
 
@@ -421,6 +425,7 @@ internal sealed class SqlAccountWriter(
     /// <summary>User ids and emails are unique across the platform, not only in the account.</summary>
     private async Task CheckUserIsFreeAsync(StoreTransaction tx, UserRecord user)
     {
+        await tx.LockKeyAsync(sql, "user:" + user.UserId);
         var holderAccount = await tx.ScalarAsync<string>(sql.SelectUserAccountId, new { user.UserId });
         if (holderAccount is not null && holderAccount != user.AccountId)
         {
@@ -428,7 +433,9 @@ internal sealed class SqlAccountWriter(
             throw new AlreadyExistsException($"user_id {user.UserId} is taken");
         }
 
-        var emailHolder = await tx.ScalarAsync<string>(sql.SelectUserIdByEmail, new { EmailNormalized = NormalizeEmail(user.Email) });
+        var emailNormalized = NormalizeEmail(user.Email);
+        await tx.LockKeyAsync(sql, "email:" + emailNormalized);
+        var emailHolder = await tx.ScalarAsync<string>(sql.SelectUserIdByEmail, new { EmailNormalized = emailNormalized });
         if (emailHolder is not null && emailHolder != user.UserId)
         {
             throw new AlreadyExistsException($"email '{user.Email}' is taken");

@@ -184,6 +184,9 @@ internal sealed class SqlAuditLog(IStoreConnectionFactory connections, SqlDialec
         while (true)
         {
             await using var tx = await StoreTransaction.BeginAsync(connections, write: true, cancellationToken);
+
+            // Instances starting together take turns: two that both read the empty table would both wait to drop it.
+            await tx.LockKeyAsync(sql, SqlMigrator.SchemaKey);
             if (await tx.ScalarAsync<long>(sql.CountLegacyAuditTable) == 0)
             {
                 return;

@@ -23,6 +23,15 @@ internal abstract class SqlDialect
 
     public virtual string Ping => "SELECT 1";
 
+    /// <summary>
+    /// Null, or a statement taking <c>@Key</c> that makes every other write transaction locking the same key wait for
+    /// this one's end. Run (<see cref="StoreTransaction.LockKeyAsync"/>) before a read that decides a write and has no
+    /// row to lock: a new account id, a user id or email (unique across accounts), the schema's version. SQLite needs
+    /// none (a writer locks the whole database) nor does SQL Server (those reads take key-range locks); PostgreSQL
+    /// locks only rows that exist.
+    /// </summary>
+    public virtual string? LockKey => null;
+
     // Accounts
 
     /// <summary>

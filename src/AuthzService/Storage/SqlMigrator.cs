@@ -9,6 +9,9 @@ internal sealed class SqlMigrator(IStoreConnectionFactory connections, SqlDialec
     // A refused migration lists this many conflicts at most, then how many more there are.
     private const int MaxListedConflicts = 100;
 
+    /// <summary>Locked (<see cref="SqlDialect.LockKey"/>) by each step, so instances starting together take turns.</summary>
+    internal const string SchemaKey = "schema";
+
     public async Task MigrateAsync(CancellationToken cancellationToken)
     {
         var migrations = sql.Migrations;
@@ -22,6 +25,7 @@ internal sealed class SqlMigrator(IStoreConnectionFactory connections, SqlDialec
 
         await using (var setup = await StoreTransaction.BeginAsync(connections, write: true, cancellationToken))
         {
+            await setup.LockKeyAsync(sql, SchemaKey);
             await setup.ExecuteAsync(sql.CreateMigrationsTable);
             var applied = await setup.QueryAsync<long>(sql.SelectMigrationVersions);
             var latestKnown = migrations.Count == 0 ? 0 : migrations[^1].Version;
@@ -41,6 +45,7 @@ internal sealed class SqlMigrator(IStoreConnectionFactory connections, SqlDialec
             await using var tx = await StoreTransaction.BeginAsync(connections, write: true, cancellationToken);
 
             // Checked inside the write transaction: two instances starting together apply it once.
+            await tx.LockKeyAsync(sql, SchemaKey);
             if (await tx.ScalarAsync<long>(sql.CountMigration, new { migration.Version }) > 0)
             {
                 continue;

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using Qbee.Authz.Service.Storage.Postgres;
 using Qbee.Authz.Service.Storage.Sqlite;
 using Qbee.Authz.Service.Storage.SqlServer;
 
@@ -23,6 +24,8 @@ internal static class StorageServiceCollectionExtensions
             var timeProvider = sp.GetRequiredService<TimeProvider>();
             return options.IsSqlServer
                 ? new SqlAuthzStore(new SqlServerConnectionFactory(options.EffectiveConnectionString), SqlServerDialect.Instance, timeProvider)
+                : options.IsPostgres
+                ? new SqlAuthzStore(new PostgresConnectionFactory(options.EffectiveConnectionString), PostgresDialect.Instance, timeProvider)
                 : new SqlAuthzStore(new SqliteConnectionFactory(options.EffectiveConnectionString), SqliteDialect.Instance, timeProvider);
         });
 

@@ -1,6 +1,8 @@
 using System.Data.Common;
 using Microsoft.Data.SqlClient;
 using Microsoft.Data.Sqlite;
+using Npgsql;
+using Qbee.Authz.Service.Storage.Postgres;
 using Qbee.Authz.Service.Storage.Sqlite;
 using Qbee.Authz.Service.Storage.SqlServer;
 
@@ -31,6 +33,7 @@ internal static class StoreFaults
     {
         SqliteException e => SqliteFaults.Classify(e),
         SqlException e => SqlServerFaults.Classify(e),
+        NpgsqlException e => PostgresFaults.Classify(e),
         DbException { IsTransient: true } or TimeoutException or IOException or System.Net.Sockets.SocketException => StoreFault.Outage,
         _ => StoreFault.Unknown,
     };

@@ -6,18 +6,21 @@ internal sealed class StoreOptions
     public const string SectionName = "Authz:Store";
     public const string SqliteProvider = "Sqlite";
     public const string SqlServerProvider = "SqlServer";
+    public const string PostgresProvider = "Postgres";
     public const string DefaultSqliteConnectionString = "Data Source=data/authz.db";
 
-    /// <summary><c>Sqlite</c> (the default) or <c>SqlServer</c>.</summary>
+    /// <summary><c>Sqlite</c> (the default), <c>Postgres</c> or <c>SqlServer</c>.</summary>
     public string Provider { get; set; } = SqliteProvider;
 
     /// <summary>
     /// Unset means <see cref="DefaultSqliteConnectionString"/> for SQLite (a relative path is relative to the current
-    /// directory; its directory is created); SQL Server has no default.
+    /// directory; its directory is created); PostgreSQL and SQL Server have none.
     /// </summary>
     public string? ConnectionString { get; set; }
 
     public bool IsSqlServer => string.Equals(Provider, SqlServerProvider, StringComparison.OrdinalIgnoreCase);
+
+    public bool IsPostgres => string.Equals(Provider, PostgresProvider, StringComparison.OrdinalIgnoreCase);
 
     public bool IsSqlite => string.Equals(Provider, SqliteProvider, StringComparison.OrdinalIgnoreCase);
 
@@ -34,6 +37,12 @@ internal sealed class StoreOptions
         {
             var file = new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder(EffectiveConnectionString).DataSource;
             return file is "" or ":memory:" || file.StartsWith("file:", StringComparison.Ordinal) ? file : Path.GetFullPath(file);
+        }
+
+        if (IsPostgres)
+        {
+            var postgres = new Npgsql.NpgsqlConnectionStringBuilder(EffectiveConnectionString);
+            return $"{postgres.Host}:{postgres.Port}, database {postgres.Database}";
         }
 
         var server = new Microsoft.Data.SqlClient.SqlConnectionStringBuilder(EffectiveConnectionString);

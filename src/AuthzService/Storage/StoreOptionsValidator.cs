@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using Qbee.Authz.Service.Storage.Postgres;
 using Qbee.Authz.Service.Storage.Sqlite;
 using Qbee.Authz.Service.Storage.SqlServer;
 
@@ -16,13 +17,18 @@ internal sealed class StoreOptionsValidator : IValidateOptions<StoreOptions>
             return SqliteConnectionStringValidator.Validate(options.EffectiveConnectionString, Setting);
         }
 
+        if (options.IsPostgres)
+        {
+            return PostgresConnectionStringValidator.Validate(options.ConnectionString, Setting);
+        }
+
         if (options.IsSqlServer)
         {
             return SqlServerConnectionStringValidator.Validate(options.ConnectionString, Setting);
         }
 
         return ValidateOptionsResult.Fail(
-            $"{StoreOptions.SectionName}:Provider '{options.Provider}' is not supported; use '{StoreOptions.SqliteProvider}' "
-            + $"or '{StoreOptions.SqlServerProvider}'.");
+            $"{StoreOptions.SectionName}:Provider '{options.Provider}' is not supported; use '{StoreOptions.SqliteProvider}', "
+            + $"'{StoreOptions.PostgresProvider}' or '{StoreOptions.SqlServerProvider}'.");
     }
 }

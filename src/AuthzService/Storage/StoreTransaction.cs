@@ -28,6 +28,10 @@ internal sealed class StoreTransaction(DbConnection connection, DbTransaction tr
 
     public Task<int> ExecuteAsync(string sql, object? param = null) => connection.ExecuteAsync(Define(sql, param));
 
+    /// <summary>Holds <paramref name="key"/> to the end of the transaction where the dialect locks keys (see <see cref="SqlDialect.LockKey"/>).</summary>
+    public Task LockKeyAsync(SqlDialect sql, string key) =>
+        sql.LockKey is { } lockKey ? ExecuteAsync(lockKey, new { Key = key }) : Task.CompletedTask;
+
     public Task<T?> ScalarAsync<T>(string sql, object? param = null) => connection.ExecuteScalarAsync<T>(Define(sql, param));
 
     public Task<T?> SingleOrDefaultAsync<T>(string sql, object? param = null) =>

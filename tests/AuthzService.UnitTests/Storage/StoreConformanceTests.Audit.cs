@@ -226,8 +226,8 @@ public abstract partial class StoreConformanceTests
                     "INSERT INTO audit_events (event_id, time, account_id, kind, user_id, device_id, permission, ra_action, ra_proto, "
                     + "ra_port, ra_dst, ra_direction, ra_path, allowed, reason, role_id, resource, caller, request_id, detail, revision) "
                     + "VALUES (@Id, @Time, @Account, 'remote_access.check', @User, @Device, 'remote-access:connect', "
-                    + "CASE WHEN @Id % 2 = 0 THEN 2 END, 'tcp', 22, 'localhost', '', '', 1, 1, 'default', '*', 'gateway', 'r', '', 5)",
-                    new { Id = i * 3, Time = 1_000_000 + (i / 100 * 60_000), Account = i % 3 == 0 ? "globex" : "acme", User = $"u{i % 7}", Device = DeviceA });
+                    + "CASE WHEN @Id % 2 = 0 THEN 2 END, 'tcp', 22, 'localhost', '', '', @Allowed, 1, 'default', '*', 'gateway', 'r', '', 5)",
+                    new { Id = i * 3, Time = 1_000_000 + (i / 100 * 60_000), Account = i % 3 == 0 ? "globex" : "acme", User = $"u{i % 7}", Device = DeviceA, Allowed = true });
             }
         }
 

@@ -66,8 +66,8 @@ public abstract partial class StoreConformanceTests
         var ids = Enumerable.Range(0, devices).Select(Samples.DeviceId).ToList();
         await connection.ExecuteAsync(new CommandDefinition(
             "INSERT INTO nodes (account_id, node_id, kind, parent_id, title, agent_remote_access_disabled) "
-            + "VALUES (@AccountId, @NodeId, 2, 'unassigned_group', @NodeId, 0)",
-            ids.Select(id => new { AccountId = accountId, NodeId = id }),
+            + "VALUES (@AccountId, @NodeId, 2, 'unassigned_group', @NodeId, @Disabled)",
+            ids.Select(id => new { AccountId = accountId, NodeId = id, Disabled = false }),
             tx,
             cancellationToken: Ct));
         await connection.ExecuteAsync(new CommandDefinition(

@@ -92,8 +92,8 @@ public abstract partial class StoreConformanceTests
         await temp.RewindToVersion2Async();
         await temp.CountAsync(
             "INSERT INTO nodes (account_id, node_id, kind, parent_id, title, agent_remote_access_disabled) "
-            + "VALUES ('acme', @Device, 2, 'unassigned_group', '', 0); SELECT 0",
-            new { Device });
+            + "VALUES ('acme', @Device, 2, 'unassigned_group', '', @Disabled); SELECT 0",
+            new { Device, Disabled = false });
         return temp;
     }
 }

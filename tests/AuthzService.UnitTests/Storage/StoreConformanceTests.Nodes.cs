@@ -214,12 +214,12 @@ public abstract partial class StoreConformanceTests
         await temp.CreateAccountAsync("globex", "globex-owner");
         await temp.Store.PutNodeAsync(Samples.Device("globex", Device), Samples.Audit("admin.PutNode"), Ct);
         const string Insert = "INSERT INTO nodes (account_id, node_id, kind, parent_id, title, agent_remote_access_disabled) "
-            + "VALUES ('acme', @NodeId, @Kind, 'root', '', 0)";
+            + "VALUES ('acme', @NodeId, @Kind, 'root', '', @Disabled)";
 
         var device = await Assert.ThrowsAnyAsync<DbException>(
-            () => temp.CountAsync(Insert, new { NodeId = Device, Kind = 2 }));
+            () => temp.CountAsync(Insert, new { NodeId = Device, Kind = 2, Disabled = false }));
         var group = await Assert.ThrowsAnyAsync<DbException>(
-            () => temp.CountAsync(Insert, new { NodeId = Ids.UnassignedGroup, Kind = 1 }));
+            () => temp.CountAsync(Insert, new { NodeId = Ids.UnassignedGroup, Kind = 1, Disabled = false }));
 
         Assert.IsType(temp.EngineExceptionType, device);
         Assert.IsType(temp.EngineExceptionType, group);
