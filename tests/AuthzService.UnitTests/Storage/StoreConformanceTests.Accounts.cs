@@ -170,6 +170,62 @@ public abstract partial class StoreConformanceTests
     }
 
     [StoreFact]
+    public async Task CreateAccountAsync_SameIdConcurrently_OneCreatedTheOthersAlreadyExists()
+    {
+        // Replicas creating one account at once: there is no row yet to lock, and the losers must hear ALREADY_EXISTS
+        // (not a store failure from the primary key).
+        await using var temp = await CreateStoreAsync();
+
+        var attempts = await Task.WhenAll(Enumerable.Range(0, 8).Select(i => Task.Run(async () =>
+        {
+            try
+            {
+                return await temp.NewStore().CreateAccountAsync(
+                    Samples.Account("acme"), Samples.DefaultRole("acme"), Samples.User("acme", $"owner{i}", $"owner{i}@acme.example", Ids.DefaultRoleId),
+                    Samples.Audit("admin.CreateAccount"), Ct);
+            }
+            catch (AlreadyExistsException)
+            {
+                return 0L;
+            }
+        })));
+
+        Assert.Equal([0L, 0, 0, 0, 0, 0, 0, 1], attempts.Order());
+        Assert.Single((await temp.Store.LoadAccountAsync("acme", Ct))!.Users);
+    }
+
+    [StoreFact]
+    public async Task PutUserAsync_SameUserIdFromTwoAccountsConcurrently_OneHoldsItTheOtherAlreadyExists()
+    {
+        await using var temp = await CreateStoreAsync();
+        await temp.CreateAccountAsync("acme");
+        await temp.CreateAccountAsync("globex", "globex-owner");
+
+        var claims = await Task.WhenAll(Enumerable.Range(0, 6).SelectMany(i => new[] { "acme", "globex" }.Select(account => Task.Run(async () =>
+        {
+            try
+            {
+                await temp.NewStore().PutUserAsync(
+                    Samples.User(account, $"u{i}", $"u{i}@{account}.example"), Samples.Audit("admin.PutUser"), Ct);
+                return (User: i, Holder: account);
+            }
+            catch (AlreadyExistsException)
+            {
+                return (User: i, Holder: "");
+            }
+        }))));
+
+        foreach (var user in claims.GroupBy(c => c.User))
+        {
+            Assert.Single(user, c => c.Holder != "");
+        }
+
+        var acme = (await temp.Store.LoadAccountAsync("acme", Ct))!.Users.Count;
+        var globex = (await temp.Store.LoadAccountAsync("globex", Ct))!.Users.Count;
+        Assert.Equal(2 + 6, acme + globex); // the two owners and each user once
+    }
+
+    [StoreFact]
     public async Task ListAccountsAsync_TwoAccounts_ReturnsBothWithRevisions()
     {
         await using var temp = await CreateStoreAsync();

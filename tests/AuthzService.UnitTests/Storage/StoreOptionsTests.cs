@@ -26,4 +26,19 @@ public sealed class StoreOptionsTests
         Assert.Equal("sql.example,1433, database qbee_authz", location);
         Assert.DoesNotContain("s3cret", location, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void DescribeLocation_Postgres_NamesHostPortAndDatabaseNeverThePassword()
+    {
+        var options = new StoreOptions
+        {
+            Provider = StoreOptions.PostgresProvider,
+            ConnectionString = "Host=pg.example;Port=5433;Database=qbee_authz;Username=authz;Password=s3cret-Pa55",
+        };
+
+        var location = options.DescribeLocation();
+
+        Assert.Equal("pg.example:5433, database qbee_authz", location);
+        Assert.DoesNotContain("s3cret", location, StringComparison.Ordinal);
+    }
 }

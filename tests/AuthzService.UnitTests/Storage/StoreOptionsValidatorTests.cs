@@ -2,6 +2,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Qbee.Authz.Service.Storage;
+using Qbee.Authz.TestKit;
 
 namespace Qbee.Authz.Service.UnitTests.Storage;
 
@@ -19,7 +20,7 @@ public sealed class StoreOptionsValidatorTests
     }
 
     [Theory]
-    [InlineData("Postgres")]
+    [InlineData("MySql")]
     [InlineData("")]
     public void Validate_OtherProvider_FailsNamingTheSetting(string provider)
     {
@@ -126,7 +127,7 @@ public sealed class StoreOptionsValidatorTests
     public void AddStorage_BadProvider_FailsWhenOptionsAreRead()
     {
         var configuration = new ConfigurationBuilder()
-            .AddInMemoryCollection(new Dictionary<string, string?> { ["Authz:Store:Provider"] = "Postgres" })
+            .AddInMemoryCollection(new Dictionary<string, string?> { ["Authz:Store:Provider"] = "MySql" })
             .Build();
         using var services = new ServiceCollection().AddStorage(configuration).BuildServiceProvider();
 
@@ -160,5 +161,81 @@ public sealed class StoreOptionsValidatorTests
         {
             Directory.Delete(directory, recursive: true);
         }
+    }
+
+    [Theory]
+    [InlineData("Postgres")]
+    [InlineData("postgres")]
+    public void Validate_PostgresWithConnectionString_Succeeds(string provider)
+    {
+        var result = Validator.Validate(null, new StoreOptions
+        {
+            Provider = provider,
+            ConnectionString = "Host=db.example;Database=qbee_authz;Username=authz;Password=secret;SSL Mode=Require",
+        });
+
+        Assert.True(result.Succeeded, result.FailureMessage);
+    }
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData("")]
+    [InlineData("   ")]
+    public void Validate_PostgresWithoutConnectionString_FailsSayingItIsRequired(string? connectionString)
+    {
+        var result = Validator.Validate(null, new StoreOptions { Provider = "Postgres", ConnectionString = connectionString });
+
+        Assert.True(result.Failed);
+        Assert.Contains("Authz:Store:ConnectionString is required with Provider 'Postgres' (there is no default)", result.FailureMessage);
+    }
+
+    [Theory]
+    [InlineData("Nonsense Keyword=1", "not a valid PostgreSQL connection string")]
+    [InlineData("Database=qbee_authz", "must name the server")]
+    [InlineData("Host=db.example", "must name the database")]
+    public void Validate_PostgresBadConnectionString_FailsNamingTheProblem(string connectionString, string message)
+    {
+        var result = Validator.Validate(null, new StoreOptions { Provider = "Postgres", ConnectionString = connectionString });
+
+        Assert.True(result.Failed);
+        Assert.Contains("Authz:Store:ConnectionString", result.FailureMessage);
+        Assert.Contains(message, result.FailureMessage);
+    }
+
+    [Theory]
+    [InlineData("Host=db;Database=a;Username=u;Password=s3cr3t-Pg;SSL Mode=maybe")]
+    [InlineData("Host=db;Database=a;Username=u;Password=s3cr3t-Pg;Nonsense Keyword=1")]
+    [InlineData("Host=db;Database=a;Username=u;Password=s3cr3t-Pg;Port=soon")]
+    [InlineData("Host=db;Database=a;Username=u;Password='s3cr3t-Pg")]
+    public void Validate_PostgresBadConnectionStringWithAPassword_NeverEchoesThePassword(string connectionString)
+    {
+        var result = Validator.Validate(null, new StoreOptions { Provider = "Postgres", ConnectionString = connectionString });
+
+        Assert.True(result.Failed);
+        Assert.DoesNotContain("s3cr3t", result.FailureMessage, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AddStorage_Postgres_ResolvesAWorkingStore()
+    {
+        var server = await PostgresServer.SharedAsync();
+        var connectionString = await server.CreateDatabaseAsync();
+        var configuration = new ConfigurationBuilder()
+            .AddInMemoryCollection(new Dictionary<string, string?>
+            {
+                ["Authz:Store:Provider"] = "Postgres",
+                ["Authz:Store:ConnectionString"] = connectionString,
+            })
+            .Build();
+        await using (var services = new ServiceCollection().AddStorage(configuration).BuildServiceProvider())
+        {
+            var store = services.GetRequiredService<IAuthzStore>();
+            await store.InitializeAsync(CancellationToken.None);
+            await store.PingAsync(CancellationToken.None);
+
+            Assert.Empty(await store.ListAccountsAsync(CancellationToken.None));
+        }
+
+        await server.DropDatabaseAsync(new Npgsql.NpgsqlConnectionStringBuilder(connectionString).Database!);
     }
 }
