@@ -18,6 +18,7 @@ public sealed class MultiReplicaProcessTests(ITestOutputHelper output)
     private static readonly TimeSpan CallTimeout = ReplicaAccount.CallTimeout;
 
     [Theory]
+    [InlineData("Postgres")]
     [InlineData("Sqlite")]
     public async Task ThreeReplicas_WritingOneAccountConcurrently_EveryWriteItsOwnRevisionNoneLostAllConverge(string provider)
     {
@@ -70,6 +71,7 @@ public sealed class MultiReplicaProcessTests(ITestOutputHelper output)
     }
 
     [Theory]
+    [InlineData("Postgres")]
     [InlineData("Sqlite")]
     public async Task ReplicaKilledMidWrite_AckedWritesVisibleOnTheOthers_UnackedOnesWholeOrAbsent(string provider)
     {
