@@ -54,6 +54,21 @@ public sealed partial class ServiceProcess : IAsyncDisposable
 
     public bool IsRunning => _process is { HasExited: false };
 
+    /// <summary>The process's working set now (0 when not running): what a memory budget is held to.</summary>
+    public long WorkingSet64
+    {
+        get
+        {
+            if (_process is not { HasExited: false } process)
+            {
+                return 0;
+            }
+
+            process.Refresh();
+            return process.WorkingSet64;
+        }
+    }
+
     /// <summary>
     /// Starts the service and waits until its health says SERVING. <paramref name="settings"/> are configuration
     /// keys (<c>Authz:Redis:Configuration</c>), passed as environment variables. Without a data folder, a fresh

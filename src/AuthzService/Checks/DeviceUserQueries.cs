@@ -11,7 +11,7 @@ namespace Qbee.Authz.Service.Checks;
 /// nodes, and a device of another account than the one named, are NOT_FOUND alike: the answer never tells that a
 /// device exists elsewhere.
 /// </summary>
-internal sealed class DeviceUserQueries(SnapshotRegistry registry, Readiness readiness)
+internal sealed class DeviceUserQueries(SnapshotRegistry registry, Readiness readiness, AccountLoader? loader = null)
 {
     public async Task<DeviceUserListing> ListAsync(DeviceUserQuery query, CancellationToken cancellationToken)
     {
@@ -24,7 +24,7 @@ internal sealed class DeviceUserQueries(SnapshotRegistry registry, Readiness rea
         AccountSnapshot? snapshot;
         if (query.AccountId.Length > 0)
         {
-            snapshot = registry.Get(query.AccountId);
+            snapshot = loader is { OnDemand: true } ? await loader.GetAsync(query.AccountId, cancellationToken) : registry.Get(query.AccountId);
             if (snapshot is null && query.MinRevision == 0)
             {
                 throw new NotFoundException($"account {query.AccountId} not found");

@@ -6,7 +6,8 @@ using Qbee.Authz.Service.Storage;
 namespace Qbee.Authz.Service.Checks;
 
 /// <summary>Finds a user's account snapshot, waiting for <c>min_revision</c> when the replica is behind.</summary>
-internal sealed class UserResolver(SnapshotRegistry registry, Readiness readiness, IAuthzStore store)
+internal sealed class UserResolver(
+    SnapshotRegistry registry, Readiness readiness, IAuthzStore store, AccountLoader? loader = null, UserAccountIndex? index = null)
 {
     /// <summary>Synchronous when no wait is needed (the hot path); null snapshot: no such user.</summary>
     public ValueTask<(AccountSnapshot? Snapshot, UserEntry? User)> ResolveAsync(string userId, long minRevision, CancellationToken cancellationToken)
@@ -19,6 +20,11 @@ internal sealed class UserResolver(SnapshotRegistry registry, Readiness readines
 
         if (!registry.TryFindUser(userId, out var snapshot, out var user))
         {
+            if (loader is { OnDemand: true })
+            {
+                return ResolveColdAsync(userId, minRevision, cancellationToken);
+            }
+
             return minRevision > 0 ? ResolveUnknownUserAsync(userId, minRevision, cancellationToken) : new((null, null));
         }
 
@@ -47,6 +53,42 @@ internal sealed class UserResolver(SnapshotRegistry registry, Readiness readines
         }
 
         return accountId is null ? (null, null) : await WaitAsync(accountId, userId, minRevision, cancellationToken);
+    }
+
+    /// <summary>
+    /// Accounts on demand, a user no account held has: the user index names the account (the store when the index
+    /// cannot tell, or at a revision the index may not know yet), which is loaded now when cold, then answered like any
+    /// other, its snapshot the judge.
+    /// </summary>
+    private async ValueTask<(AccountSnapshot?, UserEntry?)> ResolveColdAsync(string userId, long minRevision, CancellationToken cancellationToken)
+    {
+        var known = index!.TryFind(userId, out var accountId);
+        if (accountId is null && (known || minRevision > 0))
+        {
+            try
+            {
+                accountId = await store.FindUserAccountIdAsync(userId, cancellationToken);
+            }
+            catch (Exception e) when (StoreFaults.IsStoreFailure(e))
+            {
+                throw new UnavailableException($"user {userId} is not in this replica's snapshots and the store cannot be asked for its account");
+            }
+        }
+
+        if (accountId is null)
+        {
+            return (null, null);
+        }
+
+        if (minRevision > 0)
+        {
+            // Held (not evicted) while it waits; loaded first when cold.
+            using var hold = await loader!.HoldAsync(accountId, cancellationToken);
+            return hold is null ? (null, null) : await WaitAsync(accountId, userId, minRevision, cancellationToken);
+        }
+
+        var snapshot = await loader!.GetAsync(accountId, cancellationToken);
+        return snapshot is null ? (null, null) : (snapshot, snapshot.Users.GetValueOrDefault(userId));
     }
 
     private async ValueTask<(AccountSnapshot?, UserEntry?)> WaitAsync(string accountId, string userId, long minRevision, CancellationToken cancellationToken)

@@ -14,10 +14,12 @@ namespace Qbee.Authz.Service.Grpc;
 /// revocations wait for a reader (a slower one is ended with RESOURCE_EXHAUSTED naming the revision to resume from),
 /// at most <see cref="LimitsOptions.MaxWatchStreamsPerCaller"/> streams per caller, and every stream ends when the
 /// service starts stopping, so an open watch never holds up shutdown and the audit drain. A watch resuming from before
-/// this replica's history is replayed from the change log first (all_users only past the log's retention).
+/// this replica's history is replayed from the change log first (all_users only past the log's retention). With accounts
+/// on demand a watch loads the account it names and holds it (never evicted) while open.
 /// </summary>
 internal sealed class RevocationWatches(
     RevocationFeed feed,
+    AccountLoader loader,
     RevocationLogReplay logReplay,
     IOptions<LimitsOptions> limits,
     IHostApplicationLifetime lifetime,
@@ -53,6 +55,10 @@ internal sealed class RevocationWatches(
                 $"too many WatchRevocations streams: this caller holds {settings.MaxWatchStreamsPerCaller}, the most allowed; close one or watch from another replica"));
         }
 
+        // The account is held while watched (loaded when cold, never evicted meanwhile): its revocations come from its swaps.
+        using var hold = loader.OnDemand
+            ? await loader.HoldAsync(request.AccountId, context.CancellationToken) ?? throw new NotFoundException($"account {request.AccountId} not found")
+            : null;
         using var subscription = feed.Subscribe(request.AccountId, RevisionMapping.ToRevision(request.AfterRevision), settings.WatchBufferEvents)
             ?? throw new NotFoundException($"account {request.AccountId} not found");
         var sent = subscription.After;

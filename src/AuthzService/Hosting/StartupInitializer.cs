@@ -6,7 +6,10 @@ using Qbee.Authz.Service.Storage;
 
 namespace Qbee.Authz.Service.Hosting;
 
-/// <summary>Migrates the store and loads every account's snapshot before the service reports SERVING.</summary>
+/// <summary>
+/// Migrates the store and loads every account's snapshot (with Authz:Snapshots:Preload other than All: the user index
+/// and the pinned accounts) before the service reports SERVING.
+/// </summary>
 internal sealed class StartupInitializer(
     IAuthzStore store,
     RedisConnection redis,

@@ -12,10 +12,49 @@ internal sealed class AccountSlot(string accountId)
     private readonly Lock _swap = new();
     private AccountSnapshot? _current;
     private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private long _lastUsed = Environment.TickCount64;
+    private int _inFlight;
 
     public string AccountId { get; } = accountId;
 
     public AccountSnapshot? Current => Volatile.Read(ref _current);
+
+    /// <summary>When a check last used the account (<see cref="Environment.TickCount64"/>): the LRU order of eviction.</summary>
+    public long LastUsed => Volatile.Read(ref _lastUsed);
+
+    /// <summary>Calls holding the account (a min_revision wait, an open watch): never evicted while any does.</summary>
+    public int InFlight => Volatile.Read(ref _inFlight);
+
+    /// <summary>
+    /// Stamps the account used, from the hot path: no lock, no allocation, and a write only when the clock has moved
+    /// (a millisecond or more), so checks on many cores do not keep taking the cache line from each other.
+    /// </summary>
+    public void Touch()
+    {
+        var now = Environment.TickCount64;
+        if (Volatile.Read(ref _lastUsed) != now)
+        {
+            Volatile.Write(ref _lastUsed, now);
+        }
+    }
+
+    public void Enter()
+    {
+        Interlocked.Increment(ref _inFlight);
+        Touch();
+    }
+
+    public void Exit() => Interlocked.Decrement(ref _inFlight);
+
+    /// <summary>Drops the snapshot held (eviction); returns it, null when none. A later load publishes into this slot again.</summary>
+    public AccountSnapshot? Evict()
+    {
+        lock (_swap)
+        {
+            // A full fence: the caller reads InFlight after this, against a call that entered meanwhile.
+            return Interlocked.Exchange(ref _current, null);
+        }
+    }
 
     /// <summary>Completes at the next swap.</summary>
     public Task NextChange

@@ -17,4 +17,9 @@ internal interface ISnapshotObserver
     /// older copy): its revision may be lower than the one it replaced, and any user's rights may differ.
     /// </summary>
     void Replaced(AccountSnapshot snapshot);
+
+    /// <summary>Called after the account's snapshot was evicted (accounts on demand): forget what is kept of it.</summary>
+    void Evicted(string accountId)
+    {
+    }
 }

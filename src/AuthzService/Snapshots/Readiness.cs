@@ -3,7 +3,8 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 namespace Qbee.Authz.Service.Snapshots;
 
 /// <summary>
-/// Ready once the store is open and migrated and every account's snapshot is loaded. Until then health says
+/// Ready once the store is open and migrated and every account's snapshot is loaded (on demand: the user index and the
+/// pinned accounts). Until then health says
 /// NOT_SERVING and checks answer UNAVAILABLE rather than "user not found".
 /// </summary>
 internal sealed class Readiness : IHealthCheck

@@ -13,6 +13,7 @@ internal sealed class RevisionSync(
     RedisConnection redis,
     RedisSnapshotCache cache,
     SnapshotRefresher refresher,
+    AccountLoader loader,
     SyncFreshness freshness,
     IOptions<SyncOptions> options,
     TimeProvider timeProvider,
@@ -103,6 +104,7 @@ internal sealed class RevisionSync(
         try
         {
             await refresher.PollAsync(cancellationToken);
+            loader.EnforceBudget(); // patches grow snapshots too
         }
         catch (Exception e) when (!cancellationToken.IsCancellationRequested)
         {

@@ -107,6 +107,25 @@ internal sealed class RevocationFeed : ISnapshotObserver
         }
     }
 
+    /// <summary>
+    /// The account was evicted: its history goes with it (the snapshot it holds is what eviction frees), unless a
+    /// watcher reads it (a watch holds its account, so that does not happen). A watcher resuming after a later load
+    /// is replayed from the change log.
+    /// </summary>
+    public void Evicted(string accountId)
+    {
+        if (_accounts.TryGetValue(accountId, out var history))
+        {
+            lock (history)
+            {
+                if (history.Subscribers.Count == 0)
+                {
+                    _accounts.TryRemove(new KeyValuePair<string, AccountHistory>(accountId, history));
+                }
+            }
+        }
+    }
+
     /// <summary>Every user of the account at the snapshot's revision: what a watcher is told when the history is unknown.</summary>
     internal static Revocation Everyone(AccountSnapshot snapshot)
     {

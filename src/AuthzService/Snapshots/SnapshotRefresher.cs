@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using Microsoft.Extensions.Options;
 using Qbee.Authz.Service.Domain.Changes;
 using Qbee.Authz.Service.Domain.Model;
 using Qbee.Authz.Service.Domain.Snapshot;
@@ -27,7 +28,9 @@ internal sealed class SnapshotRefresher(
     SyncFreshness freshness,
     TimeProvider timeProvider,
     AuthzMetrics metrics,
-    ILogger<SnapshotRefresher> logger)
+    ILogger<SnapshotRefresher> logger,
+    UserAccountIndex? index = null,
+    IOptions<SnapshotOptions>? snapshotOptions = null)
 {
     // While another replica holds the rebuild lock, look for its result every 50 ms, at most 40 times: a rebuild
     // from SQL takes milliseconds to about a second, so 2 s spares the store one load per replica without making a
@@ -39,6 +42,10 @@ internal sealed class SnapshotRefresher(
     internal const int MaxChain = 4096;
 
     private readonly ConcurrentDictionary<string, SemaphoreSlim> _gates = new(StringComparer.Ordinal);
+
+    // Accounts on demand: an account not held is followed in the user index only, unless pinned.
+    private readonly bool _onDemand = snapshotOptions is { Value.PreloadsAll: false } && index is not null;
+    private readonly HashSet<string> _pinned = new(snapshotOptions?.Value.PinnedAccounts ?? [], StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, byte> _divergenceLogged = new(StringComparer.Ordinal);
 
     /// <summary>After a write of this replica committed <paramref name="revision"/>: answer from the store's state.</summary>
@@ -52,7 +59,44 @@ internal sealed class SnapshotRefresher(
         registry.Get(accountId)?.Revision >= announced.Revision
             ? Task.CompletedTask
             // No repair from here: two stores sharing one Redis would overwrite each other message by message.
-            : RefreshAsync(accountId, new Target(announced.Revision, null, RepairRedis: false), cancellationToken);
+            : RefreshAsync(accountId, new Target(announced.Revision, null, RepairRedis: false, Load: MustHold(accountId)), cancellationToken);
+
+    /// <summary>
+    /// Accounts on demand: loads an account not held (the store's version, through Redis when it has it), under the
+    /// account's gate like any refresh. Nothing when the store has no such account.
+    /// </summary>
+    public async Task LoadAsync(string accountId, CancellationToken cancellationToken)
+    {
+        if (await store.GetAccountAsync(accountId, cancellationToken) is { } account)
+        {
+            await RefreshAsync(accountId, new Target(account.Revision, account.Version, RepairRedis: true), cancellationToken);
+        }
+    }
+
+    /// <summary>
+    /// Drops the account's snapshot unless a refresh of it is running (then null: evicted another time); what was
+    /// dropped otherwise.
+    /// </summary>
+    public AccountSnapshot? TryEvict(string accountId)
+    {
+        var gate = _gates.GetOrAdd(accountId, _ => new SemaphoreSlim(1, 1));
+        if (!gate.Wait(0))
+        {
+            return null;
+        }
+
+        try
+        {
+            return registry.Evict(accountId);
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
+    /// <summary>Whether a write of the account is followed by loading it when not held: always, but on demand only a pinned one.</summary>
+    private bool MustHold(string accountId) => !_onDemand || _pinned.Contains(accountId);
 
     /// <summary>
     /// Start-up: every account in the store. Fails when the store cannot be read: nothing could be verified, and a
@@ -61,7 +105,31 @@ internal sealed class SnapshotRefresher(
     public async Task LoadAllAsync(CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
+        if (_onDemand)
+        {
+            // Only the index of users and the pinned accounts: the rest loads when asked about.
+            await index!.LoadAsync(cancellationToken);
+            var pinned = new List<AccountRecord>();
+            foreach (var accountId in _pinned)
+            {
+                if (await store.GetAccountAsync(accountId, cancellationToken) is { } account)
+                {
+                    pinned.Add(account);
+                }
+            }
+
+            await LoadEachAsync(pinned, cancellationToken);
+            SnapshotsLog.SnapshotsLoaded(logger, pinned.Count, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            return;
+        }
+
         var accounts = await store.ListAccountsAsync(cancellationToken);
+        await LoadEachAsync(accounts, cancellationToken);
+        SnapshotsLog.SnapshotsLoaded(logger, accounts.Count, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+    }
+
+    private async Task LoadEachAsync(IReadOnlyList<AccountRecord> accounts, CancellationToken cancellationToken)
+    {
         foreach (var account in accounts)
         {
             try
@@ -75,8 +143,6 @@ internal sealed class SnapshotRefresher(
                 SnapshotsLog.AccountLoadFailed(logger, e, account.AccountId);
             }
         }
-
-        SnapshotsLog.SnapshotsLoaded(logger, accounts.Count, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
     }
 
     /// <summary>
@@ -107,6 +173,12 @@ internal sealed class SnapshotRefresher(
     /// </summary>
     private Task SyncAsync(string accountId, AccountVersion stored, AccountVersion? head, CancellationToken cancellationToken)
     {
+        var load = MustHold(accountId);
+        if (!load && registry.Get(accountId) is null && index!.RevisionOf(accountId) >= stored.Revision)
+        {
+            return Task.CompletedTask; // not held, and the user index is current
+        }
+
         if (registry.Get(accountId)?.Version == stored)
         {
             freshness.Confirmed(accountId);
@@ -116,13 +188,14 @@ internal sealed class SnapshotRefresher(
             }
         }
 
-        return RefreshAsync(accountId, new Target(stored.Revision, stored, RepairRedis: true), cancellationToken);
+        return RefreshAsync(accountId, new Target(stored.Revision, stored, RepairRedis: true, load), cancellationToken);
     }
 
     /// <param name="MinRevision">The revision the caller knows the store reached.</param>
     /// <param name="Stored">The store's version when the caller read it (maybe before a later write).</param>
     /// <param name="RepairRedis">Whether a Redis head the store does not have is overwritten.</param>
-    private readonly record struct Target(long MinRevision, AccountVersion? Stored, bool RepairRedis);
+    /// <param name="Load">Whether an account not held is loaded (else, on demand, only the user index follows it).</param>
+    private readonly record struct Target(long MinRevision, AccountVersion? Stored, bool RepairRedis, bool Load = true);
 
     private async Task RefreshAsync(string accountId, Target target, CancellationToken cancellationToken)
     {
@@ -144,6 +217,13 @@ internal sealed class SnapshotRefresher(
         if (target.Stored is null && held?.Revision == target.MinRevision)
         {
             return; // a concurrent refresh covered this write
+        }
+
+        if (held is null && !target.Load)
+        {
+            // On demand, not held (decided under the gate: a load in progress is held by now): the index follows.
+            await index!.CatchUpAsync(accountId, target.MinRevision, cancellationToken);
+            return;
         }
 
         using var activity = AuthzActivities.StartSnapshotRebuild(accountId, target.MinRevision);

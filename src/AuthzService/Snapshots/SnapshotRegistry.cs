@@ -36,6 +36,61 @@ internal sealed class SnapshotRegistry(IEnumerable<ISnapshotObserver> observers)
     public AccountSnapshot? Get(string accountId) =>
         _accounts.TryGetValue(accountId, out var slot) ? slot.Current : null;
 
+    /// <summary>Every account's slot, held or not (an evicted account keeps its slot: small, and never orphaned).</summary>
+    internal IEnumerable<AccountSlot> Slots => _accounts.Values;
+
+    internal AccountSlot SlotOf(string accountId) => _accounts.GetOrAdd(accountId, id => new AccountSlot(id));
+
+    /// <summary>
+    /// Drops the account's snapshot and its users from the directory (eviction); the slot stays, empty, so a later
+    /// load publishes into it. Not while a call holds the account: null then, as when nothing was held. A check that
+    /// read the snapshot before answers from it whole; one after finds no user and loads the account again. The
+    /// caller serialises this with the account's refreshes.
+    /// </summary>
+    public AccountSnapshot? Evict(string accountId)
+    {
+        if (!_accounts.TryGetValue(accountId, out var slot))
+        {
+            return null;
+        }
+
+        AccountSnapshot? evicted;
+        lock (slot)
+        {
+            if (slot.InFlight > 0 || (evicted = slot.Evict()) is null)
+            {
+                return null;
+            }
+
+            if (slot.InFlight > 0)
+            {
+                // A call entered while the snapshot was dropped and may have seen it held: put it back.
+                slot.TryPublish(evicted, out _);
+                return null;
+            }
+
+            if (_directories.TryRemove(slot, out var directory) && directory.At is { } at)
+            {
+                foreach (var userId in at.Users.Keys)
+                {
+                    if (_users.TryGetValue(userId, out var known) && known.Slot == slot)
+                    {
+                        known.Replaced = true;
+                        _users.TryRemove(new KeyValuePair<string, UserRef>(userId, known));
+                        Interlocked.Increment(ref _directoryWrites);
+                    }
+                }
+            }
+        }
+
+        foreach (var observer in _observers)
+        {
+            observer.Evicted(accountId);
+        }
+
+        return evicted;
+    }
+
     /// <summary>The snapshot of the user's account and the user in it; false when no account knows the user.</summary>
     public bool TryFindUser(string userId, out AccountSnapshot snapshot, out UserEntry user)
     {
@@ -49,6 +104,7 @@ internal sealed class SnapshotRegistry(IEnumerable<ISnapshotObserver> observers)
                 // One hash lookup on the hot path: the entry is the user of the current snapshot's users.
                 if (ReferenceEquals(current.Users, users) && !known.Replaced)
                 {
+                    known.Slot.Touch();
                     snapshot = current;
                     user = known.User;
                     return true;
@@ -56,6 +112,7 @@ internal sealed class SnapshotRegistry(IEnumerable<ISnapshotObserver> observers)
 
                 if (current.Users.TryGetValue(userId, out var entry))
                 {
+                    known.Slot.Touch();
                     snapshot = current;
                     user = entry;
                     return true;
@@ -366,6 +423,19 @@ internal sealed class SnapshotRegistry(IEnumerable<ISnapshotObserver> observers)
         // Bounded even for a call without a deadline: a revision that never comes must not hold it forever.
         using var bounded = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         bounded.CancelAfter(MaxRevisionWait);
+        slot.Enter(); // not evicted while waited for
+        try
+        {
+            return await WaitAsync(slot, accountId, revision, bounded.Token);
+        }
+        finally
+        {
+            slot.Exit();
+        }
+    }
+
+    private static async ValueTask<AccountSnapshot> WaitAsync(AccountSlot slot, string accountId, long revision, CancellationToken bounded)
+    {
         while (true)
         {
             var next = slot.NextChange;
@@ -376,7 +446,7 @@ internal sealed class SnapshotRegistry(IEnumerable<ISnapshotObserver> observers)
 
             try
             {
-                await next.WaitAsync(bounded.Token);
+                await next.WaitAsync(bounded);
             }
             catch (OperationCanceledException)
             {

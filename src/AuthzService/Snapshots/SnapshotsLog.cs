@@ -58,4 +58,13 @@ internal static partial class SnapshotsLog
 
     [LoggerMessage(83, LogLevel.Information, "Account {AccountId} confirmed current with the store again")]
     public static partial void AccountConfirmedAgain(ILogger logger, string accountId);
+
+    [LoggerMessage(184, LogLevel.Information, "User index loaded: {Users} users of {Accounts} accounts in {ElapsedMs:F0} ms (accounts load on demand, Authz:Snapshots:Preload)")]
+    public static partial void UserIndexLoaded(ILogger logger, int users, int accounts, double elapsedMs);
+
+    [LoggerMessage(185, LogLevel.Information, "Account {AccountId} loaded on demand at revision {Revision}: {Bytes} bytes, in {ElapsedMs:F1} ms")]
+    public static partial void AccountLoadedOnDemand(ILogger logger, string accountId, long revision, long bytes, double elapsedMs);
+
+    [LoggerMessage(186, LogLevel.Information, "Account {AccountId} evicted ({Bytes} bytes): the snapshots held are now {HeldBytes} bytes, the budget {BudgetBytes} (Authz:Snapshots:MemoryBudget)")]
+    public static partial void AccountEvicted(ILogger logger, string accountId, long bytes, long heldBytes, long budgetBytes);
 }

@@ -8,7 +8,7 @@ internal static class SnapshotsServiceCollectionExtensions
 {
     /// <summary>
     /// The live snapshots (Authz:Redis, Authz:Sync, Authz:Snapshots): the registry, its refresher, the account data in Redis and its
-    /// compactor, the revision sync (a hosted service), the revocation feed and its replay from the change log, and the
+    /// compactor, the accounts loaded on demand and their user index, the revision sync (a hosted service), the revocation feed and its replay from the change log, and the
     /// readiness and staleness they report.
     /// </summary>
     public static IServiceCollection AddSnapshots(this IServiceCollection services, IConfiguration configuration)
@@ -29,6 +29,8 @@ internal static class SnapshotsServiceCollectionExtensions
         services.AddSingleton<ISnapshotObserver>(sp => sp.GetRequiredService<RevocationFeed>());
         services.AddSingleton<RevocationLogReplay>();
         services.AddSingleton<SnapshotRefresher>();
+        services.AddSingleton<UserAccountIndex>();
+        services.AddSingleton<AccountLoader>();
         services.AddSingleton<Readiness>();
         services.AddSingleton<ISnapshotGauges, SnapshotGauges>();
         services.AddHostedService<RevisionSync>();

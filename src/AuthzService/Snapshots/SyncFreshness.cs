@@ -22,6 +22,9 @@ internal sealed class SyncFreshness(TimeProvider timeProvider, IOptions<Stalenes
         Volatile.Write(ref entry.ConfirmedAtTicks, now);
     }
 
+    /// <summary>An account evicted is no longer held: nothing to keep current, never stale.</summary>
+    public void Forget(string accountId) => _accounts.TryRemove(accountId, out _);
+
     /// <summary>Time since the account was last confirmed; null when this replica never confirmed it.</summary>
     public TimeSpan? Age(string accountId) =>
         _accounts.TryGetValue(accountId, out var entry) ? AgeOf(entry, timeProvider.GetUtcNow().UtcTicks) : null;

@@ -68,6 +68,12 @@ internal interface IAuthzStore : IAuditStore
     Task<string?> FindUserAccountIdAsync(string userId, CancellationToken cancellationToken);
 
     /// <summary>
+    /// Every user's account, in one read, handed to <paramref name="each"/> as (user id, account id) while it is read
+    /// (nothing kept): what a replica that loads accounts on demand builds its user index from.
+    /// </summary>
+    Task ForEachUserAccountAsync(Action<string, string> each, CancellationToken cancellationToken);
+
+    /// <summary>
     /// The change sets of the account after <paramref name="afterRevision"/>, in revision order, at most
     /// <paramref name="max"/>; null when the account does not exist. Every write appends its change set in its own
     /// transaction, so the log holds exactly the committed writes.

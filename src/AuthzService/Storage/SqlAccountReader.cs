@@ -85,6 +85,16 @@ internal sealed class SqlAccountReader(IStoreConnectionFactory connections, SqlD
         return await tx.SingleOrDefaultAsync<string>(sql.SelectUserAccountId, new { UserId = userId });
     }
 
+    public async Task ForEachUserAccountAsync(Action<string, string> each, CancellationToken cancellationToken)
+    {
+        await using var tx = await BeginAsync(cancellationToken);
+        await using var reader = await tx.ReaderAsync(sql.SelectAllUserAccounts);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            each(reader.GetString(0), reader.GetString(1));
+        }
+    }
+
     private async Task<List<RoleRecord>> ReadRolesAsync(StoreTransaction tx, string accountId) =>
         (await tx.QueryAsync<RoleRow>(sql.SelectRoles, new { AccountId = accountId }))
             .Select(r => new RoleRecord(accountId, r.RoleId, r.Name, r.Description, PolicyJson.Deserialize(r.Policies)))

@@ -97,6 +97,9 @@ internal sealed class SqlAuthzStore : IAuthzStore
     public Task<string?> FindUserAccountIdAsync(string userId, CancellationToken cancellationToken) =>
         _reader.FindUserAccountIdAsync(userId, cancellationToken);
 
+    public Task ForEachUserAccountAsync(Action<string, string> each, CancellationToken cancellationToken) =>
+        _reader.ForEachUserAccountAsync(each, cancellationToken);
+
     public Task<ChangeLogPage?> ReadChangeSetsAsync(string accountId, long afterRevision, int max, CancellationToken cancellationToken) =>
         _changeLog.ReadAsync(accountId, afterRevision, max, cancellationToken);
 

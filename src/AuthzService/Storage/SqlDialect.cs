@@ -98,6 +98,8 @@ internal abstract class SqlDialect
 
     public virtual string SelectUserAccountId => "SELECT account_id FROM users WHERE user_id = @UserId";
 
+    public virtual string SelectAllUserAccounts => "SELECT user_id, account_id FROM users";
+
     public virtual string SelectUserIdByEmail => "SELECT user_id FROM users WHERE email_normalized = @EmailNormalized";
 
     public abstract string UpsertUser { get; }

@@ -1,0 +1,177 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using Microsoft.Extensions.Options;
+using Qbee.Authz.Service.Domain;
+using Qbee.Authz.Service.Domain.Snapshot;
+
+namespace Qbee.Authz.Service.Snapshots;
+
+/// <summary>
+/// Accounts on demand (Authz:Snapshots:Preload other than All): an account not held is loaded on its first use
+/// through <see cref="SnapshotRefresher.LoadAsync"/> (Redis's compacted snapshot and the change sets after it, else
+/// SQL), one load per account however many calls wait for it, each waiting within its own deadline. A load that
+/// fails fails its waiters with UNAVAILABLE naming the account and is forgotten, so the next call tries again.
+/// After each load, and after each poll, the least recently used accounts are evicted while the snapshots held pass
+/// the budget: never a pinned account, nor one a call holds (<see cref="AccountSlot.InFlight"/>).
+/// </summary>
+internal sealed class AccountLoader(
+    SnapshotRegistry registry,
+    SnapshotRefresher refresher,
+    UserAccountIndex index,
+    SyncFreshness freshness,
+    IOptions<SnapshotOptions> options,
+    ILogger<AccountLoader> logger)
+{
+    /// <summary>The longest one load may take, whatever its callers' deadlines (a hung store must not hold it forever).</summary>
+    public static readonly TimeSpan MaxLoadTime = TimeSpan.FromSeconds(30);
+
+    private readonly ConcurrentDictionary<string, Task<AccountSnapshot?>> _loading = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _pinned = new(options.Value.PinnedAccounts, StringComparer.Ordinal);
+    private readonly long _budget = options.Value.EffectiveBudget;
+    private readonly Lock _evicting = new();
+    private long _loads;
+    private long _evictions;
+
+    /// <summary>Whether accounts are loaded on demand (else every account is held from the start).</summary>
+    public bool OnDemand { get; } = !options.Value.PreloadsAll;
+
+    /// <summary>Loads started so far (a test hook: concurrent first uses make one).</summary>
+    internal long Loads => Interlocked.Read(ref _loads);
+
+    /// <summary>Accounts evicted so far.</summary>
+    internal long Evictions => Interlocked.Read(ref _evictions);
+
+    /// <summary>
+    /// The account held, loaded now when it is not; null when the store has no such account. Throws UNAVAILABLE
+    /// naming the account when the load fails or does not end before <paramref name="cancellationToken"/>.
+    /// </summary>
+    public async ValueTask<AccountSnapshot?> GetAsync(string accountId, CancellationToken cancellationToken)
+    {
+        if (registry.Get(accountId) is { } held)
+        {
+            return held;
+        }
+
+        var mine = new TaskCompletionSource<AccountSnapshot?>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var load = _loading.GetOrAdd(accountId, mine.Task);
+        if (ReferenceEquals(load, mine.Task))
+        {
+            _ = RunLoadAsync(accountId, mine);
+        }
+
+        try
+        {
+            return await load.WaitAsync(cancellationToken);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            throw new UnavailableException($"account {accountId} is being loaded on this replica and was not ready within the deadline; retry");
+        }
+    }
+
+    /// <summary>
+    /// Holds the account for a call that waits on it (a min_revision wait, a watch): loaded when cold, and not evicted
+    /// until the hold is disposed. Null when the store has no such account.
+    /// </summary>
+    public async ValueTask<AccountHold?> HoldAsync(string accountId, CancellationToken cancellationToken)
+    {
+        var slot = registry.SlotOf(accountId);
+        slot.Enter();
+        try
+        {
+            // Entered first: once the snapshot is seen held, no eviction can take it.
+            if (slot.Current is null && await GetAsync(accountId, cancellationToken) is null)
+            {
+                slot.Exit();
+                return null;
+            }
+
+            return new AccountHold(slot);
+        }
+        catch
+        {
+            slot.Exit();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Evicts least recently used accounts while the snapshots held pass the budget; never <paramref name="justLoaded"/>,
+    /// which its callers are about to use (a budget smaller than one account holds that one alone).
+    /// </summary>
+    public void EnforceBudget(string? justLoaded = null)
+    {
+        if (!OnDemand || _budget == long.MaxValue)
+        {
+            return;
+        }
+
+        lock (_evicting)
+        {
+            var held = registry.Slots
+                .Select(slot => (Slot: slot, Snapshot: slot.Current))
+                .Where(s => s.Snapshot is not null)
+                .Select(s => (s.Slot, Bytes: s.Snapshot!.EstimatedBytes))
+                .ToList();
+            var total = held.Sum(s => s.Bytes);
+            foreach (var (slot, bytes) in held.OrderBy(s => s.Slot.LastUsed))
+            {
+                if (total <= _budget)
+                {
+                    break;
+                }
+
+                if (_pinned.Contains(slot.AccountId) || slot.InFlight > 0 || slot.AccountId == justLoaded)
+                {
+                    continue;
+                }
+
+                if (refresher.TryEvict(slot.AccountId) is { } evicted)
+                {
+                    index.Reflect(evicted);
+                    freshness.Forget(slot.AccountId);
+                    total -= bytes;
+                    Interlocked.Increment(ref _evictions);
+                    SnapshotsLog.AccountEvicted(logger, slot.AccountId, bytes, total, _budget);
+                }
+            }
+        }
+    }
+
+    private async Task RunLoadAsync(string accountId, TaskCompletionSource<AccountSnapshot?> load)
+    {
+        Interlocked.Increment(ref _loads);
+        var started = Stopwatch.GetTimestamp();
+        try
+        {
+            using var bounded = new CancellationTokenSource(MaxLoadTime);
+            await refresher.LoadAsync(accountId, bounded.Token);
+            var snapshot = registry.Get(accountId);
+            if (snapshot is not null)
+            {
+                SnapshotsLog.AccountLoadedOnDemand(logger, accountId, snapshot.Revision, snapshot.EstimatedBytes, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            }
+
+            load.TrySetResult(snapshot);
+        }
+        catch (Exception e)
+        {
+            SnapshotsLog.AccountLoadFailed(logger, e, accountId);
+            load.TrySetException(new UnavailableException($"account {accountId} could not be loaded on this replica (store or Redis unavailable); retry"));
+        }
+        finally
+        {
+            // Forgotten once done, failed or not: the next first use loads again.
+            _loading.TryRemove(new KeyValuePair<string, Task<AccountSnapshot?>>(accountId, load.Task));
+        }
+
+        try
+        {
+            EnforceBudget(accountId);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            SnapshotsLog.SyncFailed(logger, e);
+        }
+    }
+}
