@@ -63,7 +63,8 @@ internal sealed class UserResolver(
     private async ValueTask<(AccountSnapshot?, UserEntry?)> ResolveColdAsync(string userId, long minRevision, CancellationToken cancellationToken)
     {
         var known = index!.TryFind(userId, out var accountId);
-        if (accountId is null && (known || minRevision > 0))
+        // At a revision the index may not have seen yet (a user created or moved by it): the store says where it is.
+        if (minRevision > 0 || (accountId is null && known))
         {
             try
             {
@@ -82,9 +83,7 @@ internal sealed class UserResolver(
 
         if (minRevision > 0)
         {
-            // Held (not evicted) while it waits; loaded first when cold.
-            using var hold = await loader!.HoldAsync(accountId, cancellationToken);
-            return hold is null ? (null, null) : await WaitAsync(accountId, userId, minRevision, cancellationToken);
+            return await WaitAsync(accountId, userId, minRevision, cancellationToken);
         }
 
         var snapshot = await loader!.GetAsync(accountId, cancellationToken);
@@ -92,6 +91,24 @@ internal sealed class UserResolver(
     }
 
     private async ValueTask<(AccountSnapshot?, UserEntry?)> WaitAsync(string accountId, string userId, long minRevision, CancellationToken cancellationToken)
+    {
+        if (loader is { OnDemand: true })
+        {
+            // Held (not evicted) while it waits, and loaded first when cold: an account evicted just before the
+            // wait began would otherwise follow nothing but the user index until the deadline.
+            using var hold = await loader.HoldAsync(accountId, cancellationToken);
+            if (hold is null)
+            {
+                return (null, null);
+            }
+
+            return await WaitInSnapshotAsync(accountId, userId, minRevision, cancellationToken);
+        }
+
+        return await WaitInSnapshotAsync(accountId, userId, minRevision, cancellationToken);
+    }
+
+    private async ValueTask<(AccountSnapshot?, UserEntry?)> WaitInSnapshotAsync(string accountId, string userId, long minRevision, CancellationToken cancellationToken)
     {
         var snapshot = await registry.WaitForRevisionAsync(accountId, minRevision, cancellationToken);
         // The user may have been deleted by the revision waited for: answer from that snapshot.

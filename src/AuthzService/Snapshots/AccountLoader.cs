@@ -142,6 +142,10 @@ internal sealed class AccountLoader(
     {
         Interlocked.Increment(ref _loads);
         var started = Stopwatch.GetTimestamp();
+        // Held (and stamped used) while it loads, until its waiters have the snapshot: another load's eviction pass
+        // must not take it between its publish and the hand-over, which would answer them "not found".
+        var slot = registry.SlotOf(accountId);
+        slot.Enter();
         try
         {
             using var bounded = new CancellationTokenSource(MaxLoadTime);
@@ -161,6 +165,7 @@ internal sealed class AccountLoader(
         }
         finally
         {
+            slot.Exit();
             // Forgotten once done, failed or not: the next first use loads again.
             _loading.TryRemove(new KeyValuePair<string, Task<AccountSnapshot?>>(accountId, load.Task));
         }

@@ -67,8 +67,17 @@ internal sealed class SnapshotRefresher(
     /// </summary>
     public async Task LoadAsync(string accountId, CancellationToken cancellationToken)
     {
-        if (await store.GetAccountAsync(accountId, cancellationToken) is { } account)
+        // A write committed between the version read and the publish had its change message find nothing held (so
+        // only the user index followed it): read the version again once published, and follow until it holds still.
+        // A message after the publish finds the account held and is followed as usual.
+        for (var round = 0; round < 3; round++)
         {
+            if (await store.GetAccountAsync(accountId, cancellationToken) is not { } account
+                || registry.Get(accountId)?.Revision >= account.Revision)
+            {
+                return;
+            }
+
             await RefreshAsync(accountId, new Target(account.Revision, account.Version, RepairRedis: true), cancellationToken);
         }
     }
