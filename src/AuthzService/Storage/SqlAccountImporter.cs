@@ -60,6 +60,9 @@ internal sealed class SqlAccountImporter(
         }
 
         await WriteRowsAsync(tx, import, settings);
+        // Again, now that the rows are written: PostgreSQL's check above locks nothing, so a user another account put
+        // in between is seen here (its upsert leaves another account's row alone) and the import is refused whole.
+        await CheckNothingHeldElsewhereAsync(tx, import);
         changes.AddRange(import.Roles.Select(r => new RolePut(r)));
         changes.AddRange(import.Users.Select(u => new UserPut(u)));
         changes.AddRange(import.Nodes.Select(n => new NodePut(n)));

@@ -231,7 +231,9 @@ internal sealed class PostgresDialect : SqlDialect
         "INSERT INTO users (user_id, account_id, email, email_normalized, first_name, last_name, status) "
         + "VALUES (@UserId, @AccountId, @Email, @EmailNormalized, @FirstName, @LastName, @Status) "
         + "ON CONFLICT (user_id) DO UPDATE SET email = excluded.email, email_normalized = excluded.email_normalized, "
-        + "first_name = excluded.first_name, last_name = excluded.last_name, status = excluded.status";
+        + "first_name = excluded.first_name, last_name = excluded.last_name, status = excluded.status "
+        // Never another account's user: the writers check first (an import without a lock, so it checks again after).
+        + "WHERE users.account_id = excluded.account_id";
 
     public override string UpsertNode =>
         "INSERT INTO nodes (account_id, node_id, kind, parent_id, title, agent_remote_access_disabled) "
