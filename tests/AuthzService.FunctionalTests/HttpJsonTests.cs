@@ -349,6 +349,26 @@ public sealed partial class HttpJsonTests : IAsyncLifetime
         Assert.Contains($"port {port}", error.Message);
     }
 
+    [Theory]
+    [InlineData("rebound.example", false)]
+    [InlineData("localhost", true)]
+    [InlineData("127.0.0.1", true)]
+    public async Task WithoutCallers_Http1WithANonLoopbackHost_Is403_AndChangesNothing(string host, bool answered)
+    {
+        // A browser page whose name was rebound to 127.0.0.1 reaches the listener with its own Host header.
+        var port = FreePort();
+        await using var server = await AuthzServer.StartAsync(new Dictionary<string, string?> { ["Authz:Http:Urls"] = $"http://127.0.0.1:{port}" });
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/accounts") { Content = new StringContent(JsonFormatter.Default.Format(Fleet.Account("evil", "eve")), System.Text.Encoding.UTF8, "application/json") };
+        request.Headers.Host = $"{host}:{port}";
+
+        var response = await http.SendAsync(request);
+
+        Assert.Equal(answered ? HttpStatusCode.OK : HttpStatusCode.Forbidden, response.StatusCode);
+        var status = await server.Admin.GetStatusAsync(new GetStatusRequest());
+        Assert.Equal(answered, status.Accounts.Any(a => a.AccountId == "evil"));
+    }
+
     [Fact]
     public async Task Start_WithoutCallers_AndAnHttpUrlOnAllInterfaces_Refuses()
     {

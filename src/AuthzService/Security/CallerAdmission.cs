@@ -28,6 +28,15 @@ internal sealed class CallerAdmission(CallerTable callers)
                 throw new RpcException(new Status(StatusCode.Unauthenticated, verdict.Message!));
             case CallOutcome.PermissionDenied:
                 throw new RpcException(new Status(StatusCode.PermissionDenied, verdict.Message!));
+            case CallOutcome.Loopback when HttpProtocol.IsHttp11(http.Request.Protocol) && !IsLoopbackHost(http.Request.Host.Host):
+                // Trusting loopback must not trust a browser on this machine: a page whose name was rebound to
+                // 127.0.0.1 reaches the HTTP/1.1 listener (gRPC's h2c is out of a browser's reach) with its own Host.
+                throw new RpcException(new Status(StatusCode.PermissionDenied,
+                    $"Host {http.Request.Host.Host} is not a loopback name: without callers (Authz:Callers) only localhost, 127.0.0.1 or [::1] are answered"));
         }
     }
+
+    private static bool IsLoopbackHost(string host) =>
+        string.Equals(host, "localhost", StringComparison.OrdinalIgnoreCase)
+        || (System.Net.IPAddress.TryParse(host.Trim('[', ']'), out var address) && System.Net.IPAddress.IsLoopback(address));
 }
