@@ -17,6 +17,8 @@ internal sealed class DecisionCache
 {
     private readonly ConcurrentDictionary<CheckQuery, Entry> _entries = new();
     private readonly ConcurrentDictionary<string, ulong> _revokedAt = new(StringComparer.Ordinal);
+    // Per account, the newest revocation of all its users (it lists none: a user deleted by it is named nowhere).
+    private readonly ConcurrentDictionary<string, ulong> _allRevokedAt = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, IDisposable> _subscriptions = new(StringComparer.Ordinal);
     private readonly DecisionCacheOptions _options;
     private readonly RevisionTracker _tracker;
@@ -61,8 +63,7 @@ internal sealed class DecisionCache
         }
 
         EnsureWatching(accountId);
-        if (!_hub.Covers(accountId, decision.Revision, out var connection)
-            || (_revokedAt.TryGetValue(key.UserId, out var revokedAt) && decision.Revision < revokedAt))
+        if (!_hub.Covers(accountId, decision.Revision, out var connection) || RevokedSince(key.UserId, accountId, decision.Revision))
         {
             return;
         }
@@ -77,14 +78,23 @@ internal sealed class DecisionCache
 
         // A revocation that came between the check above and the store: its sweep may have passed before the entry
         // was in, but it recorded its revision first, so this sees it and takes the entry out (this one only).
-        if (_revokedAt.TryGetValue(key.UserId, out revokedAt) && decision.Revision < revokedAt)
+        if (RevokedSince(key.UserId, accountId, decision.Revision))
         {
             _entries.TryRemove(new KeyValuePair<CheckQuery, Entry>(key, entry));
         }
     }
 
+    private bool RevokedSince(string userId, string accountId, ulong revision) =>
+        (_revokedAt.TryGetValue(userId, out var revokedAt) && revision < revokedAt)
+        || (_allRevokedAt.TryGetValue(accountId, out var allRevokedAt) && revision < allRevokedAt);
+
     public void Revoke(Revocation revocation)
     {
+        if (revocation.AllUsers)
+        {
+            _allRevokedAt.AddOrUpdate(revocation.AccountId, revocation.Revision, (_, seen) => Math.Max(seen, revocation.Revision));
+        }
+
         foreach (var userId in revocation.UserIds)
         {
             _revokedAt.AddOrUpdate(userId, revocation.Revision, (_, seen) => Math.Max(seen, revocation.Revision));

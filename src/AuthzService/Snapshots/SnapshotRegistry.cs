@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Options;
 using System.Collections.Concurrent;
 using Qbee.Authz.Service.Domain;
 using Qbee.Authz.Service.Domain.Snapshot;
@@ -10,13 +11,15 @@ namespace Qbee.Authz.Service.Snapshots;
 /// entry can only lead to "user not found", never to a grant. A swap writes the directory only for the users whose
 /// entries it replaced: a patch's changed users, none for a fleet write.
 /// </summary>
-internal sealed class SnapshotRegistry(IEnumerable<ISnapshotObserver> observers)
+internal sealed class SnapshotRegistry(IEnumerable<ISnapshotObserver> observers, IOptions<SnapshotOptions>? options = null)
 {
     private readonly ConcurrentDictionary<string, AccountSlot> _accounts = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, UserRef> _users = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<AccountSlot, AccountDirectory> _directories = new();
     private readonly ConcurrentDictionary<string, AccountSlot> _deviceHints = new(StringComparer.Ordinal);
     private readonly ISnapshotObserver[] _observers = [.. observers];
+    // Only accounts on demand are evicted, so only they stamp use: with Preload=All the hot path writes nothing.
+    private readonly bool _tracksUse = options is not null && !options.Value.PreloadsAll;
     private long _directoryWrites;
 
     /// <summary>The longest a min_revision wait lasts, whatever the caller's deadline.</summary>
@@ -104,7 +107,11 @@ internal sealed class SnapshotRegistry(IEnumerable<ISnapshotObserver> observers)
                 // One hash lookup on the hot path: the entry is the user of the current snapshot's users.
                 if (ReferenceEquals(current.Users, users) && !known.Replaced)
                 {
-                    known.Slot.Touch();
+                    if (_tracksUse)
+                    {
+                        known.Slot.Touch();
+                    }
+
                     snapshot = current;
                     user = known.User;
                     return true;
@@ -112,7 +119,11 @@ internal sealed class SnapshotRegistry(IEnumerable<ISnapshotObserver> observers)
 
                 if (current.Users.TryGetValue(userId, out var entry))
                 {
-                    known.Slot.Touch();
+                    if (_tracksUse)
+                    {
+                        known.Slot.Touch();
+                    }
+
                     snapshot = current;
                     user = entry;
                     return true;

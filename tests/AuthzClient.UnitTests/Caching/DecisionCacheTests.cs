@@ -194,6 +194,20 @@ public sealed class DecisionCacheTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Add_AnswerOlderThanAnAllUsersRevocation_StoresNothing()
+    {
+        // An all-users revocation names no one: a user it deleted has no bound of its own.
+        await _parts.ConnectAsync(Acme, after: 5);
+        Cache.Revoke(new Revocation(Acme, 7, [], AllUsers: true));
+
+        Cache.Add(BobReads with { UserId = "carol" }, Allowed(6));
+
+        Assert.False(Cache.TryGet(BobReads with { UserId = "carol" }, 0, out _));
+        Cache.Add(BobReads, Allowed(7));
+        Assert.True(Cache.TryGet(BobReads, 0, out _));
+    }
+
+    [Fact]
     public async Task Revoke_OlderRevocationAfterANewerOne_KeepsTheNewerBound()
     {
         await _parts.ConnectAsync(Acme, after: 5);

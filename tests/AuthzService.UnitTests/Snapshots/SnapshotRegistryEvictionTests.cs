@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Options;
 using Qbee.Authz.Service.Domain.Snapshot;
 using Qbee.Authz.Service.Snapshots;
 
@@ -62,9 +63,24 @@ public sealed class SnapshotRegistryEvictionTests
     }
 
     [Fact]
-    public void TryFindUser_StampsTheAccountUsed()
+    public void TryFindUser_PreloadAll_StampsNothing()
     {
-        var registry = new SnapshotRegistry();
+        var registry = new SnapshotRegistry([], Options.Create(new SnapshotOptions()));
+        registry.Publish(Snapshot(3, "bob"));
+        var slot = registry.SlotOf("acme");
+        var before = slot.LastUsed;
+        var now = Environment.TickCount64;
+        SpinWait.SpinUntil(() => Environment.TickCount64 > now, TimeSpan.FromSeconds(1));
+
+        Assert.True(registry.TryFindUser("bob", out _, out _));
+
+        Assert.Equal(before, slot.LastUsed);
+    }
+
+    [Fact]
+    public void TryFindUser_OnDemand_StampsTheAccountUsed()
+    {
+        var registry = new SnapshotRegistry([], Options.Create(new SnapshotOptions { Preload = SnapshotOptions.None }));
         registry.Publish(Snapshot(3, "bob"));
         var slot = registry.SlotOf("acme");
         var before = slot.LastUsed;
