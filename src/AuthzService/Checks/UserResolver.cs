@@ -42,17 +42,20 @@ internal sealed class UserResolver(
     /// </summary>
     private async ValueTask<(AccountSnapshot?, UserEntry?)> ResolveUnknownUserAsync(string userId, long minRevision, CancellationToken cancellationToken)
     {
-        string? accountId;
+        var accountId = await FindAccountInStoreAsync(userId, cancellationToken);
+        return accountId is null ? (null, null) : await WaitAsync(accountId, userId, minRevision, cancellationToken);
+    }
+
+    private async ValueTask<string?> FindAccountInStoreAsync(string userId, CancellationToken cancellationToken)
+    {
         try
         {
-            accountId = await store.FindUserAccountIdAsync(userId, cancellationToken);
+            return await store.FindUserAccountIdAsync(userId, cancellationToken);
         }
         catch (Exception e) when (StoreFaults.IsStoreFailure(e))
         {
             throw new UnavailableException($"user {userId} is not in this replica's snapshots and the store cannot be asked for its account");
         }
-
-        return accountId is null ? (null, null) : await WaitAsync(accountId, userId, minRevision, cancellationToken);
     }
 
     /// <summary>
@@ -66,14 +69,7 @@ internal sealed class UserResolver(
         // At a revision the index may not have seen yet (a user created or moved by it): the store says where it is.
         if (minRevision > 0 || (accountId is null && known))
         {
-            try
-            {
-                accountId = await store.FindUserAccountIdAsync(userId, cancellationToken);
-            }
-            catch (Exception e) when (StoreFaults.IsStoreFailure(e))
-            {
-                throw new UnavailableException($"user {userId} is not in this replica's snapshots and the store cannot be asked for its account");
-            }
+            accountId = await FindAccountInStoreAsync(userId, cancellationToken);
         }
 
         if (accountId is null)
