@@ -1,4 +1,5 @@
 using BenchmarkDotNet.Attributes;
+using Microsoft.Extensions.Options;
 using Qbee.Authz.Service.Domain;
 using Qbee.Authz.Service.Domain.Evaluation;
 using Qbee.Authz.Service.Domain.Resources;
@@ -22,6 +23,7 @@ public class CheckBenchmarks
 
     private AccountSnapshot _snapshot = null!;
     private SnapshotRegistry _registry = null!;
+    private SnapshotRegistry _onDemandRegistry = null!;
     private CheckInput[] _granted = [];
     private CheckInput[] _outOfScope = [];
     private CheckInput[] _tunnel = [];
@@ -34,6 +36,8 @@ public class CheckBenchmarks
         _snapshot = Fleet.Snapshot;
         _registry = new SnapshotRegistry();
         _registry.Publish(_snapshot);
+        _onDemandRegistry = new SnapshotRegistry([], Options.Create(new SnapshotOptions { Preload = SnapshotOptions.None }));
+        _onDemandRegistry.Publish(_snapshot);
 
         var tunnel = new RemoteAccessQuery(RemoteAction.Tunnel, TunnelProtocol.Tcp, 8080, "localhost", CopyDirection.None, null);
         _granted = Inputs(AccountGenerator.TagReader, Permission.DeviceRead, RemoteAccessQuery.None, DecisionReason.Granted);
@@ -61,12 +65,18 @@ public class CheckBenchmarks
 
     /// <summary>The granted device:read check with the user found as the service finds it: registry, then snapshot.</summary>
     [Benchmark(OperationsPerInvoke = Batch)]
-    public int GrantedDeviceReadViaRegistry()
+    public int GrantedDeviceReadViaRegistry() => RunViaRegistry(_registry);
+
+    /// <summary>The same with accounts on demand (Preload=None): each hit also stamps its account used, for eviction.</summary>
+    [Benchmark(OperationsPerInvoke = Batch)]
+    public int GrantedDeviceReadViaRegistryOnDemand() => RunViaRegistry(_onDemandRegistry);
+
+    private int RunViaRegistry(SnapshotRegistry registry)
     {
         var allowed = 0;
         foreach (ref readonly var input in _granted.AsSpan())
         {
-            if (_registry.TryFindUser(input.UserId, out var snapshot, out var user)
+            if (registry.TryFindUser(input.UserId, out var snapshot, out var user)
                 && Decide(snapshot, user, input).Allowed)
             {
                 allowed++;
