@@ -190,6 +190,112 @@ public sealed class OnDemandAccountsTests : IAsyncLifetime
         Assert.Equal(0, b.Services.GetRequiredService<AccountLoader>().Loads);
     }
 
+    [Fact]
+    public async Task ListDeviceUsers_DeviceAloneOfAColdAccount_LoadsItsAccountAndLists()
+    {
+        var b = await ReplicaAsync("None");
+
+        // Device 21 is bravo's first (20 devices an account, alpha first).
+        var listed = await b.Authz.ListDeviceUsersAsync(new ListDeviceUsersRequest { DeviceId = Fleet.DeviceId(21), Permission = "device:read" });
+
+        Assert.Equal(["bravo-bob", "bravo-owner"], listed.Users.Select(u => u.UserId).Order(StringComparer.Ordinal));
+        Assert.True((await StatusOfAsync(b, "bravo")).Loaded);
+        Assert.False((await StatusOfAsync(b, "alpha")).Loaded);
+    }
+
+    [Fact]
+    public async Task ListDeviceUsers_DeviceAloneOfAnEvictedAccount_AtARevision_HoldsItWhileItWaits()
+    {
+        var b = await ReplicaAsync("None", budget: 1);
+        await CheckAsync(b, "charlie");
+        await CheckAsync(b, "delta"); // charlie evicted
+        var write = await _writer.Admin.PutUserAsync(new PutUserRequest { User = Fleet.User("charlie", "charlie-erin", "reader") });
+
+        var listed = await b.Authz.ListDeviceUsersAsync(
+            new ListDeviceUsersRequest { DeviceId = Fleet.DeviceId(41), Permission = "device:read", MinRevision = (ulong)write.Revision },
+            deadline: DateTime.UtcNow + Deadline);
+
+        Assert.Contains("charlie-erin", listed.Users.Select(u => u.UserId));
+        Assert.True(listed.Revision >= (ulong)write.Revision);
+    }
+
+    [Fact]
+    public async Task ListDeviceUsers_UnknownDevice_OnDemand_IsNotFoundWithoutLoading()
+    {
+        var b = await ReplicaAsync("None");
+
+        var refused = await Assert.ThrowsAsync<RpcException>(() =>
+            b.Authz.ListDeviceUsersAsync(new ListDeviceUsersRequest { DeviceId = Fleet.DeviceId(999), Permission = "device:read" }).ResponseAsync);
+
+        Assert.Equal(StatusCode.NotFound, refused.StatusCode);
+        Assert.Contains($"device {Fleet.DeviceId(999)} not found", refused.Status.Detail, StringComparison.Ordinal);
+        Assert.Equal(0, b.Services.GetRequiredService<AccountLoader>().Loads);
+    }
+
+    [Theory]
+    [InlineData("All")]
+    [InlineData("None")]
+    public async Task ListDeviceUsers_UnknownAccountAtARevision_IsNotFound_AndLeavesNoSlot(string preload)
+    {
+        var b = preload == "All" ? _writer : await ReplicaAsync(preload);
+
+        var refused = await Assert.ThrowsAsync<RpcException>(() => b.Authz.ListDeviceUsersAsync(
+            new ListDeviceUsersRequest { AccountId = "nosuch", NodeId = "root", Permission = "device:read", MinRevision = 5 },
+            deadline: DateTime.UtcNow + Deadline).ResponseAsync);
+
+        Assert.Equal(StatusCode.NotFound, refused.StatusCode);
+        Assert.Contains("account nosuch not found", refused.Status.Detail, StringComparison.Ordinal);
+        Assert.DoesNotContain(b.Services.GetRequiredService<SnapshotRegistry>().Slots, s => s.AccountId == "nosuch");
+    }
+
+    [Fact]
+    public async Task WatchRevocations_UnknownAccount_OnDemand_IsNotFound_AndLeavesNoSlot()
+    {
+        var b = await ReplicaAsync("None");
+
+        using var watch = b.Authz.WatchRevocations(new WatchRevocationsRequest { AccountId = "nosuch" });
+        var refused = await Assert.ThrowsAsync<RpcException>(() => watch.ResponseStream.MoveNext(new CancellationTokenSource(Deadline).Token));
+
+        Assert.Equal(StatusCode.NotFound, refused.StatusCode);
+        Assert.DoesNotContain(b.Services.GetRequiredService<SnapshotRegistry>().Slots, s => s.AccountId == "nosuch");
+    }
+
+    [Fact]
+    public async Task Write_ToAColdAccount_PastTheBudget_EvictsTheLeastRecentlyUsed()
+    {
+        var b = await ReplicaAsync("None", budget: 1);
+        await CheckAsync(b, "alpha");
+
+        await b.Admin.PutUserAsync(new PutUserRequest { User = Fleet.User("bravo", "bravo-frank", "reader") });
+
+        Assert.True((await StatusOfAsync(b, "bravo")).Loaded);
+        Assert.False((await StatusOfAsync(b, "alpha")).Loaded);
+    }
+
+    [Fact]
+    public async Task DryRuns_OnAnAccountEvictedByOtherLoads_AreNeverAborted()
+    {
+        var b = await ReplicaAsync("None", budget: 1);
+        using var stop = new CancellationTokenSource();
+        // Checks on three other accounts, each a load that evicts every account not held.
+        var churn = Task.Run(async () =>
+        {
+            for (var i = 0; !stop.IsCancellationRequested; i++)
+            {
+                await b.Authz.CheckAsync(new CheckRequest { UserId = $"{Accounts[1 + (i % 3)]}-bob", Permission = "device:read" });
+            }
+        });
+
+        for (var i = 0; i < 20; i++)
+        {
+            var rehearsed = await b.Admin.PutUserAsync(new PutUserRequest { User = Fleet.User("alpha", "alpha-bob"), DryRun = true });
+            Assert.Contains(rehearsed.Impact.Users, u => u.UserId == "alpha-bob");
+        }
+
+        await stop.CancelAsync();
+        await churn;
+    }
+
     private async Task<long> SizeOfOneAccountAsync()
     {
         await CheckAsync(_writer, "alpha");

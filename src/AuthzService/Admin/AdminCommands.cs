@@ -14,7 +14,7 @@ namespace Qbee.Authz.Service.Admin;
 /// <c>dryRun</c> the same write is rehearsed instead (<see cref="DryRunner"/>): checked as it, nothing stored, and
 /// the answer carries its impact.
 /// </summary>
-internal sealed class AdminCommands(IAuthzStore store, SnapshotRefresher refresher, DryRunner dryRuns, TimeProvider timeProvider)
+internal sealed class AdminCommands(IAuthzStore store, AccountLoader accounts, DryRunner dryRuns, TimeProvider timeProvider)
 {
     public const string DefaultRoleName = "Default";
 
@@ -113,11 +113,12 @@ internal sealed class AdminCommands(IAuthzStore store, SnapshotRefresher refresh
         return new WriteResult<T>(value, revision, null);
     }
 
-    // The write has committed: rebuild even if the caller has gone, or this replica would answer stale.
+    // The write has committed: rebuild even if the caller has gone, or this replica would answer stale. On demand, the
+    // account is loaded when cold and the budget enforced after, as for a check's load.
     private async Task Refresh(AdminWriteSpan span, string accountId, long revision)
     {
         span.Committed(revision);
-        await refresher.EnsureRevisionAsync(accountId, revision, CancellationToken.None);
+        await accounts.FollowWriteAsync(accountId, revision, CancellationToken.None);
         span.Completed();
     }
 

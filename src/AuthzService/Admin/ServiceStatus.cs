@@ -63,7 +63,7 @@ internal sealed class ServiceStatus(
                 SnapshotBytes: snapshot.EstimatedBytes));
         }
 
-        if (!options.Value.PreloadsAll)
+        if (options.Value.OnDemand)
         {
             // On demand: the store's accounts this replica does not hold, so that what is cold shows.
             var held = accountReports.Select(a => a.AccountId).ToHashSet(StringComparer.Ordinal);

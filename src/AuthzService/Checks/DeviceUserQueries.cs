@@ -2,16 +2,18 @@ using Qbee.Authz.Service.Domain;
 using Qbee.Authz.Service.Domain.Evaluation;
 using Qbee.Authz.Service.Domain.Snapshot;
 using Qbee.Authz.Service.Snapshots;
+using Qbee.Authz.Service.Storage;
 
 namespace Qbee.Authz.Service.Checks;
 
 /// <summary>
-/// ListDeviceUsers: finds the node's account snapshot (a device alone: the registry's device lookup), waits for
-/// min_revision, and lists from that one snapshot with <see cref="DeviceUsers"/>. Unknown accounts, devices and
-/// nodes, and a device of another account than the one named, are NOT_FOUND alike: the answer never tells that a
-/// device exists elsewhere.
+/// ListDeviceUsers: finds the node's account snapshot (a device alone: the registry's device lookup; on demand, a
+/// device of no account held: the store names its account), waits for min_revision, and lists from that one snapshot
+/// with <see cref="DeviceUsers"/>. An account not held, or behind, is held (loaded when cold, never evicted) while it
+/// is waited for. Unknown accounts, devices and nodes, and a device of another account than the one named, are
+/// NOT_FOUND alike: the answer never tells that a device exists elsewhere.
 /// </summary>
-internal sealed class DeviceUserQueries(SnapshotRegistry registry, Readiness readiness, AccountLoader? loader = null)
+internal sealed class DeviceUserQueries(SnapshotRegistry registry, Readiness readiness, IAuthzStore store, AccountLoader loader)
 {
     public async Task<DeviceUserListing> ListAsync(DeviceUserQuery query, CancellationToken cancellationToken)
     {
@@ -22,24 +24,41 @@ internal sealed class DeviceUserQueries(SnapshotRegistry registry, Readiness rea
 
         var nodeId = query.DeviceId.Length > 0 ? query.DeviceId : query.NodeId;
         AccountSnapshot? snapshot;
+        string accountId;
         if (query.AccountId.Length > 0)
         {
-            snapshot = loader is { OnDemand: true } ? await loader.GetAsync(query.AccountId, cancellationToken) : registry.Get(query.AccountId);
-            if (snapshot is null && query.MinRevision == 0)
-            {
-                throw new NotFoundException($"account {query.AccountId} not found");
-            }
+            accountId = query.AccountId;
+            snapshot = registry.Get(accountId);
+        }
+        else if (registry.TryFindDevice(query.DeviceId, out var found, out _))
+        {
+            accountId = found.AccountId;
+            snapshot = found;
+        }
+        else if (loader.OnDemand)
+        {
+            accountId = await FindDeviceAccountInStoreAsync(query.DeviceId, cancellationToken) ?? throw NodeNotFound(query, nodeId);
+            snapshot = null;
         }
         else
         {
-            // A device this replica does not know yet (created by a write it has not received) cannot be waited for
-            // without its account: the caller names account_id for that (README).
-            snapshot = registry.TryFindDevice(query.DeviceId, out var found, out _) ? found : throw NodeNotFound(query, nodeId);
+            // Every account is held: a device this replica does not know yet (created by a write it has not received)
+            // cannot be waited for without its account: the caller names account_id for that (README).
+            throw NodeNotFound(query, nodeId);
         }
 
         if (snapshot is null || snapshot.Revision < query.MinRevision)
         {
-            snapshot = await registry.WaitForRevisionAsync(snapshot?.AccountId ?? query.AccountId, query.MinRevision, cancellationToken);
+            if (snapshot is null && !loader.OnDemand && query.MinRevision == 0)
+            {
+                throw AccountNotFound(query, nodeId);
+            }
+
+            // Held while it loads and while it is waited for: an eviction in between would leave nothing to wait on.
+            using var hold = await loader.HoldAsync(accountId, cancellationToken) ?? throw AccountNotFound(query, nodeId);
+            snapshot = hold.Current is { } current && current.Revision >= query.MinRevision
+                ? current
+                : await registry.WaitForRevisionAsync(accountId, query.MinRevision, cancellationToken);
         }
 
         if (!snapshot.TryGetNode(nodeId, out var node) || (query.DeviceId.Length > 0 && !snapshot.IsDevice(node)))
@@ -49,6 +68,22 @@ internal sealed class DeviceUserQueries(SnapshotRegistry registry, Readiness rea
 
         return DeviceUsers.List(snapshot, node, query.Permission, query.RemoteAccess, query.After, query.PageSize);
     }
+
+    private async Task<string?> FindDeviceAccountInStoreAsync(string deviceId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await store.FindDeviceAccountIdAsync(deviceId, cancellationToken);
+        }
+        catch (Exception e) when (StoreFaults.IsStoreFailure(e))
+        {
+            throw new UnavailableException($"device {deviceId} is in no account held on this replica and the store cannot be asked for its account; retry");
+        }
+    }
+
+    // The account named is unknown; an account the store named for a device alone is gone meanwhile: the device is.
+    private static NotFoundException AccountNotFound(DeviceUserQuery query, string nodeId) =>
+        query.AccountId.Length > 0 ? new($"account {query.AccountId} not found") : NodeNotFound(query, nodeId);
 
     private static NotFoundException NodeNotFound(DeviceUserQuery query, string nodeId) =>
         new(query.DeviceId.Length > 0

@@ -3,6 +3,7 @@ using System.Diagnostics;
 using Microsoft.Extensions.Options;
 using Qbee.Authz.Service.Domain;
 using Qbee.Authz.Service.Domain.Snapshot;
+using Qbee.Authz.Service.Storage;
 
 namespace Qbee.Authz.Service.Snapshots;
 
@@ -12,13 +13,14 @@ namespace Qbee.Authz.Service.Snapshots;
 /// SQL), one load per account however many calls wait for it, each waiting within its own deadline. A load that
 /// fails fails its waiters with UNAVAILABLE naming the account and is forgotten, so the next call tries again.
 /// After each load, and after each poll, the least recently used accounts are evicted while the snapshots held pass
-/// the budget: never a pinned account, nor one a call holds (<see cref="AccountSlot.InFlight"/>).
+/// the budget: never a pinned account, nor one a call holds (<see cref="AccountSlot.InFlight"/>). A slot is made only
+/// for an account the store has: ids named by bad input (a watch, a min_revision) leave nothing behind.
 /// </summary>
 internal sealed class AccountLoader(
     SnapshotRegistry registry,
     SnapshotRefresher refresher,
     UserAccountIndex index,
-    SyncFreshness freshness,
+    IAuthzStore store,
     IOptions<SnapshotOptions> options,
     ILogger<AccountLoader> logger)
 {
@@ -26,14 +28,14 @@ internal sealed class AccountLoader(
     public static readonly TimeSpan MaxLoadTime = TimeSpan.FromSeconds(30);
 
     private readonly ConcurrentDictionary<string, Task<AccountSnapshot?>> _loading = new(StringComparer.Ordinal);
-    private readonly HashSet<string> _pinned = new(options.Value.PinnedAccounts, StringComparer.Ordinal);
+    private readonly SnapshotOptions _options = options.Value;
     private readonly long _budget = options.Value.EffectiveBudget;
     private readonly Lock _evicting = new();
     private long _loads;
     private long _evictions;
 
     /// <summary>Whether accounts are loaded on demand (else every account is held from the start).</summary>
-    public bool OnDemand { get; } = !options.Value.PreloadsAll;
+    public bool OnDemand => _options.OnDemand;
 
     /// <summary>Loads started so far (a test hook: concurrent first uses make one).</summary>
     internal long Loads => Interlocked.Read(ref _loads);
@@ -75,7 +77,21 @@ internal sealed class AccountLoader(
     /// </summary>
     public async ValueTask<AccountHold?> HoldAsync(string accountId, CancellationToken cancellationToken)
     {
-        var slot = registry.SlotOf(accountId);
+        AccountSlot? slot;
+        try
+        {
+            slot = await SlotOfStoredAsync(accountId, cancellationToken);
+        }
+        catch (Exception e) when (StoreFaults.IsStoreFailure(e))
+        {
+            throw new UnavailableException($"account {accountId} is not held on this replica and the store cannot be asked for it; retry");
+        }
+
+        if (slot is null)
+        {
+            return null;
+        }
+
         slot.Enter();
         try
         {
@@ -93,6 +109,16 @@ internal sealed class AccountLoader(
             slot.Exit();
             throw;
         }
+    }
+
+    /// <summary>
+    /// After a write of this replica committed <paramref name="revision"/>: the account brought to it (loaded when cold,
+    /// so that the writer's next check sees its write), then the budget enforced as after any load.
+    /// </summary>
+    public async Task FollowWriteAsync(string accountId, long revision, CancellationToken cancellationToken)
+    {
+        await refresher.EnsureRevisionAsync(accountId, revision, cancellationToken);
+        TryEnforceBudget(accountId);
     }
 
     /// <summary>
@@ -121,15 +147,14 @@ internal sealed class AccountLoader(
                     break;
                 }
 
-                if (_pinned.Contains(slot.AccountId) || slot.InFlight > 0 || slot.AccountId == justLoaded)
+                if (_options.AlwaysHolds(slot.AccountId) || slot.InFlight > 0 || slot.AccountId == justLoaded)
                 {
                     continue;
                 }
 
-                if (refresher.TryEvict(slot.AccountId) is { } evicted)
+                // The user index and the freshness follow under the account's gate (SnapshotRefresher.TryEvict).
+                if (refresher.TryEvict(slot.AccountId) is not null)
                 {
-                    index.Reflect(evicted);
-                    freshness.Forget(slot.AccountId);
                     total -= bytes;
                     Interlocked.Increment(ref _evictions);
                     SnapshotsLog.AccountEvicted(logger, slot.AccountId, bytes, total, _budget);
@@ -142,13 +167,20 @@ internal sealed class AccountLoader(
     {
         Interlocked.Increment(ref _loads);
         var started = Stopwatch.GetTimestamp();
-        // Held (and stamped used) while it loads, until its waiters have the snapshot: another load's eviction pass
-        // must not take it between its publish and the hand-over, which would answer them "not found".
-        var slot = registry.SlotOf(accountId);
-        slot.Enter();
+        AccountSlot? slot = null;
         try
         {
             using var bounded = new CancellationTokenSource(MaxLoadTime);
+            slot = await SlotOfStoredAsync(accountId, bounded.Token);
+            if (slot is null)
+            {
+                load.TrySetResult(null);
+                return;
+            }
+
+            // Held (and stamped used) while it loads, until its waiters have the snapshot: another load's eviction
+            // pass must not take it between its publish and the hand-over, which would answer them "not found".
+            slot.Enter();
             await refresher.LoadAsync(accountId, bounded.Token);
             var snapshot = registry.Get(accountId);
             if (snapshot is not null)
@@ -165,18 +197,42 @@ internal sealed class AccountLoader(
         }
         finally
         {
-            slot.Exit();
+            slot?.Exit();
             // Forgotten once done, failed or not: the next first use loads again.
             _loading.TryRemove(new KeyValuePair<string, Task<AccountSnapshot?>>(accountId, load.Task));
         }
 
+        if (slot is not null)
+        {
+            TryEnforceBudget(accountId);
+        }
+    }
+
+    /// <summary>After a load, a write or a dry run: a failed eviction pass is logged, never the caller's failure.</summary>
+    public void TryEnforceBudget(string? justLoaded = null)
+    {
         try
         {
-            EnforceBudget(accountId);
+            EnforceBudget(justLoaded);
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
             SnapshotsLog.SyncFailed(logger, e);
         }
+    }
+
+    /// <summary>
+    /// The account's slot: the one it has, else a new one when the store has the account (the user index knows every
+    /// account on demand, else the store is asked); null when the store has no such account. Throws the store's error.
+    /// </summary>
+    private async ValueTask<AccountSlot?> SlotOfStoredAsync(string accountId, CancellationToken cancellationToken)
+    {
+        if (registry.TryGetSlot(accountId) is { } slot)
+        {
+            return slot;
+        }
+
+        var stored = index.RevisionOf(accountId) > 0 || await store.GetAccountAsync(accountId, cancellationToken) is not null;
+        return stored ? registry.SlotOf(accountId) : null;
     }
 }

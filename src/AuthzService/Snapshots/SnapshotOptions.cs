@@ -23,10 +23,13 @@ internal sealed class SnapshotOptions
     public string Preload { get; set; } = All;
 
     /// <summary>Bytes of snapshots (their estimates) held before the least recently used are evicted; 0: the default
-    /// (unlimited with <c>All</c>, <see cref="DefaultOnDemandBudget"/> otherwise).</summary>
+    /// (unlimited with <c>All</c>, <see cref="DefaultOnDemandBudget"/> otherwise). Refused with <c>All</c>.</summary>
     public long MemoryBudget { get; set; }
 
     public bool PreloadsAll => string.Equals(Preload.Trim(), All, StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>Whether accounts load on demand (Preload other than <c>All</c>): the one place that decides it.</summary>
+    public bool OnDemand => !PreloadsAll;
 
     /// <summary>The pinned accounts: none for <c>All</c> (all are held anyway) and <c>None</c>.</summary>
     public IReadOnlyList<string> PinnedAccounts =>
@@ -34,5 +37,32 @@ internal sealed class SnapshotOptions
             ? []
             : Preload.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Distinct(StringComparer.Ordinal).ToArray();
 
+    /// <summary>
+    /// Whether the account is held whatever its use: every account with <c>All</c>, a pinned one otherwise. Never
+    /// evicted, and followed (loaded) on every write; the others, on demand, only when used.
+    /// </summary>
+    public bool AlwaysHolds(string accountId) => !OnDemand || PinnedSet.Contains(accountId);
+
     public long EffectiveBudget => MemoryBudget > 0 ? MemoryBudget : PreloadsAll ? long.MaxValue : DefaultOnDemandBudget;
+
+    // Parsed once per Preload value (asked per change message and per account of each poll); a reference, so no
+    // reader sees half of it.
+    private PinnedIds? _pinned;
+
+    private HashSet<string> PinnedSet
+    {
+        get
+        {
+            var pinned = _pinned;
+            if (pinned is null || !ReferenceEquals(pinned.Source, Preload))
+            {
+                pinned = new PinnedIds(Preload, new HashSet<string>(PinnedAccounts, StringComparer.Ordinal));
+                _pinned = pinned;
+            }
+
+            return pinned.Set;
+        }
+    }
+
+    private sealed record PinnedIds(string Source, HashSet<string> Set);
 }

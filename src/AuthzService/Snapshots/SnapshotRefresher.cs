@@ -44,8 +44,7 @@ internal sealed class SnapshotRefresher(
     private readonly ConcurrentDictionary<string, SemaphoreSlim> _gates = new(StringComparer.Ordinal);
 
     // Accounts on demand: an account not held is followed in the user index only, unless pinned.
-    private readonly bool _onDemand = snapshotOptions is { Value.PreloadsAll: false } && index is not null;
-    private readonly HashSet<string> _pinned = new(snapshotOptions?.Value.PinnedAccounts ?? [], StringComparer.Ordinal);
+    private readonly bool _onDemand = snapshotOptions is { Value.OnDemand: true } && index is not null;
     private readonly ConcurrentDictionary<string, byte> _divergenceLogged = new(StringComparer.Ordinal);
 
     /// <summary>After a write of this replica committed <paramref name="revision"/>: answer from the store's state.</summary>
@@ -84,7 +83,8 @@ internal sealed class SnapshotRefresher(
 
     /// <summary>
     /// Drops the account's snapshot unless a refresh of it is running (then null: evicted another time); what was
-    /// dropped otherwise.
+    /// dropped otherwise. The user index takes the account's users and its freshness is forgotten under the same gate,
+    /// so a reload right after cannot have its freshness (or newer index entries) undone by this eviction.
     /// </summary>
     public AccountSnapshot? TryEvict(string accountId)
     {
@@ -96,7 +96,14 @@ internal sealed class SnapshotRefresher(
 
         try
         {
-            return registry.Evict(accountId);
+            var evicted = registry.Evict(accountId);
+            if (evicted is not null)
+            {
+                index?.Reflect(evicted);
+                freshness.Forget(accountId);
+            }
+
+            return evicted;
         }
         finally
         {
@@ -105,7 +112,7 @@ internal sealed class SnapshotRefresher(
     }
 
     /// <summary>Whether a write of the account is followed by loading it when not held: always, but on demand only a pinned one.</summary>
-    private bool MustHold(string accountId) => !_onDemand || _pinned.Contains(accountId);
+    private bool MustHold(string accountId) => !_onDemand || snapshotOptions!.Value.AlwaysHolds(accountId);
 
     /// <summary>
     /// Start-up: every account in the store. Fails when the store cannot be read: nothing could be verified, and a
@@ -119,7 +126,7 @@ internal sealed class SnapshotRefresher(
             // Only the index of users and the pinned accounts: the rest loads when asked about.
             await index!.LoadAsync(cancellationToken);
             var pinned = new List<AccountRecord>();
-            foreach (var accountId in _pinned)
+            foreach (var accountId in snapshotOptions!.Value.PinnedAccounts)
             {
                 if (await store.GetAccountAsync(accountId, cancellationToken) is { } account)
                 {

@@ -19,7 +19,7 @@ internal sealed class SnapshotRegistry(IEnumerable<ISnapshotObserver> observers,
     private readonly ConcurrentDictionary<string, AccountSlot> _deviceHints = new(StringComparer.Ordinal);
     private readonly ISnapshotObserver[] _observers = [.. observers];
     // Only accounts on demand are evicted, so only they stamp use: with Preload=All the hot path writes nothing.
-    private readonly bool _tracksUse = options is not null && !options.Value.PreloadsAll;
+    private readonly bool _tracksUse = options is { Value.OnDemand: true };
     private long _directoryWrites;
 
     /// <summary>The longest a min_revision wait lasts, whatever the caller's deadline.</summary>
@@ -42,7 +42,11 @@ internal sealed class SnapshotRegistry(IEnumerable<ISnapshotObserver> observers,
     /// <summary>Every account's slot, held or not (an evicted account keeps its slot: small, and never orphaned).</summary>
     internal IEnumerable<AccountSlot> Slots => _accounts.Values;
 
+    /// <summary>The account's slot, made when missing: only for an account the store has (see AccountLoader).</summary>
     internal AccountSlot SlotOf(string accountId) => _accounts.GetOrAdd(accountId, id => new AccountSlot(id));
+
+    /// <summary>The account's slot when this replica has held it or waited for it; null otherwise.</summary>
+    internal AccountSlot? TryGetSlot(string accountId) => _accounts.GetValueOrDefault(accountId);
 
     /// <summary>
     /// Drops the account's snapshot and its users from the directory (eviction); the slot stays, empty, so a later
@@ -426,7 +430,8 @@ internal sealed class SnapshotRegistry(IEnumerable<ISnapshotObserver> observers,
 
     /// <summary>
     /// The account's snapshot at <paramref name="revision"/> or later; waits for it until cancelled
-    /// (the call's deadline), then fails with UNAVAILABLE so the caller may retry elsewhere.
+    /// (the call's deadline), then fails with UNAVAILABLE so the caller may retry elsewhere. Only for an account the
+    /// store has (held, or named by the store or a hold): its slot is made here when missing.
     /// </summary>
     public async ValueTask<AccountSnapshot> WaitForRevisionAsync(string accountId, long revision, CancellationToken cancellationToken)
     {

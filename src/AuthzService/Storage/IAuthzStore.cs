@@ -67,6 +67,9 @@ internal interface IAuthzStore : IAuditStore
     /// <summary>The account a user belongs to (users are platform-wide); null when no account has the user.</summary>
     Task<string?> FindUserAccountIdAsync(string userId, CancellationToken cancellationToken);
 
+    /// <summary>The account holding a device (device ids are platform-wide); null when no account has the device.</summary>
+    Task<string?> FindDeviceAccountIdAsync(string deviceId, CancellationToken cancellationToken);
+
     /// <summary>
     /// Every user's account, in one read, handed to <paramref name="each"/> as (user id, account id) while it is read
     /// (nothing kept): what a replica that loads accounts on demand builds its user index from.

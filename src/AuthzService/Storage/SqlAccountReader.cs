@@ -85,6 +85,12 @@ internal sealed class SqlAccountReader(IStoreConnectionFactory connections, SqlD
         return await tx.SingleOrDefaultAsync<string>(sql.SelectUserAccountId, new { UserId = userId });
     }
 
+    public async Task<string?> FindDeviceAccountIdAsync(string deviceId, CancellationToken cancellationToken)
+    {
+        await using var tx = await BeginAsync(cancellationToken);
+        return await tx.SingleOrDefaultAsync<string>(sql.SelectDeviceAccountId, new { DeviceId = deviceId });
+    }
+
     public async Task ForEachUserAccountAsync(Action<string, string> each, CancellationToken cancellationToken)
     {
         await using var tx = await BeginAsync(cancellationToken);

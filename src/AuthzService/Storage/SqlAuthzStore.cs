@@ -97,6 +97,9 @@ internal sealed class SqlAuthzStore : IAuthzStore
     public Task<string?> FindUserAccountIdAsync(string userId, CancellationToken cancellationToken) =>
         _reader.FindUserAccountIdAsync(userId, cancellationToken);
 
+    public Task<string?> FindDeviceAccountIdAsync(string deviceId, CancellationToken cancellationToken) =>
+        _reader.FindDeviceAccountIdAsync(deviceId, cancellationToken);
+
     public Task ForEachUserAccountAsync(Action<string, string> each, CancellationToken cancellationToken) =>
         _reader.ForEachUserAccountAsync(each, cancellationToken);
 

@@ -100,6 +100,9 @@ internal abstract class SqlDialect
 
     public virtual string SelectAllUserAccounts => "SELECT user_id, account_id FROM users";
 
+    /// <summary>The account holding the device <c>@DeviceId</c> (device ids are platform-wide: migration 3's unique index).</summary>
+    public virtual string SelectDeviceAccountId => "SELECT account_id FROM nodes WHERE node_id = @DeviceId AND kind = 2";
+
     public virtual string SelectUserIdByEmail => "SELECT user_id FROM users WHERE email_normalized = @EmailNormalized";
 
     public abstract string UpsertUser { get; }

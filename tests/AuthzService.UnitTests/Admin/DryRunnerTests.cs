@@ -90,6 +90,42 @@ public sealed class DryRunnerTests : IAsyncLifetime
         }, Ct));
     }
 
+    [Fact]
+    public async Task RunAsync_OnDemand_HoldsTheAccountToTheEnd_ThenEnforcesTheBudget()
+    {
+        var onDemand = Options.Create(new SnapshotOptions { Preload = SnapshotOptions.None, MemoryBudget = 1 });
+        var loader = new AccountLoader(
+            _registry, _refresher, new UserAccountIndex(_store.Store, NullLogger<UserAccountIndex>.Instance), _store.Store, onDemand,
+            NullLogger<AccountLoader>.Instance);
+        var dryRuns = new DryRunner(_store.Store, _refresher, _registry, Options.Create(new LimitsOptions()), _time, loader);
+        var moves = 1;
+        var evictedMeanwhile = new List<object?>();
+
+        var result = await dryRuns.RunAsync("acme", async s =>
+        {
+            if (moves == 0)
+            {
+                // The second rehearsal: an eviction pass between the refresh and the read would have made it ABORTED.
+                evictedMeanwhile.Add(_registry.Evict("acme"));
+            }
+
+            var revision = await s.PutUserAsync(Samples.User("acme", "bob", null, Ids.DefaultRoleId), Audit(), Ct);
+            await MoveAsync(moves-- > 0);
+            return revision;
+        }, Ct);
+
+        Assert.Equal(2, result.Revision);
+        Assert.Null(Assert.Single(evictedMeanwhile));
+        var until = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        while (_registry.Get("acme") is not null)
+        {
+            Assert.True(DateTime.UtcNow < until, "the budget was not enforced after the dry run");
+            await Task.Delay(5);
+        }
+
+        Assert.Equal(0, _registry.TryGetSlot("acme")?.InFlight);
+    }
+
     /// <summary>
     /// Another write of this replica, committed and refreshed between the rehearsal and the comparison: the snapshot
     /// is past the version the rehearsal read. (Committed but not yet seen here, it does no harm: the snapshot at

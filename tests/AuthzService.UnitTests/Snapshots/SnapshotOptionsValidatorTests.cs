@@ -54,4 +54,31 @@ public sealed class SnapshotOptionsValidatorTests
         Assert.True(result.Failed);
         Assert.Contains("Authz:Snapshots:MemoryBudget", result.FailureMessage, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Validate_BudgetWithPreloadAll_FailsNamingBothSettings()
+    {
+        var result = new SnapshotOptionsValidator().Validate(null, new SnapshotOptions { Preload = "All", MemoryBudget = 268435456 });
+
+        Assert.True(result.Failed);
+        Assert.Contains("Authz:Snapshots:MemoryBudget", result.FailureMessage, StringComparison.Ordinal);
+        Assert.Contains("Preload is All", result.FailureMessage, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void AlwaysHolds_PinnedAccountsOnDemand_EveryAccountWithAll()
+    {
+        var pinned = new SnapshotOptions { Preload = "acme, globex" };
+        var all = new SnapshotOptions();
+        var none = new SnapshotOptions { Preload = "None" };
+
+        Assert.True(pinned.OnDemand);
+        Assert.True(pinned.AlwaysHolds("acme"));
+        Assert.True(pinned.AlwaysHolds("globex"));
+        Assert.False(pinned.AlwaysHolds("initech"));
+        Assert.False(all.OnDemand);
+        Assert.True(all.AlwaysHolds("initech"));
+        Assert.True(none.OnDemand);
+        Assert.False(none.AlwaysHolds("acme"));
+    }
 }

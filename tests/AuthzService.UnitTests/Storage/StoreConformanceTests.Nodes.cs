@@ -29,6 +29,18 @@ public abstract partial class StoreConformanceTests
         Assert.Equal(["b", "a"], stored.Tags);
     }
 
+    [StoreFact]
+    public async Task FindDeviceAccountIdAsync_DeviceOfAnAccount_NamesIt_AGroupOrUnknownIdNothing()
+    {
+        await using var temp = await WithAccountAsync();
+        await temp.Store.PutNodeAsync(Samples.Group("acme", "g1"), Samples.Audit("admin.PutNode"), Ct);
+        await temp.Store.PutNodeAsync(Samples.Device("acme", Device, "g1"), Samples.Audit("admin.PutNode"), Ct);
+
+        Assert.Equal("acme", await temp.Store.FindDeviceAccountIdAsync(Device, Ct));
+        Assert.Null(await temp.Store.FindDeviceAccountIdAsync("g1", Ct));
+        Assert.Null(await temp.Store.FindDeviceAccountIdAsync(new string('f', 64), Ct));
+    }
+
     [StoreTheory]
     [InlineData("")]
     [InlineData("not-there")]
