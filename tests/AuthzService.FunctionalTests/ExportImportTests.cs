@@ -1,4 +1,6 @@
 using Grpc.Core;
+using Microsoft.Extensions.DependencyInjection;
+using Qbee.Authz.Service.Admin;
 using Qbee.Authz.Service.Domain;
 using Qbee.Authz.V1;
 using ProtoRecord = Qbee.Authz.V1.AccountRecord;
@@ -355,6 +357,36 @@ public sealed class ExportImportTests : IAsyncLifetime
         var error = await AssertRefusedAsync(small, StatusCode.InvalidArgument, records);
 
         Assert.Equal("records: more than 5 records (Authz:Limits:MaxImportRecords)", error.Status.Detail);
+    }
+
+    [Fact]
+    public async Task ImportAccount_MoreBytesThanTheLimit_IsInvalidArgument()
+    {
+        await using var small = await AuthzServer.StartAsync(new Dictionary<string, string?> { ["Authz:Limits:MaxImportBytes"] = "1024" });
+        var records = await ExportAsync(_source, Acme);
+        Assert.True(records.Sum(r => r.CalculateSize()) > 1024, "the export must be over the limit for this test");
+
+        var error = await AssertRefusedAsync(small, StatusCode.InvalidArgument, records);
+
+        Assert.Equal("records: more than 1024 bytes of records (Authz:Limits:MaxImportBytes)", error.Status.Detail);
+    }
+
+    [Fact]
+    public async Task ImportAccount_WhileAnotherImportRuns_WaitsForItsTurn()
+    {
+        var records = await ExportAsync(_source, Acme);
+        var imports = _target.Services.GetRequiredService<AccountImports>();
+        var running = await imports.TakeTurnAsync(CancellationToken.None); // another import, in progress
+
+        var waiting = ImportAsync(_target, records);
+        await Eventually.HoldsAsync(() => imports.Waiting == 1, "the second import waits for its turn");
+
+        Assert.False(waiting.IsCompleted);
+        Assert.DoesNotContain(Acme, (await _target.Admin.GetStatusAsync(new GetStatusRequest())).Accounts.Select(a => a.AccountId));
+        running.Dispose();
+        var imported = await waiting;
+        Assert.Equal(Acme, imported.AccountId);
+        Assert.Equal(0, imports.Waiting);
     }
 
     [Fact]

@@ -8,11 +8,38 @@ namespace Qbee.Authz.Service.Admin;
 
 /// <summary>
 /// ImportAccount's write: the validated account stored in one transaction and one revision (audit event
-/// "admin.import_account"), then the snapshot brought to it before answering, as every admin write does.
+/// "admin.import_account"), then the snapshot brought to it before answering, as every admin write does. Imports run
+/// one at a time per replica (<see cref="TakeTurnAsync"/>): each holds its whole stream in memory before its
+/// transaction, so the byte limit of one (Authz:Limits:MaxImportBytes) bounds them all.
 /// </summary>
-internal sealed class AccountImports(IAuthzStore store, SnapshotRefresher refresher, TimeProvider timeProvider)
+internal sealed class AccountImports(IAuthzStore store, AccountLoader accounts, TimeProvider timeProvider)
 {
     public const string AuditKind = "admin.import_account";
+
+    private readonly SemaphoreSlim _oneAtATime = new(1, 1);
+    private int _waiting;
+
+    /// <summary>Imports waiting for their turn (a test hook).</summary>
+    internal int Waiting => Volatile.Read(ref _waiting);
+
+    /// <summary>
+    /// Waits (within the call's deadline) until no other import runs on this replica; taken before the stream is read,
+    /// so an import that waits holds nothing. Dispose to end the turn.
+    /// </summary>
+    public async Task<IDisposable> TakeTurnAsync(CancellationToken cancellationToken)
+    {
+        Interlocked.Increment(ref _waiting);
+        try
+        {
+            await _oneAtATime.WaitAsync(cancellationToken);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _waiting);
+        }
+
+        return new Turn(_oneAtATime);
+    }
 
     public async Task<long> ImportAsync(AccountImport import, AuditContext context, CancellationToken cancellationToken)
     {
@@ -23,8 +50,21 @@ internal sealed class AccountImports(IAuthzStore store, SnapshotRefresher refres
         span.Committed(revision);
 
         // Committed: bring the snapshot to it even if the caller has gone, or this replica would answer stale.
-        await refresher.EnsureRevisionAsync(accountId, revision, CancellationToken.None);
+        await accounts.FollowWriteAsync(accountId, revision, CancellationToken.None);
         span.Completed();
         return revision;
+    }
+
+    private sealed class Turn(SemaphoreSlim turns) : IDisposable
+    {
+        private int _ended;
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref _ended, 1) == 0)
+            {
+                turns.Release();
+            }
+        }
     }
 }

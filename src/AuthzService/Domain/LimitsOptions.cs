@@ -34,6 +34,14 @@ internal sealed class LimitsOptions
     [Range(2, 10_000_000)]
     public int MaxImportRecords { get; set; } = 1_000_000;
 
+    /// <summary>
+    /// Bytes of records (their protobuf size) in one ImportAccount stream: with <see cref="MaxImportRecords"/>, what
+    /// one import may hold in memory (records of up to <see cref="MaxMessageBytes"/> each would pass the count alone).
+    /// Imports run one at a time per replica, so this bounds them all.
+    /// </summary>
+    [Range(1024, 16L * 1024 * 1024 * 1024)]
+    public long MaxImportBytes { get; set; } = 512L * 1024 * 1024;
+
     [Range(1, 10_000)]
     public int MaxPoliciesPerRole { get; set; } = 100;
 

@@ -192,10 +192,11 @@ internal sealed class AdminGrpcService(
 
     /// <summary>
     /// Reads the whole stream before it writes: a stream that breaks off stores nothing, and the one transaction is not
-    /// held open while a client sends.
+    /// held open while a client sends. One import at a time per replica: another waits before reading its stream.
     /// </summary>
     public override async Task<ImportAccountResponse> ImportAccount(IAsyncStreamReader<ProtoRecord> requestStream, ServerCallContext context)
     {
+        using var turn = await imports.TakeTurnAsync(context.CancellationToken);
         var builder = new AccountImportBuilder(limits.Value);
         await foreach (var record in requestStream.ReadAllAsync(context.CancellationToken))
         {

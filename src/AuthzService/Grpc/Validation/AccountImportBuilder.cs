@@ -32,6 +32,7 @@ internal sealed class AccountImportBuilder(LimitsOptions limits)
     private bool _replace;
     private bool _ended;
     private int _count;
+    private long _bytes;
 
     /// <summary>The first record as it came: what the import's audit event says was asked.</summary>
     public ProtoRecord? First { get; private set; }
@@ -43,6 +44,12 @@ internal sealed class AccountImportBuilder(LimitsOptions limits)
         if (_count > limits.MaxImportRecords)
         {
             throw new InvalidFieldException("records", $"more than {limits.MaxImportRecords} records (Authz:Limits:MaxImportRecords)");
+        }
+
+        _bytes += record.CalculateSize();
+        if (_bytes > limits.MaxImportBytes)
+        {
+            throw new InvalidFieldException("records", $"more than {limits.MaxImportBytes} bytes of records (Authz:Limits:MaxImportBytes)");
         }
 
         if (_ended)
