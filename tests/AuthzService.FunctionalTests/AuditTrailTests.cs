@@ -12,7 +12,8 @@ public sealed class AuditTrailTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _server = await AuthzServer.StartAsync();
+        // In memory: 20,000 connect checks wait on audit commits, and a loaded disk's slow fsync would refuse them.
+        _server = await AuthzServer.StartAsync(dataDirectory: MemoryBackedDirectory.New());
         await _server.Admin.CreateAccountAsync(Fleet.Account(Acme, "olivia"));
         await _server.Admin.PutUserAsync(new PutUserRequest { User = Fleet.User(Acme, "bob", "default") });
         await _server.Admin.PutNodeAsync(new PutNodeRequest { Node = Fleet.Device(Acme, Device1, "") });

@@ -21,7 +21,9 @@ public sealed class DryRunTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _server = await AuthzServer.StartAsync();
+        // In memory: each comparison sends its connect checks at once, each waiting on its audit commit, and a loaded
+        // disk's slow fsync would refuse them.
+        _server = await AuthzServer.StartAsync(dataDirectory: MemoryBackedDirectory.New());
         await Admin.CreateAccountAsync(Fleet.Account(Acme, "olivia"));
         await Admin.PutRoleAsync(new PutRoleRequest
         {

@@ -8,6 +8,8 @@ using Google.Api;
 using Google.Protobuf;
 using Google.Protobuf.Reflection;
 using Grpc.Core;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Qbee.Authz.V1;
 using TokenCommand = Qbee.Authz.Service.Security.TokenCommand;
@@ -228,6 +230,45 @@ public sealed partial class HttpJsonTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task WatchAuditEvents_OverHttp_ErrorAfterTheStreamStarted_IsItsLastObjectUnderHttp200()
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        using var request = Request(HttpMethod.Get, "/v1/accounts/acme/auditEvents:watch?after_event_id=0", Ops.Token);
+        using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
+        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(timeout.Token));
+        var text = new StringBuilder();
+        while (ReadMessages<AuditEvent>(text.ToString()) is not [{ Kind: "admin.create_account" }, ..])
+        {
+            var line = await reader.ReadLineAsync(timeout.Token);
+            Assert.NotNull(line); // the stream does not end by itself
+            text.AppendLine(line);
+        }
+
+        // The service starts stopping: the watch ends UNAVAILABLE, long after its HTTP status went out.
+        _server.Services.GetRequiredService<IHostApplicationLifetime>().StopApplication();
+        text.Append(await reader.ReadToEndAsync(timeout.Token));
+        var objects = JsonObjects(text.ToString());
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("admin.create_account", JsonParser.Default.Parse<AuditEvent>(objects[0]).Kind);
+        var status = JsonParser.Default.Parse<Google.Rpc.Status>(objects[^1]);
+        Assert.Equal((int)StatusCode.Unavailable, status.Code);
+        Assert.StartsWith("the service is stopping; resume with after_event_id ", status.Message, StringComparison.Ordinal);
+        Assert.All(objects[..^1], o => JsonParser.Default.Parse<AuditEvent>(o)); // events until then, the error last
+    }
+
+    [Fact]
+    public async Task ExportAccount_OverHttp_ErrorBeforeTheStreamStarted_IsTheHttpStatusOfItsCode()
+    {
+        var response = await SendAsync(HttpMethod.Get, "/v1/accounts/nobody:export", Ops.Token);
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        var status = await StatusOf(response);
+        Assert.Equal((int)StatusCode.NotFound, status.Code);
+        Assert.Contains("nobody", status.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task OpenApi_ListsEveryAnnotatedRpc_WithItsProtoComment()
     {
         var response = await _http.GetAsync("/openapi/v1.json");
@@ -254,6 +295,7 @@ public sealed partial class HttpJsonTests : IAsyncLifetime
         Assert.Contains("May this user use this permission", check.GetProperty("summary").GetString());
         var export = paths.GetProperty("/v1/accounts/{accountId}:export").GetProperty("get");
         Assert.Contains("Streamed: each message as a JSON object", export.GetProperty("description").GetString());
+        Assert.Contains("its last object, a google.rpc.Status, under HTTP 200", export.GetProperty("description").GetString());
         var revision = document.RootElement.GetProperty("components").GetProperty("schemas").GetProperty("CheckResponse")
             .GetProperty("properties").GetProperty("revision");
         Assert.Equal("string", revision.GetProperty("type").GetString()); // as written: a 64-bit integer is a JSON string
@@ -447,9 +489,13 @@ public sealed partial class HttpJsonTests : IAsyncLifetime
     }
 
     /// <summary>JSON objects one after the other: a transcoded server stream.</summary>
-    private static List<T> ReadMessages<T>(string text) where T : IMessage<T>, new()
+    private static List<T> ReadMessages<T>(string text) where T : IMessage<T>, new() =>
+        [.. JsonObjects(text).Select(JsonParser.Default.Parse<T>)];
+
+    /// <summary>The complete JSON objects of a stream read so far, each as its text.</summary>
+    private static List<string> JsonObjects(string text)
     {
-        var messages = new List<T>();
+        var objects = new List<string>();
         var bytes = Encoding.UTF8.GetBytes(text);
         var reader = new Utf8JsonReader(bytes, new JsonReaderOptions { AllowMultipleValues = true });
         try
@@ -458,7 +504,7 @@ public sealed partial class HttpJsonTests : IAsyncLifetime
             {
                 var start = (int)reader.TokenStartIndex;
                 reader.Skip();
-                messages.Add(JsonParser.Default.Parse<T>(Encoding.UTF8.GetString(bytes, start, (int)reader.BytesConsumed - start)));
+                objects.Add(Encoding.UTF8.GetString(bytes, start, (int)reader.BytesConsumed - start));
             }
         }
         catch (JsonException)
@@ -466,7 +512,7 @@ public sealed partial class HttpJsonTests : IAsyncLifetime
             // An object not yet complete: the stream is still being read.
         }
 
-        return messages;
+        return objects;
     }
 
     [GeneratedRegex(@"\{([\w.]+)\}")]

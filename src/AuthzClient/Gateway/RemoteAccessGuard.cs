@@ -43,7 +43,7 @@ public sealed class RemoteAccessGuard : IDisposable
     /// <summary>Raised when a session is cut after it was opened (its token is cancelled at the same moment).</summary>
     public event EventHandler<RemoteAccessSession>? SessionCut;
 
-    /// <summary>Raised after each re-check, with its answer (null when it failed); tests wait on it.</summary>
+    /// <summary>Raised after each re-check is over (the next may start), with its answer (null when it failed); tests wait on it.</summary>
     internal event Action<RemoteAccessSession, Decision?>? Rechecked;
 
     /// <summary>The sessions open now.</summary>
@@ -151,9 +151,10 @@ public sealed class RemoteAccessGuard : IDisposable
 
     private async Task RecheckUnwatchedAsync(RemoteAccessSession session)
     {
+        Decision? decision = null;
         try
         {
-            var decision = await _client.CheckAsync(
+            decision = await _client.CheckAsync(
                 new CheckQuery(session.UserId, Permission, session.DeviceId, session.Request) { MinRevision = session.Revision }).ConfigureAwait(false);
             if (decision.Allowed)
             {
@@ -163,8 +164,6 @@ public sealed class RemoteAccessGuard : IDisposable
             {
                 Cut(session, decision.Reason.ToString());
             }
-
-            Rechecked?.Invoke(session, decision);
         }
         catch (RpcException e)
         {
@@ -178,13 +177,14 @@ public sealed class RemoteAccessGuard : IDisposable
             {
                 ClientLog.SessionRecheckFailedWithinGrace(_logger, session.Id, session.UserId, e.StatusCode, unconfirmed.TotalSeconds);
             }
-
-            Rechecked?.Invoke(session, null);
         }
         finally
         {
             session.EndRecheck();
         }
+
+        // Once the re-check is over: the next tick may start another (raised before, a tick right after it was skipped).
+        Rechecked?.Invoke(session, decision);
     }
 
     private async Task RecheckAsync(RemoteAccessSession session, ulong revision)

@@ -10,12 +10,17 @@ namespace Qbee.Authz.Service.Grpc;
 /// <summary>
 /// The service's one interceptor, a singleton: the caller admitted first (<see cref="CallerAdmission"/>: a refused
 /// call reaches nothing else), then the one place where domain errors become gRPC statuses. Anything else is
-/// logged and answered INTERNAL without its details (they stay in the log). Each translated error is counted
-/// (<c>qbee_authz.errors</c>, by method and code): the error rate operators alert on, paid only by calls that fail.
+/// logged and answered INTERNAL without its details (they stay in the log). Every call it ends with an error status
+/// is counted once (<c>qbee_authz.errors</c>, by method and code): a translated error, an admission refusal, an
+/// RpcException a service throws (a watch's RESOURCE_EXHAUSTED, its UNAVAILABLE at shutdown), and DEADLINE_EXCEEDED
+/// when the deadline passed, whatever the handler did after (grpc-dotnet answers that one itself). The error rate
+/// operators alert on, paid only by calls that fail.
 /// </summary>
 /// <remarks>
 /// One interceptor, not one per concern: grpc-dotnet wraps each in an async frame of its own and, unless it is
 /// registered in DI, makes a new instance per call; each cost a Check about 1-3% of its CPU (perf, issue 18).
+/// Not counted: what grpc-dotnet refuses before any interceptor runs (an unknown method, a request body it cannot
+/// read or that exceeds the message size limit).
 /// </remarks>
 internal sealed class CallInterceptor(CallerAdmission admission, ILogger<CallInterceptor> logger, AuthzMetrics metrics) : Interceptor
 {
@@ -25,27 +30,46 @@ internal sealed class CallInterceptor(CallerAdmission admission, ILogger<CallInt
     public override Task<TResponse> UnaryServerHandler<TRequest, TResponse>(
         TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
     {
-        admission.Admit(context);
-
-        // Checks complete synchronously: hand their task on as it is, with no async frame of our own.
+        Task<TResponse> call;
         try
         {
-            var call = continuation(request, context);
-            return call.IsCompletedSuccessfully ? call : AwaitAsync(call, context);
+            admission.Admit(context);
+            call = continuation(request, context);
         }
-        catch (Exception e) when (e is not RpcException)
+        catch (RpcException e)
+        {
+            Count(e.StatusCode, context);
+            throw;
+        }
+        catch (Exception e)
         {
             throw Translate(e, context);
         }
+
+        // Checks complete synchronously: hand their task on as it is, with no async frame of our own.
+        if (call.IsCompletedSuccessfully)
+        {
+            CountIfPastDeadline(context);
+            return call;
+        }
+
+        return AwaitAsync(call, context);
     }
 
     private async Task<TResponse> AwaitAsync<TResponse>(Task<TResponse> call, ServerCallContext context)
     {
         try
         {
-            return await call;
+            var response = await call;
+            CountIfPastDeadline(context);
+            return response;
         }
-        catch (Exception e) when (e is not RpcException)
+        catch (RpcException e)
+        {
+            Count(e.StatusCode, context);
+            throw;
+        }
+        catch (Exception e)
         {
             throw Translate(e, context);
         }
@@ -54,12 +78,18 @@ internal sealed class CallInterceptor(CallerAdmission admission, ILogger<CallInt
     public override async Task ServerStreamingServerHandler<TRequest, TResponse>(
         TRequest request, IServerStreamWriter<TResponse> responseStream, ServerCallContext context, ServerStreamingServerMethod<TRequest, TResponse> continuation)
     {
-        admission.Admit(context);
         try
         {
+            admission.Admit(context);
             await continuation(request, responseStream, context);
+            CountIfPastDeadline(context);
         }
-        catch (Exception e) when (e is not RpcException)
+        catch (RpcException e)
+        {
+            Count(e.StatusCode, context);
+            throw;
+        }
+        catch (Exception e)
         {
             throw Translate(e, context);
         }
@@ -68,12 +98,19 @@ internal sealed class CallInterceptor(CallerAdmission admission, ILogger<CallInt
     public override async Task<TResponse> ClientStreamingServerHandler<TRequest, TResponse>(
         IAsyncStreamReader<TRequest> requestStream, ServerCallContext context, ClientStreamingServerMethod<TRequest, TResponse> continuation)
     {
-        admission.Admit(context);
         try
         {
-            return await continuation(requestStream, context);
+            admission.Admit(context);
+            var response = await continuation(requestStream, context);
+            CountIfPastDeadline(context);
+            return response;
         }
-        catch (Exception e) when (e is not RpcException)
+        catch (RpcException e)
+        {
+            Count(e.StatusCode, context);
+            throw;
+        }
+        catch (Exception e)
         {
             throw Translate(e, context);
         }
@@ -82,12 +119,18 @@ internal sealed class CallInterceptor(CallerAdmission admission, ILogger<CallInt
     public override async Task DuplexStreamingServerHandler<TRequest, TResponse>(
         IAsyncStreamReader<TRequest> requestStream, IServerStreamWriter<TResponse> responseStream, ServerCallContext context, DuplexStreamingServerMethod<TRequest, TResponse> continuation)
     {
-        admission.Admit(context);
         try
         {
+            admission.Admit(context);
             await continuation(requestStream, responseStream, context);
+            CountIfPastDeadline(context);
         }
-        catch (Exception e) when (e is not RpcException)
+        catch (RpcException e)
+        {
+            Count(e.StatusCode, context);
+            throw;
+        }
+        catch (Exception e)
         {
             throw Translate(e, context);
         }
@@ -109,9 +152,30 @@ internal sealed class CallInterceptor(CallerAdmission admission, ILogger<CallInt
                 new Status(StatusCode.Cancelled, "The call was cancelled or its deadline passed."),
             _ => Unexpected(exception, context.Method),
         };
-        metrics.Failed(context.Method, (uint)status.StatusCode < (uint)CodeNames.Length ? CodeNames[(int)status.StatusCode] : "UNKNOWN");
+        Count(status.StatusCode, context);
         return new RpcException(status);
     }
+
+    /// <summary>A call ended with <paramref name="code"/>; past its deadline, the caller had DEADLINE_EXCEEDED instead.</summary>
+    private void Count(StatusCode code, ServerCallContext context) =>
+        metrics.Failed(context.Method, CodeName(AnsweredDeadlineExceeded(context) || context.Deadline <= DateTime.UtcNow ? StatusCode.DeadlineExceeded : code));
+
+    /// <summary>A handler that returned after its deadline was answered: the caller had DEADLINE_EXCEEDED all the same.</summary>
+    private void CountIfPastDeadline(ServerCallContext context)
+    {
+        if (AnsweredDeadlineExceeded(context))
+        {
+            metrics.Failed(context.Method, CodeName(StatusCode.DeadlineExceeded));
+        }
+    }
+
+    // When the deadline passes, grpc-dotnet answers the call itself, sets its status to DEADLINE_EXCEEDED and only
+    // then cancels its token; whatever the handler ends with later is not sent. Nothing here sets a call's status.
+    // A field read (no clock, and the call's token, created lazily by grpc-dotnet, left alone): what a call that
+    // succeeded pays. A failed one also reads the clock: the client may have given up at the deadline first.
+    private static bool AnsweredDeadlineExceeded(ServerCallContext context) => context.Status.StatusCode == StatusCode.DeadlineExceeded;
+
+    private static string CodeName(StatusCode code) => (uint)code < (uint)CodeNames.Length ? CodeNames[(int)code] : "UNKNOWN";
 
     // InvalidArgument -> INVALID_ARGUMENT (and OK stays OK: no break inside a run of capitals).
     private static string CanonicalName(string pascal) =>

@@ -9,7 +9,7 @@ namespace Qbee.Authz.Service.HttpJson;
 internal sealed class StreamingOperationFilter : IOperationFilter
 {
     public const string Note =
-        "Streamed: each message as a JSON object, one after another as they come; an error after the stream started is its last object, a google.rpc.Status.";
+        "Streamed: each message as a JSON object, one after another as they come; an error after the stream started is its last object, a google.rpc.Status, under HTTP 200.";
 
     public void Apply(OpenApiOperation operation, OperationFilterContext context)
     {

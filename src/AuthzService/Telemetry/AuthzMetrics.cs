@@ -65,7 +65,7 @@ internal sealed class AuthzMetrics
             "qbee_authz.snapshot.rebuild.duration", "s", "Time to bring an account's snapshot to a new revision: load (Redis or SQL) and compile.",
             tags: null, advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = RebuildBuckets });
 
-        _errors = meter.CreateCounter<long>("qbee_authz.errors", "{call}", "Calls answered with an error status, by gRPC method and status code.");
+        _errors = meter.CreateCounter<long>("qbee_authz.errors", "{call}", "Calls answered with an error status (any but OK: refused at admission, translated, thrown by a service, past their deadline), each once, by gRPC method and status code.");
 
         meter.CreateObservableGauge("qbee_authz.snapshot.revision", () => Revisions(snapshots.Snapshots), "{revision}", "The revision each account's snapshot answers from.");
         meter.CreateObservableGauge("qbee_authz.snapshot.bytes", () => Sizes(snapshots.Snapshots), "By",
