@@ -12,7 +12,7 @@ namespace Qbee.Authz.Service.Snapshots;
 /// through <see cref="SnapshotRefresher.LoadAsync"/> (Redis's compacted snapshot and the change sets after it, else
 /// SQL), one load per account however many calls wait for it, each waiting within its own deadline. A load that
 /// fails fails its waiters with UNAVAILABLE naming the account and is forgotten, so the next call tries again.
-/// After each load, and after each poll, the least recently used accounts are evicted while the snapshots held pass
+/// After each load, write, dry run and poll, the least recently used accounts are evicted while the snapshots held pass
 /// the budget: never a pinned account, nor one a call holds (<see cref="AccountSlot.InFlight"/>). A slot is made only
 /// for an account the store has: ids named by bad input (a watch, a min_revision) leave nothing behind.
 /// </summary>
