@@ -377,15 +377,36 @@ public sealed class ExportImportTests : IAsyncLifetime
         var records = await ExportAsync(_source, Acme);
         var imports = _target.Services.GetRequiredService<AccountImports>();
         var running = await imports.TakeTurnAsync(CancellationToken.None); // another import, in progress
+        Task<ImportAccountResponse> waiting;
+        try
+        {
+            waiting = ImportAsync(_target, records);
+            await Eventually.HoldsAsync(() => imports.Waiting == 1, "the second import waits for its turn");
 
-        var waiting = ImportAsync(_target, records);
-        await Eventually.HoldsAsync(() => imports.Waiting == 1, "the second import waits for its turn");
+            Assert.False(waiting.IsCompleted);
+            Assert.DoesNotContain(Acme, (await _target.Admin.GetStatusAsync(new GetStatusRequest())).Accounts.Select(a => a.AccountId));
+        }
+        finally
+        {
+            running!.Dispose();
+        }
 
-        Assert.False(waiting.IsCompleted);
-        Assert.DoesNotContain(Acme, (await _target.Admin.GetStatusAsync(new GetStatusRequest())).Accounts.Select(a => a.AccountId));
-        running.Dispose();
         var imported = await waiting;
         Assert.Equal(Acme, imported.AccountId);
+        Assert.Equal(0, imports.Waiting);
+    }
+
+    [Fact]
+    public async Task ImportAccount_WhenAnotherImportDoesNotEndInTime_IsResourceExhausted()
+    {
+        var records = await ExportAsync(_source, Acme);
+        var imports = _target.Services.GetRequiredService<AccountImports>();
+        imports.TurnWait = TimeSpan.Zero;
+        using var running = await imports.TakeTurnAsync(CancellationToken.None); // another import that does not end
+
+        var error = await AssertRefusedAsync(_target, StatusCode.ResourceExhausted, records);
+
+        Assert.StartsWith("another ImportAccount has run on this replica for over 0 s (imports run one at a time)", error.Status.Detail);
         Assert.Equal(0, imports.Waiting);
     }
 

@@ -51,6 +51,23 @@ public sealed class MultiReplicaTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ListDeviceUsers_DeviceAloneJustCreatedOnTheOther_AtItsRevision_IsPlacedByTheStoreAndWaitedFor()
+    {
+        var a = await ReplicaAsync(pollInterval: "00:10:00");
+        var b = await ReplicaAsync(pollInterval: "00:10:00");
+        await a.Admin.CreateAccountAsync(Fleet.Account(Acme, "olivia"));
+        var write = await a.Admin.PutNodeAsync(new PutNodeRequest { Node = Fleet.Device(Acme, Fleet.DeviceId(1), "") });
+
+        // Asked at once: b may not have the change message yet, so it may not know the device.
+        var answer = await b.Authz.ListDeviceUsersAsync(
+            new ListDeviceUsersRequest { DeviceId = Fleet.DeviceId(1), Permission = "device:read", MinRevision = write.Revision },
+            deadline: DateTime.UtcNow + Deadline);
+
+        Assert.Equal(write.Revision, answer.Revision);
+        Assert.Equal(["olivia"], answer.Users.Select(u => u.UserId));
+    }
+
+    [Fact]
     public async Task WritesOnOneReplica_TheOtherPatchesWithTheirChangeSets_WithoutLoadingTheAccount()
     {
         var a = await ReplicaAsync(pollInterval: "00:10:00");

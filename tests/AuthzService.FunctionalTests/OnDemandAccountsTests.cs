@@ -208,7 +208,9 @@ public sealed class OnDemandAccountsTests : IAsyncLifetime
     {
         var b = await ReplicaAsync("None", budget: 1);
         await CheckAsync(b, "charlie");
-        await CheckAsync(b, "delta"); // charlie evicted
+        await CheckAsync(b, "delta");
+        // The eviction runs after delta's load has answered: wait for it, so the listing below starts from nothing held.
+        await Eventually.HoldsAsync(async () => !(await StatusOfAsync(b, "charlie")).Loaded, "charlie evicted");
         var write = await _writer.Admin.PutUserAsync(new PutUserRequest { User = Fleet.User("charlie", "charlie-erin", "reader") });
 
         var listed = await b.Authz.ListDeviceUsersAsync(
@@ -286,14 +288,19 @@ public sealed class OnDemandAccountsTests : IAsyncLifetime
             }
         });
 
-        for (var i = 0; i < 20; i++)
+        try
         {
-            var rehearsed = await b.Admin.PutUserAsync(new PutUserRequest { User = Fleet.User("alpha", "alpha-bob"), DryRun = true });
-            Assert.Contains(rehearsed.Impact.Users, u => u.UserId == "alpha-bob");
+            for (var i = 0; i < 20; i++)
+            {
+                var rehearsed = await b.Admin.PutUserAsync(new PutUserRequest { User = Fleet.User("alpha", "alpha-bob"), DryRun = true });
+                Assert.Contains(rehearsed.Impact.Users, u => u.UserId == "alpha-bob");
+            }
         }
-
-        await stop.CancelAsync();
-        await churn;
+        finally
+        {
+            await stop.CancelAsync();
+            await churn;
+        }
     }
 
     private async Task<long> SizeOfOneAccountAsync()

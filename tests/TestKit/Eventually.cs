@@ -9,14 +9,19 @@ public static class Eventually
     private static readonly TimeSpan DefaultBound = TimeSpan.FromSeconds(10);
     private static readonly TimeSpan PollEvery = TimeSpan.FromMilliseconds(5);
 
-    public static async Task HoldsAsync(Func<bool> condition, string what, TimeSpan? bound = null)
+    public static Task HoldsAsync(Func<bool> condition, string what, TimeSpan? bound = null) =>
+        HoldsAsync(() => Task.FromResult(condition()), what, bound);
+
+    /// <summary>A condition that asks something (a server's status): asked again only once its last answer came.</summary>
+    public static async Task HoldsAsync(Func<Task<bool>> condition, string what, TimeSpan? bound = null)
     {
-        var until = DateTime.UtcNow + (bound ?? DefaultBound);
-        while (!condition())
+        var limit = bound ?? DefaultBound;
+        var until = DateTime.UtcNow + limit;
+        while (!await condition())
         {
             if (DateTime.UtcNow >= until)
             {
-                throw new TimeoutException($"{what}: did not hold within {(bound ?? DefaultBound).TotalSeconds:F0} s");
+                throw new TimeoutException($"{what}: did not hold within {limit.TotalSeconds:F0} s");
             }
 
             await Task.Delay(PollEvery);

@@ -23,15 +23,26 @@ internal sealed class AccountImports(IAuthzStore store, AccountLoader accounts, 
     internal int Waiting => Volatile.Read(ref _waiting);
 
     /// <summary>
-    /// Waits (within the call's deadline) until no other import runs on this replica; taken before the stream is read,
-    /// so an import that waits holds nothing. Dispose to end the turn.
+    /// How long an import waits for another to end (within its deadline) before it is refused: long enough for the
+    /// import of a large account ahead of it (minutes), bounded because an import whose client stalls holds its turn
+    /// until its own deadline, and the others must not wait for it forever.
     /// </summary>
-    public async Task<IDisposable> TakeTurnAsync(CancellationToken cancellationToken)
+    internal TimeSpan TurnWait { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>
+    /// Waits (within the call's deadline and <see cref="TurnWait"/>) until no other import runs on this replica;
+    /// taken before the stream is read, so an import that waits holds nothing. Dispose to end the turn. Null when the
+    /// other import did not end in time (the caller is refused: RESOURCE_EXHAUSTED).
+    /// </summary>
+    public async Task<IDisposable?> TakeTurnAsync(CancellationToken cancellationToken)
     {
         Interlocked.Increment(ref _waiting);
         try
         {
-            await _oneAtATime.WaitAsync(cancellationToken);
+            if (!await _oneAtATime.WaitAsync(TurnWait, cancellationToken))
+            {
+                return null;
+            }
         }
         finally
         {

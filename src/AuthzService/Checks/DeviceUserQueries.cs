@@ -35,16 +35,16 @@ internal sealed class DeviceUserQueries(SnapshotRegistry registry, Readiness rea
             accountId = found.AccountId;
             snapshot = found;
         }
-        else if (loader.OnDemand)
+        else if (loader.OnDemand || query.MinRevision > 0)
         {
+            // A device of no account held: of a cold account (on demand), or created by a write this replica has not
+            // received yet (at a revision). The store places it; paid only on a miss.
             accountId = await FindDeviceAccountInStoreAsync(query.DeviceId, cancellationToken) ?? throw NodeNotFound(query, nodeId);
             snapshot = null;
         }
         else
         {
-            // Every account is held: a device this replica does not know yet (created by a write it has not received)
-            // cannot be waited for without its account: the caller names account_id for that (README).
-            throw NodeNotFound(query, nodeId);
+            throw NodeNotFound(query, nodeId); // every account is held, and no revision asked for: nowhere
         }
 
         if (snapshot is null || snapshot.Revision < query.MinRevision)

@@ -196,7 +196,9 @@ internal sealed class AdminGrpcService(
     /// </summary>
     public override async Task<ImportAccountResponse> ImportAccount(IAsyncStreamReader<ProtoRecord> requestStream, ServerCallContext context)
     {
-        using var turn = await imports.TakeTurnAsync(context.CancellationToken);
+        using var turn = await imports.TakeTurnAsync(context.CancellationToken)
+            ?? throw new RpcException(new Status(StatusCode.ResourceExhausted,
+                $"another ImportAccount has run on this replica for over {imports.TurnWait.TotalSeconds:F0} s (imports run one at a time); retry when it ends"));
         var builder = new AccountImportBuilder(limits.Value);
         await foreach (var record in requestStream.ReadAllAsync(context.CancellationToken))
         {

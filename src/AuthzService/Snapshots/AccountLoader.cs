@@ -140,6 +140,11 @@ internal sealed class AccountLoader(
                 .Select(s => (s.Slot, Bytes: s.Snapshot!.EstimatedBytes))
                 .ToList();
             var total = held.Sum(s => s.Bytes);
+            if (total <= _budget)
+            {
+                return; // the usual case after a write or a dry run: nothing to sort
+            }
+
             foreach (var (slot, bytes) in held.OrderBy(s => s.Slot.LastUsed))
             {
                 if (total <= _budget)
