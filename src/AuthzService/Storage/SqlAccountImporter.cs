@@ -17,6 +17,22 @@ internal sealed class SqlAccountImporter(
 {
     public async Task<long> ImportAsync(AccountImport import, AuditRecord audit, CancellationToken cancellationToken)
     {
+        try
+        {
+            return await ImportInTransactionAsync(import, audit, cancellationToken);
+        }
+        catch (DbException e) when (sql.IsDeviceIdTaken(e))
+        {
+            // Another account committed one of the devices after the check: named as the check names it, read after
+            // the rollback (PostgreSQL refuses every statement of a transaction after an error).
+            await using var check = await StoreTransaction.BeginAsync(connections, write: false, cancellationToken);
+            await CheckNothingHeldElsewhereAsync(check, import);
+            throw new AlreadyExistsException("a device_id of the import is taken");
+        }
+    }
+
+    private async Task<long> ImportInTransactionAsync(AccountImport import, AuditRecord audit, CancellationToken cancellationToken)
+    {
         var accountId = import.Account.AccountId;
         var key = new { AccountId = accountId };
         await using var tx = await StoreTransaction.BeginAsync(connections, write: true, cancellationToken);

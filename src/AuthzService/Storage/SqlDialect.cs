@@ -32,6 +32,12 @@ internal abstract class SqlDialect
     /// </summary>
     public virtual string? LockKey => null;
 
+    /// <summary>
+    /// Null where <see cref="LockKey"/> is, else the same lock for every key of <c>@Keys</c> (an array), taken in the
+    /// array's order in one round trip (<see cref="StoreTransaction.LockKeysAsync"/> sorts them).
+    /// </summary>
+    public virtual string? LockKeys => null;
+
     // Accounts
 
     /// <summary>

@@ -114,6 +114,20 @@ public abstract partial class StoreConformanceTests
         Assert.Equal($"records[6].node.node_id: device_id {Samples.DeviceId(3)} is taken", refused.Message);
     }
 
+    [StoreFact]
+    public async Task ImportAccountAsync_ADeviceAnotherAccountCommitsWhileItImports_IsAlreadyExistsNamingTheRecord()
+    {
+        await using var temp = await CreateStoreAsync();
+        await temp.CreateAccountAsync("other", "other-owner");
+
+        var racing = await RaceAnotherAccountsDeviceAsync(temp, "other", Samples.DeviceId(3),
+            () => temp.NewStore().ImportAccountAsync(Import("acme", replace: false, ImportedContent()), Samples.Audit("admin.import_account"), Ct));
+
+        var refused = await Assert.ThrowsAsync<AlreadyExistsException>(() => racing);
+        Assert.Equal($"records[6].node.node_id: device_id {Samples.DeviceId(3)} is taken", refused.Message);
+        Assert.Null(await temp.Store.GetAccountAsync("acme", Ct));
+    }
+
     /// <summary>
     /// Roles default and ops; users u1 and u2; root (titled and tagged), unassigned_group, g1 > g2, devices 1 (moved
     /// up from g2 in the replace test), 3 and 9 (moved out of a group the replace deletes); settings on g1, then on
