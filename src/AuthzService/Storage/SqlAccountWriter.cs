@@ -235,7 +235,7 @@ internal sealed class SqlAccountWriter(
                     }
                 }
 
-                await WriteNodeRowsAsync(tx, accountId, stored, retagged);
+                await WriteNodeRowsAsync(tx, stored, retagged);
             }, cancellationToken);
             return (stored, revision);
         }
@@ -273,23 +273,25 @@ internal sealed class SqlAccountWriter(
     }
 
     /// <summary>
-    /// The rows of the placed nodes, each statement run once over the whole list (prepared once): the nodes, then
-    /// the old tags of the nodes that existed, then every tag. A node put twice in one request keeps its last form.
+    /// The rows of the placed nodes, each statement over the whole list in as few round trips as the dialect takes
+    /// (<see cref="SqlRows"/>): the nodes, then the old tags of the nodes that existed, then every tag. A node put
+    /// twice in one request keeps its last form.
     /// </summary>
-    private async Task WriteNodeRowsAsync(
-        StoreTransaction tx, string accountId, List<NodeRecord> placed, List<NodeRecord> existed)
+    private async Task WriteNodeRowsAsync(StoreTransaction tx, List<NodeRecord> placed, List<NodeRecord> existed)
     {
+        // A node put twice: only its last form (and its last tags, after the delete below removed what the store had).
+        var last = new Dictionary<string, NodeRecord>(placed.Count, StringComparer.Ordinal);
+        foreach (var node in placed)
+        {
+            last[node.NodeId] = node;
+        }
+
+        var nodes = last.Values.ToList();
         try
         {
-            await tx.ExecuteAsync(sql.UpsertNode, placed.Select(node => new
-            {
-                node.AccountId,
-                node.NodeId,
-                Kind = (long)node.Kind,
-                node.ParentId,
-                node.Title,
-                node.AgentRemoteAccessDisabled,
-            }).ToList());
+            await SqlRows.WriteAsync(tx, sql, sql.UpsertNode, nodes,
+                ("AccountId", n => n.AccountId), ("NodeId", n => n.NodeId), ("Kind", n => (long)n.Kind), ("ParentId", n => n.ParentId),
+                ("Title", n => n.Title), ("AgentRemoteAccessDisabled", n => n.AgentRemoteAccessDisabled));
         }
         catch (System.Data.Common.DbException e) when (sql.IsDeviceIdTaken(e))
         {
@@ -303,24 +305,9 @@ internal sealed class SqlAccountWriter(
             await tx.ExecuteAsync(sql.DeleteNodeTags, existed.Select(n => new { n.AccountId, n.NodeId }).Distinct().ToList());
         }
 
-        // A node put twice: only its last tags, after the delete above removed what the store had.
-        var last = new Dictionary<string, NodeRecord>(placed.Count, StringComparer.Ordinal);
-        foreach (var node in placed)
-        {
-            last[node.NodeId] = node;
-        }
-
-        var tags = last.Values.SelectMany(node => node.Tags.Select((tag, position) => new
-        {
-            node.AccountId,
-            node.NodeId,
-            Tag = tag,
-            Position = (long)position,
-        })).ToList();
-        if (tags.Count > 0)
-        {
-            await tx.ExecuteAsync(sql.InsertNodeTag, tags);
-        }
+        await SqlRows.WriteAsync(tx, sql, sql.InsertNodeTag,
+            nodes.SelectMany(node => node.Tags.Select((tag, position) => (node.AccountId, node.NodeId, Tag: tag, Position: (long)position))).ToList(),
+            ("AccountId", t => t.AccountId), ("NodeId", t => t.NodeId), ("Tag", t => t.Tag), ("Position", t => t.Position));
     }
 
     private async Task<HashSet<string>> DevicesHeldElsewhereAsync(StoreTransaction tx, string accountId, IReadOnlyList<string> deviceIds)
@@ -482,16 +469,8 @@ internal sealed class SqlAccountWriter(
             Status = (long)user.Status,
         });
         await tx.ExecuteAsync(sql.DeleteUserRoles, new { user.UserId });
-        if (user.RoleIds.Count > 0)
-        {
-            await tx.ExecuteAsync(sql.InsertUserRole, user.RoleIds.Select((roleId, position) => new
-            {
-                user.UserId,
-                user.AccountId,
-                RoleId = roleId,
-                Position = (long)position,
-            }).ToList());
-        }
+        await SqlRows.WriteAsync(tx, sql, sql.InsertUserRole, user.RoleIds.Select((roleId, position) => (RoleId: roleId, Position: (long)position)).ToList(),
+            ("UserId", _ => user.UserId), ("AccountId", _ => user.AccountId), ("RoleId", r => r.RoleId), ("Position", r => r.Position));
 
         changes.Add(new UserPut(user with { RoleIds = user.RoleIds.ToArray() }));
     }

@@ -197,6 +197,8 @@ internal sealed class PostgresDialect : SqlDialect
     // Released at the commit or rollback. Two keys that hash alike only wait for each other, which is harmless.
     public override string LockKey => "SELECT pg_advisory_xact_lock(hashtextextended(@Key, 0))";
 
+    public override bool RowsAsArrays => true;
+
     // In the array's order: ORDER BY the ordinal, and OFFSET 0 keeps the sort below the locking projection.
     public override string LockKeys =>
         "SELECT pg_advisory_xact_lock(hashtextextended(k.key, 0)) FROM "
