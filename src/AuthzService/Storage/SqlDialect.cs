@@ -41,14 +41,9 @@ internal abstract class SqlDialect
     /// <summary>
     /// Whether an insert written for one row (<c>VALUES (@A, @B)</c>) takes every row at once with each column as one
     /// array parameter (<c>SELECT * FROM unnest(@A, @B)</c>, see <see cref="SqlRows"/>): one round trip for a batch.
+    /// Otherwise the statement runs once per row, prepared once.
     /// </summary>
     public virtual bool RowsAsArrays => false;
-
-    /// <summary>
-    /// Otherwise, how many rows one statement takes as a VALUES list of that many tuples (1: the statement as written,
-    /// once per row). Bounded by the engine's parameters per statement.
-    /// </summary>
-    public virtual int RowsPerStatement => 1;
 
     // Accounts
 

@@ -240,6 +240,28 @@ public abstract partial class StoreConformanceTests
     }
 
     [StoreFact]
+    public async Task PutNodesAsync_ANodePutTwiceInOneRequest_KeepsItsLastFormAndTags()
+    {
+        await using var temp = await WithAccountAsync();
+        await temp.Store.PutNodeAsync(Samples.Device("acme", Device, "", "old"), Samples.Audit("admin.PutNode"), Ct);
+
+        var (nodes, _) = await temp.Store.PutNodesAsync("acme",
+        [
+            Samples.Group("acme", "g1"),
+            Samples.Device("acme", Device, "", "a", "b"),
+            Samples.Device("acme", Samples.DeviceId(2), "g1", "x"),
+            Samples.Device("acme", Device, "g1", "c") with { Title = "last", AgentRemoteAccessDisabled = true },
+            Samples.Device("acme", Samples.DeviceId(2), "g1", "y", "z"),
+        ], Samples.Audit("admin.PutNodes"), Ct);
+
+        Assert.Equal(5, nodes.Count);
+        var device = await LoadNodeAsync(temp, Device);
+        Assert.Equal(("g1", "last", true), (device.ParentId, device.Title, device.AgentRemoteAccessDisabled));
+        Assert.Equal(["c"], device.Tags);
+        Assert.Equal(["y", "z"], (await LoadNodeAsync(temp, Samples.DeviceId(2))).Tags);
+    }
+
+    [StoreFact]
     public async Task PutNodesAsync_NodeOfAnotherAccount_ThrowsInvalidFieldAndChangesNothing()
     {
         // The admin layer refuses it first; the store keeps the tenant boundary whoever calls it.

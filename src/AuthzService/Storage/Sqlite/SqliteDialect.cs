@@ -206,10 +206,6 @@ internal sealed class SqliteDialect : SqlDialect
     public override string SelectEmailsHeldElsewhere =>
         "SELECT email_normalized FROM users WHERE email_normalized IN (SELECT value FROM json_each(@Emails)) AND account_id <> @AccountId";
 
-    // At most 7 columns: 700 parameters, under even the 999 of SQLite before 3.32. Per statement, not per round trip
-    // (SQLite is in process): what it saves is the driver's cost per execution.
-    public override int RowsPerStatement => 100;
-
     public override string UpsertRole =>
         "INSERT INTO roles (account_id, role_id, name, description, policies) "
         + "VALUES (@AccountId, @RoleId, @Name, @Description, @Policies) "
