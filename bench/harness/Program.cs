@@ -28,6 +28,8 @@ internal static class Program
                 return await ExportImportBenchmark.RunAsync(
                     args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 100_000,
                     args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 10_000);
+            case ["--store-import", ..]:
+                return await StoreImportBenchmark.RunAsync(Arg(args, 1, 100_000));
             case ["--call-cost", ..]:
                 return await CallCostBenchmark.RunAsync(Arg(args, 1, 100_000));
             case ["--scale", ..]:
@@ -36,7 +38,7 @@ internal static class Program
                 MemoryReport.Run(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 1_000_000);
                 return 0;
             default:
-                await Console.Error.WriteLineAsync("usage: --convergence [writes, default 1000] | --memory [devices, default 1000000] | --writes [--devices 1000,100000] [--writes 200] [--quick] | --replica-writes [--stores sqlite,postgres] [--devices 100000] [--seconds 15] | --who [devices, default 100000] [users, default 10000] | --dry-run [devices 100000] [users 10000] [runs 50] [listed 100] | --export [devices, default 100000] [users, default 10000] | --call-cost [calls, default 100000] | --scale [accounts 2000] [devices 2000000] [large 10] [large-devices 100000] (see bench/README.md)");
+                await Console.Error.WriteLineAsync("usage: --convergence [writes, default 1000] | --memory [devices, default 1000000] | --writes [--devices 1000,100000] [--writes 200] [--quick] | --replica-writes [--stores sqlite,postgres] [--devices 100000] [--seconds 15] | --who [devices, default 100000] [users, default 10000] | --dry-run [devices 100000] [users 10000] [runs 50] [listed 100] | --export [devices, default 100000] [users, default 10000] | --store-import [devices, default 100000] | --call-cost [calls, default 100000] | --scale [accounts 2000] [devices 2000000] [large 10] [large-devices 100000] (see bench/README.md)");
                 return 2;
         }
     }

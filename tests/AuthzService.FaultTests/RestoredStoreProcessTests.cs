@@ -32,14 +32,62 @@ public sealed class RestoredStoreProcessTests : IAsyncLifetime
     public async Task ReplicaOnACopyAtRevision5_RedisAt15_DeletedUserIsNotFoundAtTheDeletesRevision()
     {
         var settings = new Dictionary<string, string> { ["Authz:Redis:Configuration"] = _redis.Configuration };
-        await using var original = await ServiceProcess.StartAsync(settings);
+        await AssertCopyIsTheTruthAsync(
+            settings, null,
+            original =>
+            {
+                BackUp(original.DatabasePath, Path.Combine(_copyDirectory, "authz.db"));
+                return Task.CompletedTask;
+            },
+            settings, _copyDirectory);
+    }
+
+    [Fact]
+    public async Task ReplicaOnAPostgresCopyAtRevision5_RedisAt15_DeletedUserIsNotFoundAtTheDeletesRevision()
+    {
+        // A file-level copy while the service is stopped: CREATE DATABASE ... TEMPLATE copies the database's files.
+        var server = await PostgresServer.SharedAsync();
+        var name = $"authz_restored_{Guid.NewGuid():N}";
+        var original = SharedStore.Postgres(await server.CreateDatabaseAsync(name + "_original"));
+        try
+        {
+            var restored = SharedStore.Postgres(server.ConnectionString(name));
+            await AssertCopyIsTheTruthAsync(
+                WithRedis(original.Settings), null,
+                async service =>
+                {
+                    await service.StopAsync();
+                    await server.CopyDatabaseAsync(name + "_original", name);
+                    await service.RestartAsync();
+                },
+                WithRedis(restored.Settings), null);
+        }
+        finally
+        {
+            await server.DropDatabaseAsync(name + "_original");
+            await server.DropDatabaseAsync(name);
+        }
+    }
+
+    private Dictionary<string, string> WithRedis(IReadOnlyDictionary<string, string> store) =>
+        new(store) { ["Authz:Redis:Configuration"] = _redis.Configuration };
+
+    /// <summary>
+    /// Writes to revision 5, copies the store there (<paramref name="copyAtFive"/>), writes on to 15 with Redis
+    /// following, then runs a replica on the copy with that Redis: the copy is the truth.
+    /// </summary>
+    private static async Task AssertCopyIsTheTruthAsync(
+        Dictionary<string, string> settings, string? dataDirectory, Func<ServiceProcess, Task> copyAtFive,
+        Dictionary<string, string> restoredSettings, string? restoredDirectory)
+    {
+        await using var original = await ServiceProcess.StartAsync(settings, dataDirectory);
         await original.Admin.CreateAccountAsync(Fleet.Account(Acme, "olivia"));
         await original.Admin.PutRoleAsync(new PutRoleRequest { Role = Fleet.Role(Acme, "auditor", ("audit:read", [])) });
         await original.Admin.PutUserAsync(new PutUserRequest { User = Fleet.User(Acme, "bob", "auditor") });
         await original.Admin.PutNodeAsync(new PutNodeRequest { Node = Fleet.Device(Acme, Fleet.DeviceId(1), "") });
         var atFive = await original.Admin.PutNodeAsync(new PutNodeRequest { Node = Fleet.Device(Acme, Fleet.DeviceId(2), "") });
         Assert.Equal(5ul, atFive.Revision);
-        BackUp(original.DatabasePath, Path.Combine(_copyDirectory, "authz.db"));
+        await copyAtFive(original);
         for (var i = 3; i < 13; i++)
         {
             await original.Admin.PutNodeAsync(new PutNodeRequest { Node = Fleet.Device(Acme, Fleet.DeviceId(i), "") });
@@ -50,7 +98,7 @@ public sealed class RestoredStoreProcessTests : IAsyncLifetime
         Assert.Equal((true, 15ul), (beforeRestore.Allowed, beforeRestore.Revision));
         await original.StopAsync();
 
-        await using var restored = await ServiceProcess.StartAsync(settings, _copyDirectory);
+        await using var restored = await ServiceProcess.StartAsync(restoredSettings, restoredDirectory);
         var deleted = await restored.Admin.DeleteUserAsync(new DeleteUserRequest { AccountId = Acme, UserId = "bob" });
         var bob = await restored.Authz.CheckAsync(
             new CheckRequest { UserId = "bob", Permission = "audit:read", MinRevision = deleted.Revision }, deadline: DateTime.UtcNow + Deadline);
@@ -65,7 +113,7 @@ public sealed class RestoredStoreProcessTests : IAsyncLifetime
         Assert.Contains("Account acme", divergence, StringComparison.Ordinal);
 
         // Redis now holds the restored history: a second replica on the copy starts from it at revision 6.
-        await using var second = await ServiceProcess.StartAsync(settings, _copyDirectory);
+        await using var second = await ServiceProcess.StartAsync(restoredSettings, restoredDirectory);
         var olivia = await second.Authz.CheckAsync(new CheckRequest { UserId = "olivia", Permission = "audit:read", MinRevision = 6 }, deadline: DateTime.UtcNow + Deadline);
         Assert.Equal(6ul, olivia.Revision);
         Assert.DoesNotContain(second.LogLines, line => line.Contains("Redis holds version", StringComparison.Ordinal));

@@ -99,6 +99,18 @@ public sealed class PostgresServer : IAsyncDisposable
         return ConnectionString(name);
     }
 
+    /// <summary>
+    /// A copy of <paramref name="source"/> as <paramref name="copy"/>, file by file (<c>CREATE DATABASE ... TEMPLATE</c>):
+    /// as a restore of a backup taken at that moment. Nothing may be connected to the source.
+    /// </summary>
+    public async Task CopyDatabaseAsync(string source, string copy)
+    {
+        await using var connection = new NpgsqlConnection(ConnectionString());
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand($"CREATE DATABASE \"{copy}\" TEMPLATE \"{source}\"", connection);
+        await command.ExecuteNonQueryAsync();
+    }
+
     /// <summary>Drops <paramref name="name"/>, closing whatever connections are still open to it.</summary>
     public async Task DropDatabaseAsync(string name)
     {

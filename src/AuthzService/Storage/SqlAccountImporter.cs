@@ -17,6 +17,22 @@ internal sealed class SqlAccountImporter(
 {
     public async Task<long> ImportAsync(AccountImport import, AuditRecord audit, CancellationToken cancellationToken)
     {
+        try
+        {
+            return await ImportInTransactionAsync(import, audit, cancellationToken);
+        }
+        catch (DbException e) when (sql.IsDeviceIdTaken(e))
+        {
+            // Another account committed one of the devices after the check: named as the check names it, read after
+            // the rollback (PostgreSQL refuses every statement of a transaction after an error).
+            await using var check = await StoreTransaction.BeginAsync(connections, write: false, cancellationToken);
+            await CheckNothingHeldElsewhereAsync(check, import);
+            throw new AlreadyExistsException("a device_id of the import is taken");
+        }
+    }
+
+    private async Task<long> ImportInTransactionAsync(AccountImport import, AuditRecord audit, CancellationToken cancellationToken)
+    {
         var accountId = import.Account.AccountId;
         var key = new { AccountId = accountId };
         await using var tx = await StoreTransaction.BeginAsync(connections, write: true, cancellationToken);
@@ -159,51 +175,28 @@ internal sealed class SqlAccountImporter(
         return deletes;
     }
 
-    /// <summary>
-    /// Every row, each statement prepared once and run per row with its parameters reused: an account is 100k rows and
-    /// more, where mapping every row's parameters afresh cost more than the inserts.
-    /// </summary>
+    /// <summary>Every row, in as few statements as the dialect takes (<see cref="SqlRows"/>): an account is 100k rows and more.</summary>
     private async Task WriteRowsAsync(StoreTransaction tx, AccountImport import, IReadOnlyList<RemoteAccessSettingRecord> settings)
     {
         var accountId = import.Account.AccountId;
-        await RunForEachAsync(tx, sql.UpsertRole, import.Roles,
+        await SqlRows.WriteAsync(tx, sql, sql.UpsertRole, import.Roles,
             ("AccountId", _ => accountId), ("RoleId", r => r.RoleId), ("Name", r => r.Name), ("Description", r => r.Description),
             ("Policies", r => PolicyJson.Serialize(r.Policies)));
-        await RunForEachAsync(tx, sql.UpsertUser, import.Users,
+        await SqlRows.WriteAsync(tx, sql, sql.UpsertUser, import.Users,
             ("UserId", u => u.UserId), ("AccountId", _ => accountId), ("Email", u => u.Email),
             ("EmailNormalized", u => SqlAccountWriter.NormalizeEmail(u.Email)), ("FirstName", u => u.FirstName), ("LastName", u => u.LastName),
             ("Status", u => (long)u.Status));
-        await RunForEachAsync(tx, sql.InsertUserRole, import.Users.SelectMany(u => u.RoleIds.Select((roleId, position) => (u.UserId, RoleId: roleId, Position: (long)position))),
+        await SqlRows.WriteAsync(tx, sql, sql.InsertUserRole,
+            import.Users.SelectMany(u => u.RoleIds.Select((roleId, position) => (u.UserId, RoleId: roleId, Position: (long)position))).ToList(),
             ("UserId", r => r.UserId), ("AccountId", _ => accountId), ("RoleId", r => r.RoleId), ("Position", r => r.Position));
-        await RunForEachAsync(tx, sql.UpsertNode, import.Nodes,
+        await SqlRows.WriteAsync(tx, sql, sql.UpsertNode, import.Nodes,
             ("AccountId", _ => accountId), ("NodeId", n => n.NodeId), ("Kind", n => (long)n.Kind), ("ParentId", n => n.ParentId),
             ("Title", n => n.Title), ("AgentRemoteAccessDisabled", n => n.AgentRemoteAccessDisabled));
-        await RunForEachAsync(tx, sql.InsertNodeTag, import.Nodes.SelectMany(n => n.Tags.Select((tag, position) => (n.NodeId, Tag: tag, Position: (long)position))),
+        await SqlRows.WriteAsync(tx, sql, sql.InsertNodeTag,
+            import.Nodes.SelectMany(n => n.Tags.Select((tag, position) => (n.NodeId, Tag: tag, Position: (long)position))).ToList(),
             ("AccountId", _ => accountId), ("NodeId", t => t.NodeId), ("Tag", t => t.Tag), ("Position", t => t.Position));
-        await RunForEachAsync(tx, sql.UpsertRemoteAccessSetting, settings,
+        await SqlRows.WriteAsync(tx, sql, sql.UpsertRemoteAccessSetting, settings,
             ("AccountId", _ => accountId), ("TargetKind", s => (long)s.TargetKind), ("Target", s => s.Target), ("Enabled", s => s.Enabled),
             ("ChangedRevision", s => s.ChangedRevision));
-    }
-
-    private static async Task RunForEachAsync<T>(StoreTransaction tx, string statement, IEnumerable<T> rows, params (string Name, Func<T, object> Value)[] columns)
-    {
-        await using var command = tx.Command(statement);
-        var parameters = new DbParameter[columns.Length];
-        for (var c = 0; c < columns.Length; c++)
-        {
-            parameters[c] = command.CreateParameter();
-            parameters[c].ParameterName = "@" + columns[c].Name;
-            command.Parameters.Add(parameters[c]);
-        }
-
-        foreach (var row in rows)
-        {
-            for (var c = 0; c < columns.Length; c++)
-            {
-                parameters[c].Value = columns[c].Value(row);
-            }
-
-            await command.ExecuteNonQueryAsync(tx.CancellationToken);
-        }
     }
 }

@@ -43,6 +43,7 @@ internal sealed class SqlAccountWriter(
             throw new AlreadyExistsException($"account {accountId} already exists");
         }
 
+        await LockUsersAsync(tx, [owner]);
         await CheckUserIsFreeAsync(tx, owner);
 
         var version = new AccountVersion(revision, NewStamp());
@@ -107,7 +108,11 @@ internal sealed class SqlAccountWriter(
         }, cancellationToken);
 
     public Task<long> PutUserAsync(UserRecord user, AuditRecord audit, CancellationToken cancellationToken) =>
-        WriteAsync(user.AccountId, audit, (tx, _, changes) => PutUserRowsAsync(tx, user, changes), cancellationToken);
+        WriteAsync(user.AccountId, audit, async (tx, _, changes) =>
+        {
+            await LockUsersAsync(tx, [user]);
+            await PutUserRowsAsync(tx, user, changes);
+        }, cancellationToken);
 
     public async Task<(IReadOnlyList<UserRecord> Users, long Revision)> PutUsersAsync(
         string accountId, IReadOnlyList<UserRecord> users, AuditRecord audit, CancellationToken cancellationToken)
@@ -124,6 +129,7 @@ internal sealed class SqlAccountWriter(
         // In order, in one transaction: each user is checked as PutUser checks it, and the first refusal undoes all.
         var revision = await WriteAsync(accountId, audit, async (tx, _, changes) =>
         {
+            await LockUsersAsync(tx, users);
             foreach (var user in users)
             {
                 await PutUserRowsAsync(tx, user, changes);
@@ -190,46 +196,56 @@ internal sealed class SqlAccountWriter(
         }
 
         var stored = new List<NodeRecord>(nodes.Count);
-        var revision = await WriteAsync(accountId, audit, async (tx, _, changes) =>
+        try
         {
-            // Read once, and only when a group is added or moved; kept current as the nodes below are put.
-            GroupTree? tree = null;
-            async Task<GroupTree> TreeAsync() =>
-                tree ??= await _placement.ReadTreeAsync(tx, accountId);
-
-            // Every row the rules look at, read up front in a few queries rather than several per node: the nodes
-            // themselves, the parents they ask for, root, and which new devices another account holds. The account is
-            // locked, so only this loop changes them, and it keeps the map current.
-            var known = await _placement.FindNodesAsync(tx, accountId, nodes.Select(n => n.NodeId)
-                .Concat(nodes.Select(n => n.ParentId ?? "").Where(p => p.Length > 0)).Append(Ids.Root).ToHashSet(StringComparer.Ordinal));
-            var heldElsewhere = await DevicesHeldElsewhereAsync(tx, accountId, nodes
-                .Where(n => n.Kind == NodeKind.Device && !known.ContainsKey(n.NodeId)).Select(n => n.NodeId).Distinct(StringComparer.Ordinal).ToList());
-
-            // In order, checked before anything is written: a node may hang under a group created earlier in the same
-            // request, and a refusal of any node leaves nothing to undo.
-            var retagged = new List<NodeRecord>();
-            for (var i = 0; i < nodes.Count; i++)
+            var revision = await WriteAsync(accountId, audit, async (tx, _, changes) =>
             {
-                var node = nodes[i];
-                var existing = known.GetValueOrDefault(node.NodeId);
-                var placed = await PlaceNodeAsync(node, existing, heldElsewhere, known, fieldOf(i), TreeAsync);
-                stored.Add(placed);
-                changes.Add(new NodePut(placed));
-                known[node.NodeId] = new NodeRow { NodeId = node.NodeId, Kind = (long)node.Kind, ParentId = placed.ParentId };
-                if (existing is not null)
+                // Read once, and only when a group is added or moved; kept current as the nodes below are put.
+                GroupTree? tree = null;
+                async Task<GroupTree> TreeAsync() =>
+                    tree ??= await _placement.ReadTreeAsync(tx, accountId);
+
+                // Every row the rules look at, read up front in a few queries rather than several per node: the nodes
+                // themselves, the parents they ask for, root, and which new devices another account holds. The account is
+                // locked, so only this loop changes them, and it keeps the map current.
+                var known = await _placement.FindNodesAsync(tx, accountId, nodes.Select(n => n.NodeId)
+                    .Concat(nodes.Select(n => n.ParentId ?? "").Where(p => p.Length > 0)).Append(Ids.Root).ToHashSet(StringComparer.Ordinal));
+                var heldElsewhere = await DevicesHeldElsewhereAsync(tx, accountId, nodes
+                    .Where(n => n.Kind == NodeKind.Device && !known.ContainsKey(n.NodeId)).Select(n => n.NodeId).Distinct(StringComparer.Ordinal).ToList());
+
+                // In order, checked before anything is written: a node may hang under a group created earlier in the same
+                // request, and a refusal of any node leaves nothing to undo.
+                var retagged = new List<NodeRecord>();
+                for (var i = 0; i < nodes.Count; i++)
                 {
-                    retagged.Add(placed);
+                    var node = nodes[i];
+                    var existing = known.GetValueOrDefault(node.NodeId);
+                    var placed = await PlaceNodeAsync(node, existing, heldElsewhere, known, fieldOf(i), TreeAsync);
+                    stored.Add(placed);
+                    changes.Add(new NodePut(placed));
+                    known[node.NodeId] = new NodeRow { NodeId = node.NodeId, Kind = (long)node.Kind, ParentId = placed.ParentId };
+                    if (existing is not null)
+                    {
+                        retagged.Add(placed);
+                    }
+
+                    if (node.Kind == NodeKind.Group)
+                    {
+                        tree?.Set(node.NodeId, placed.ParentId);
+                    }
                 }
 
-                if (node.Kind == NodeKind.Group)
-                {
-                    tree?.Set(node.NodeId, placed.ParentId);
-                }
-            }
-
-            await WriteNodeRowsAsync(tx, accountId, stored, retagged);
-        }, cancellationToken);
-        return (stored, revision);
+                await WriteNodeRowsAsync(tx, stored, retagged);
+            }, cancellationToken);
+            return (stored, revision);
+        }
+        catch (DeviceClaimLost lost)
+        {
+            // Read after the rollback: PostgreSQL refuses every statement of a transaction after an error.
+            await using var check = await StoreTransaction.BeginAsync(connections, write: false, cancellationToken);
+            var taken = await DevicesHeldElsewhereAsync(check, accountId, lost.Devices);
+            throw DeviceIdTaken(lost.Devices.FirstOrDefault(taken.Contains) ?? lost.Devices[0]);
+        }
     }
 
     /// <summary>The node as it will be stored, after every rule that needs the account's rows; writes nothing.</summary>
@@ -257,30 +273,31 @@ internal sealed class SqlAccountWriter(
     }
 
     /// <summary>
-    /// The rows of the placed nodes, each statement run once over the whole list (prepared once): the nodes, then
-    /// the old tags of the nodes that existed, then every tag. A node put twice in one request keeps its last form.
+    /// The rows of the placed nodes, each statement over the whole list in as few round trips as the dialect takes
+    /// (<see cref="SqlRows"/>): the nodes, then the old tags of the nodes that existed, then every tag. A node put
+    /// twice in one request keeps its last form.
     /// </summary>
-    private async Task WriteNodeRowsAsync(
-        StoreTransaction tx, string accountId, List<NodeRecord> placed, List<NodeRecord> existed)
+    private async Task WriteNodeRowsAsync(StoreTransaction tx, List<NodeRecord> placed, List<NodeRecord> existed)
     {
+        // A node put twice: only its last form (and its last tags, after the delete below removed what the store had).
+        var last = new Dictionary<string, NodeRecord>(placed.Count, StringComparer.Ordinal);
+        foreach (var node in placed)
+        {
+            last[node.NodeId] = node;
+        }
+
+        var nodes = last.Values.ToList();
         try
         {
-            await tx.ExecuteAsync(sql.UpsertNode, placed.Select(node => new
-            {
-                node.AccountId,
-                node.NodeId,
-                Kind = (long)node.Kind,
-                node.ParentId,
-                node.Title,
-                node.AgentRemoteAccessDisabled,
-            }).ToList());
+            await SqlRows.WriteAsync(tx, sql, sql.UpsertNode, nodes,
+                ("AccountId", n => n.AccountId), ("NodeId", n => n.NodeId), ("Kind", n => (long)n.Kind), ("ParentId", n => n.ParentId),
+                ("Title", n => n.Title), ("AgentRemoteAccessDisabled", n => n.AgentRemoteAccessDisabled));
         }
         catch (System.Data.Common.DbException e) when (sql.IsDeviceIdTaken(e))
         {
-            // Another account's writer put one of these devices between our check and our insert: name it.
-            var devices = placed.Where(n => n.Kind == NodeKind.Device).Select(n => n.NodeId).Distinct(StringComparer.Ordinal).ToList();
-            var taken = await DevicesHeldElsewhereAsync(tx, accountId, devices);
-            throw DeviceIdTaken(devices.FirstOrDefault(taken.Contains) ?? devices[0]);
+            // Another account's writer put one of these devices between our check and our insert: named once the
+            // transaction is rolled back (PutNodesAsync).
+            throw new DeviceClaimLost(placed.Where(n => n.Kind == NodeKind.Device).Select(n => n.NodeId).Distinct(StringComparer.Ordinal).ToList());
         }
 
         if (existed.Count > 0)
@@ -288,24 +305,9 @@ internal sealed class SqlAccountWriter(
             await tx.ExecuteAsync(sql.DeleteNodeTags, existed.Select(n => new { n.AccountId, n.NodeId }).Distinct().ToList());
         }
 
-        // A node put twice: only its last tags, after the delete above removed what the store had.
-        var last = new Dictionary<string, NodeRecord>(placed.Count, StringComparer.Ordinal);
-        foreach (var node in placed)
-        {
-            last[node.NodeId] = node;
-        }
-
-        var tags = last.Values.SelectMany(node => node.Tags.Select((tag, position) => new
-        {
-            node.AccountId,
-            node.NodeId,
-            Tag = tag,
-            Position = (long)position,
-        })).ToList();
-        if (tags.Count > 0)
-        {
-            await tx.ExecuteAsync(sql.InsertNodeTag, tags);
-        }
+        await SqlRows.WriteAsync(tx, sql, sql.InsertNodeTag,
+            nodes.SelectMany(node => node.Tags.Select((tag, position) => (node.AccountId, node.NodeId, Tag: tag, Position: (long)position))).ToList(),
+            ("AccountId", t => t.AccountId), ("NodeId", t => t.NodeId), ("Tag", t => t.Tag), ("Position", t => t.Position));
     }
 
     private async Task<HashSet<string>> DevicesHeldElsewhereAsync(StoreTransaction tx, string accountId, IReadOnlyList<string> deviceIds)
@@ -314,6 +316,12 @@ internal sealed class SqlAccountWriter(
             ? []
             : (await tx.QueryAsync<string>(sql.SelectDevicesHeldElsewhere, new { AccountId = accountId, NodeIds = SqlIdList.Json(deviceIds) }))
                 .ToHashSet(StringComparer.Ordinal);
+    }
+
+    /// <summary>The unique index refused one of <see cref="Devices"/>: another account committed it after our check.</summary>
+    private sealed class DeviceClaimLost(IReadOnlyList<string> devices) : Exception
+    {
+        public IReadOnlyList<string> Devices { get; } = devices;
     }
 
     // The other account is not named: accounts never learn about each other.
@@ -422,10 +430,17 @@ internal sealed class SqlAccountWriter(
     private Task InsertAuditAsync(StoreTransaction tx, AuditRecord audit, string accountId, long revision) =>
         auditLog.AppendAsync(tx, [audit with { AccountId = accountId, Revision = revision }]);
 
-    /// <summary>User ids and emails are unique across the platform, not only in the account.</summary>
+    /// <summary>
+    /// The keys of the users' ids and emails, locked before <see cref="CheckUserIsFreeAsync"/> reads them (nothing to
+    /// lock if no row holds them yet), all at once and sorted: two writers asking for the same users in another order
+    /// must not each hold what the other waits for.
+    /// </summary>
+    private Task LockUsersAsync(StoreTransaction tx, IReadOnlyList<UserRecord> users) =>
+        tx.LockKeysAsync(sql, users.SelectMany(user => new[] { "user:" + user.UserId, "email:" + NormalizeEmail(user.Email) }));
+
+    /// <summary>User ids and emails are unique across the platform, not only in the account: the caller has locked both (<see cref="LockUsersAsync"/>).</summary>
     private async Task CheckUserIsFreeAsync(StoreTransaction tx, UserRecord user)
     {
-        await tx.LockKeyAsync(sql, "user:" + user.UserId);
         var holderAccount = await tx.ScalarAsync<string>(sql.SelectUserAccountId, new { user.UserId });
         if (holderAccount is not null && holderAccount != user.AccountId)
         {
@@ -434,7 +449,6 @@ internal sealed class SqlAccountWriter(
         }
 
         var emailNormalized = NormalizeEmail(user.Email);
-        await tx.LockKeyAsync(sql, "email:" + emailNormalized);
         var emailHolder = await tx.ScalarAsync<string>(sql.SelectUserIdByEmail, new { EmailNormalized = emailNormalized });
         if (emailHolder is not null && emailHolder != user.UserId)
         {
@@ -455,16 +469,8 @@ internal sealed class SqlAccountWriter(
             Status = (long)user.Status,
         });
         await tx.ExecuteAsync(sql.DeleteUserRoles, new { user.UserId });
-        if (user.RoleIds.Count > 0)
-        {
-            await tx.ExecuteAsync(sql.InsertUserRole, user.RoleIds.Select((roleId, position) => new
-            {
-                user.UserId,
-                user.AccountId,
-                RoleId = roleId,
-                Position = (long)position,
-            }).ToList());
-        }
+        await SqlRows.WriteAsync(tx, sql, sql.InsertUserRole, user.RoleIds.Select((roleId, position) => (RoleId: roleId, Position: (long)position)).ToList(),
+            ("UserId", _ => user.UserId), ("AccountId", _ => user.AccountId), ("RoleId", r => r.RoleId), ("Position", r => r.Position));
 
         changes.Add(new UserPut(user with { RoleIds = user.RoleIds.ToArray() }));
     }

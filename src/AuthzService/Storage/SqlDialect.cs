@@ -32,6 +32,19 @@ internal abstract class SqlDialect
     /// </summary>
     public virtual string? LockKey => null;
 
+    /// <summary>
+    /// Null where <see cref="LockKey"/> is, else the same lock for every key of <c>@Keys</c> (an array), taken in the
+    /// array's order in one round trip (<see cref="StoreTransaction.LockKeysAsync"/> sorts them).
+    /// </summary>
+    public virtual string? LockKeys => null;
+
+    /// <summary>
+    /// Whether an insert written for one row (<c>VALUES (@A, @B)</c>) takes every row at once with each column as one
+    /// array parameter (<c>SELECT * FROM unnest(@A, @B)</c>, see <see cref="SqlRows"/>): one round trip for a batch.
+    /// Otherwise the statement runs once per row, prepared once.
+    /// </summary>
+    public virtual bool RowsAsArrays => false;
+
     // Accounts
 
     /// <summary>

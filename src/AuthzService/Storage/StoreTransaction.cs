@@ -32,6 +32,21 @@ internal sealed class StoreTransaction(DbConnection connection, DbTransaction tr
     public Task LockKeyAsync(SqlDialect sql, string key) =>
         sql.LockKey is { } lockKey ? ExecuteAsync(lockKey, new { Key = key }) : Task.CompletedTask;
 
+    /// <summary>
+    /// Holds every key to the end of the transaction (see <see cref="SqlDialect.LockKeys"/>), taken in ordinal order:
+    /// two transactions that lock overlapping sets each wait at most for the other's end, never for each other.
+    /// </summary>
+    public Task LockKeysAsync(SqlDialect sql, IEnumerable<string> keys)
+    {
+        if (sql.LockKeys is not { } lockKeys)
+        {
+            return Task.CompletedTask;
+        }
+
+        var sorted = keys.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();
+        return sorted.Length == 0 ? Task.CompletedTask : ExecuteAsync(lockKeys, new { Keys = sorted });
+    }
+
     public Task<T?> ScalarAsync<T>(string sql, object? param = null) => connection.ExecuteScalarAsync<T>(Define(sql, param));
 
     public Task<T?> SingleOrDefaultAsync<T>(string sql, object? param = null) =>

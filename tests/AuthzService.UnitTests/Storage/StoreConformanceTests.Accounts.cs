@@ -226,6 +226,39 @@ public abstract partial class StoreConformanceTests
     }
 
     [StoreFact]
+    public async Task PutUsersAsync_SameUsersFromTwoAccountsInOppositeOrder_OneHoldsThemAllTheOtherAlreadyExists()
+    {
+        // Each writer locks every user id and email it is about to check: taken in request order, two writers asking
+        // in opposite order would each hold what the other waits for (a deadlock, then UNAVAILABLE for one of them).
+        await using var temp = await CreateStoreAsync();
+        await temp.CreateAccountAsync("acme");
+        await temp.CreateAccountAsync("globex", "globex-owner");
+
+        for (var round = 0; round < 3; round++)
+        {
+            var ids = Enumerable.Range(0, 40).Select(i => $"r{round}u{i:D2}").ToList();
+            var claims = await Task.WhenAll(new[] { "acme", "globex" }.Select(account => Task.Run(async () =>
+            {
+                var order = account == "acme" ? ids : Enumerable.Reverse(ids);
+                try
+                {
+                    await temp.NewStore().PutUsersAsync(
+                        account, order.Select(id => Samples.User(account, id, $"{id}@users.example")).ToList(), Samples.Audit("admin.PutUsers"), Ct);
+                    return account;
+                }
+                catch (AlreadyExistsException)
+                {
+                    return "";
+                }
+            })));
+
+            var holder = Assert.Single(claims, c => c != "");
+            var held = (await temp.Store.LoadAccountAsync(holder, Ct))!.Users.Select(u => u.UserId).ToHashSet();
+            Assert.Superset(ids.ToHashSet(), held);
+        }
+    }
+
+    [StoreFact]
     public async Task ListAccountsAsync_TwoAccounts_ReturnsBothWithRevisions()
     {
         await using var temp = await CreateStoreAsync();

@@ -114,6 +114,43 @@ public abstract partial class StoreConformanceTests
         Assert.Equal($"records[6].node.node_id: device_id {Samples.DeviceId(3)} is taken", refused.Message);
     }
 
+    [StoreFact]
+    public async Task ImportAccountAsync_ADeviceAnotherAccountCommitsWhileItImports_IsAlreadyExistsNamingTheRecord()
+    {
+        await using var temp = await CreateStoreAsync();
+        await temp.CreateAccountAsync("other", "other-owner");
+
+        var racing = await RaceAnotherAccountsDeviceAsync(temp, "other", Samples.DeviceId(3),
+            () => temp.NewStore().ImportAccountAsync(Import("acme", replace: false, ImportedContent()), Samples.Audit("admin.import_account"), Ct));
+
+        var refused = await Assert.ThrowsAsync<AlreadyExistsException>(() => racing);
+        Assert.Equal($"records[6].node.node_id: device_id {Samples.DeviceId(3)} is taken", refused.Message);
+        Assert.Null(await temp.Store.GetAccountAsync("acme", Ct));
+    }
+
+    [StoreFact]
+    public async Task ImportAccountAsync_MoreRowsThanOneStatementTakes_StoresEveryRowAsGiven()
+    {
+        // Past PostgreSQL's 10,000 rows an array, and not a multiple of it.
+        await using var temp = await CreateStoreAsync();
+        var content = ImportedContent();
+        var devices = Enumerable.Range(100, 10_050).Select(i => Samples.Device(
+            "acme", Samples.DeviceId(i), i % 2 == 0 ? "g1" : Ids.UnassignedGroup, [.. Enumerable.Range(0, i % 4).Select(t => $"t{(i + t) % 7}")]))
+            .ToList();
+        content = content with { Nodes = [.. content.Nodes, .. devices] };
+
+        await temp.Store.ImportAccountAsync(Import("acme", replace: false, content), Samples.Audit("admin.import_account"), Ct);
+
+        var stored = (await temp.Store.LoadAccountAsync("acme", Ct))!.Nodes.ToDictionary(n => n.NodeId);
+        Assert.Equal(content.Nodes.Count, stored.Count);
+        foreach (var node in content.Nodes)
+        {
+            var row = stored[node.NodeId];
+            Assert.Equal((node.Kind, node.ParentId, node.Title, node.AgentRemoteAccessDisabled), (row.Kind, row.ParentId, row.Title, row.AgentRemoteAccessDisabled));
+            Assert.Equal(node.Tags, row.Tags);
+        }
+    }
+
     /// <summary>
     /// Roles default and ops; users u1 and u2; root (titled and tagged), unassigned_group, g1 > g2, devices 1 (moved
     /// up from g2 in the replace test), 3 and 9 (moved out of a group the replace deletes); settings on g1, then on

@@ -1,6 +1,7 @@
 using System.Data.Common;
 using Qbee.Authz.Service.Domain;
 using Qbee.Authz.Service.Domain.Model;
+using Qbee.Authz.Service.Storage;
 
 namespace Qbee.Authz.Service.UnitTests.Storage;
 
@@ -176,6 +177,100 @@ public abstract partial class StoreConformanceTests
         await temp.AssertRefusedAsync<AlreadyExistsException>(() => temp.Store.PutNodesAsync(
             "acme", [Samples.Group("acme", "g1"), Samples.Device("acme", Samples.DeviceId(2), "g1"), Samples.Device("acme", Device, "g1")],
             Samples.Audit("admin.PutNodes"), Ct));
+    }
+
+    [StoreFact]
+    public async Task PutNodeAsync_DeviceAnotherAccountCommitsWhileItWrites_ThrowsAlreadyExistsAndChangesNothing()
+    {
+        // The race the up-front check cannot see: another account's write holds the device uncommitted while this
+        // one checks, then commits; the unique index refuses this one's row, and the caller must hear ALREADY_EXISTS
+        // as from the check (not a store failure).
+        await using var temp = await WithAccountAsync();
+        await temp.CreateAccountAsync("globex", "globex-owner");
+        var racing = await RaceAnotherAccountsDeviceAsync(
+            temp, "globex", Device, () => temp.NewStore().PutNodeAsync(Samples.Device("acme", Device), Samples.Audit("admin.PutNode"), Ct));
+
+        var error = await Assert.ThrowsAsync<AlreadyExistsException>(() => racing);
+        Assert.Equal($"device_id {Device} is taken", error.Message);
+        Assert.Equal(1, await temp.RevisionAsync("acme"));
+        Assert.DoesNotContain((await temp.Store.LoadAccountAsync("acme", Ct))!.Nodes, n => n.NodeId == Device);
+        Assert.Contains((await temp.Store.LoadAccountAsync("globex", Ct))!.Nodes, n => n.NodeId == Device);
+    }
+
+    /// <summary>
+    /// Starts <paramref name="write"/> while another writer holds <paramref name="deviceId"/> in
+    /// <paramref name="holder"/>, uncommitted, and commits it once the write waits (past its checks, at the unique
+    /// index): the race no up-front check sees. Returns the write's task.
+    /// </summary>
+    private static async Task<Task> RaceAnotherAccountsDeviceAsync(StoreHarness temp, string holder, string deviceId, Func<Task> write)
+    {
+        await using var other = await StoreTransaction.BeginAsync(temp.Connections, write: true, Ct);
+        await other.ExecuteAsync(temp.Dialect.UpsertNode, new
+        {
+            AccountId = holder,
+            NodeId = deviceId,
+            Kind = (long)NodeKind.Device,
+            ParentId = Ids.UnassignedGroup,
+            Title = "",
+            AgentRemoteAccessDisabled = false,
+        });
+        var racing = Task.Run(write);
+        await temp.WaitUntilAWriterWaitsAsync();
+        await other.CommitAsync();
+        return racing;
+    }
+
+    [StoreFact]
+    public async Task PutNodesAsync_SameDevicesFromTwoAccountsConcurrently_EachHeldOnceTheOthersAlreadyExists()
+    {
+        await using var temp = await WithAccountAsync();
+        await temp.CreateAccountAsync("globex", "globex-owner");
+
+        var claims = await Task.WhenAll(Enumerable.Range(0, 6).SelectMany(i => new[] { "acme", "globex" }.Select(account => Task.Run(async () =>
+        {
+            try
+            {
+                await temp.NewStore().PutNodesAsync(
+                    account, [Samples.Device(account, Samples.DeviceId(100 + i)), Samples.Device(account, Samples.DeviceId(200 + i))],
+                    Samples.Audit("admin.PutNodes"), Ct);
+                return (Device: i, Holder: account);
+            }
+            catch (AlreadyExistsException)
+            {
+                return (Device: i, Holder: "");
+            }
+        }))));
+
+        foreach (var device in claims.GroupBy(c => c.Device))
+        {
+            Assert.Single(device, c => c.Holder != "");
+        }
+
+        var acme = (await temp.Store.LoadAccountAsync("acme", Ct))!.Nodes.Count(n => n.Kind == NodeKind.Device);
+        var globex = (await temp.Store.LoadAccountAsync("globex", Ct))!.Nodes.Count(n => n.Kind == NodeKind.Device);
+        Assert.Equal(2 * 6, acme + globex);
+    }
+
+    [StoreFact]
+    public async Task PutNodesAsync_ANodePutTwiceInOneRequest_KeepsItsLastFormAndTags()
+    {
+        await using var temp = await WithAccountAsync();
+        await temp.Store.PutNodeAsync(Samples.Device("acme", Device, "", "old"), Samples.Audit("admin.PutNode"), Ct);
+
+        var (nodes, _) = await temp.Store.PutNodesAsync("acme",
+        [
+            Samples.Group("acme", "g1"),
+            Samples.Device("acme", Device, "", "a", "b"),
+            Samples.Device("acme", Samples.DeviceId(2), "g1", "x"),
+            Samples.Device("acme", Device, "g1", "c") with { Title = "last", AgentRemoteAccessDisabled = true },
+            Samples.Device("acme", Samples.DeviceId(2), "g1", "y", "z"),
+        ], Samples.Audit("admin.PutNodes"), Ct);
+
+        Assert.Equal(5, nodes.Count);
+        var device = await LoadNodeAsync(temp, Device);
+        Assert.Equal(("g1", "last", true), (device.ParentId, device.Title, device.AgentRemoteAccessDisabled));
+        Assert.Equal(["c"], device.Tags);
+        Assert.Equal(["y", "z"], (await LoadNodeAsync(temp, Samples.DeviceId(2))).Tags);
     }
 
     [StoreFact]

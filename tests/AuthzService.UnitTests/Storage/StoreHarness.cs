@@ -53,6 +53,13 @@ internal abstract class StoreHarness : IAsyncDisposable
     /// </summary>
     public abstract Task RewindToVersion2Async();
 
+    /// <summary>
+    /// Returns once a transaction of this database waits for a lock another holds (bounded: fails after 30 s), so a
+    /// test can commit the holder exactly when a racing writer is past its checks. An engine whose writers take turns
+    /// on the whole database before they read (SQLite) has no such race to wait for.
+    /// </summary>
+    public abstract Task WaitUntilAWriterWaitsAsync();
+
     /// <summary>Lets <paramref name="connection"/> insert schema version 1's audit rows with their own ids.</summary>
     public virtual Task AllowLegacyAuditIdsAsync(DbConnection connection) => Task.CompletedTask;
 
@@ -100,6 +107,17 @@ internal abstract class StoreHarness : IAsyncDisposable
         var exception = await Assert.ThrowsAsync<TException>(write);
         Assert.Equal(before, await DumpAsync());
         return exception;
+    }
+
+    /// <summary>Polls <paramref name="sql"/> (a count) until it is above zero, for at most 30 s.</summary>
+    protected async Task WaitUntilPositiveAsync(string sql)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (await CountAsync(sql) == 0)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "no transaction came to wait for a lock within 30 s");
+            await Task.Delay(10);
+        }
     }
 
     public async Task<long> CountAsync(string sql, object? param = null)

@@ -197,6 +197,13 @@ internal sealed class PostgresDialect : SqlDialect
     // Released at the commit or rollback. Two keys that hash alike only wait for each other, which is harmless.
     public override string LockKey => "SELECT pg_advisory_xact_lock(hashtextextended(@Key, 0))";
 
+    public override bool RowsAsArrays => true;
+
+    // In the array's order: ORDER BY the ordinal, and OFFSET 0 keeps the sort below the locking projection.
+    public override string LockKeys =>
+        "SELECT pg_advisory_xact_lock(hashtextextended(k.key, 0)) FROM "
+        + "(SELECT key FROM unnest(CAST(@Keys AS text[])) WITH ORDINALITY AS t (key, n) ORDER BY n OFFSET 0) AS k";
+
     // Held to the commit: every write of the account queues behind this row, and READ COMMITTED hands the next one
     // the row as the previous writer committed it.
     public override string SelectAccountRevisionForUpdate =>

@@ -56,6 +56,10 @@ internal sealed class TempPostgresStore : StoreHarness
     public override async Task<bool> TableExistsAsync(string name) =>
         await CountAsync("SELECT COUNT(*) FROM pg_tables WHERE schemaname = current_schema() AND tablename = @Name", new { Name = name }) > 0;
 
+    // A row lock or a unique-index wait shows as an ungranted lock of a backend of this database.
+    public override Task WaitUntilAWriterWaitsAsync() => WaitUntilPositiveAsync(
+        "SELECT COUNT(*) FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid WHERE NOT l.granted AND a.datname = current_database()");
+
     public override Task RewindToVersion2Async() => CountAsync(RewindToVersion2);
 
     public override async ValueTask DisposeAsync()

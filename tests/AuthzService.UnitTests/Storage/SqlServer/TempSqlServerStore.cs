@@ -75,6 +75,9 @@ internal sealed class TempSqlServerStore : StoreHarness
 
     public override Type EngineExceptionType => typeof(SqlException);
 
+    public override Task WaitUntilAWriterWaitsAsync() => WaitUntilPositiveAsync(
+        "SELECT COUNT_BIG(*) FROM sys.dm_tran_locks WHERE request_status = 'WAIT' AND resource_database_id = DB_ID()");
+
     public override async Task<bool> TableExistsAsync(string name) =>
         await CountAsync("SELECT COUNT_BIG(*) FROM sys.tables WHERE name = @Name", new { Name = name }) > 0;
 
