@@ -136,7 +136,7 @@ internal static class ScaleBenchmark
     private static string AccountId(int i) => $"acct-{i:D4}";
 
     /// <summary>An account: 10 groups under root (two tagged), its devices spread over them, 3 roles, a user per 200 devices (at least 3).</summary>
-    private static AccountData Build(int i, int devices, int firstDevice)
+    internal static AccountData Build(int i, int devices, int firstDevice)
     {
         var id = AccountId(i);
         var account = new AccountBuilder(id, $"Account {i}", devices + 12);
@@ -166,7 +166,7 @@ internal static class ScaleBenchmark
 
     private static string UserId(string accountId, int u) => $"{accountId}-u{u}";
 
-    private static async Task ImportAsync(ServiceProcess service, AccountData data)
+    internal static async Task ImportAsync(ServiceProcess service, AccountData data)
     {
         using var call = service.Admin.ImportAccount(deadline: DateTime.UtcNow.AddMinutes(10));
         var buffered = new WriteOptions(WriteFlags.BufferHint);

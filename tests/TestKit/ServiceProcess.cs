@@ -23,14 +23,16 @@ public sealed partial class ServiceProcess : IAsyncDisposable
 
     private readonly Dictionary<string, string> _settings;
     private readonly bool _ownsDataDirectory;
+    private readonly string _serviceAssembly;
     private readonly ConcurrentQueue<string> _log = new();
     private Process? _process;
     private TaskCompletionSource<string> _listening = NewListeningSignal();
 
-    private ServiceProcess(string dataDirectory, bool ownsDataDirectory, IReadOnlyDictionary<string, string> settings)
+    private ServiceProcess(string dataDirectory, bool ownsDataDirectory, IReadOnlyDictionary<string, string> settings, string serviceAssembly)
     {
         DataDirectory = dataDirectory;
         _ownsDataDirectory = ownsDataDirectory;
+        _serviceAssembly = serviceAssembly;
         _settings = new Dictionary<string, string>(settings, StringComparer.Ordinal);
     }
 
@@ -69,17 +71,34 @@ public sealed partial class ServiceProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>The CPU time the process has used so far (user and system; zero when not running).</summary>
+    public TimeSpan TotalProcessorTime
+    {
+        get
+        {
+            if (_process is not { HasExited: false } process)
+            {
+                return TimeSpan.Zero;
+            }
+
+            process.Refresh();
+            return process.TotalProcessorTime;
+        }
+    }
+
     /// <summary>
     /// Starts the service and waits until its health says SERVING. <paramref name="settings"/> are configuration
     /// keys (<c>Authz:Redis:Configuration</c>), passed as environment variables. Without a data folder, a fresh
     /// temporary one is used and deleted at the end; a given one is kept (two processes may share it).
+    /// <paramref name="serviceAssembly"/>: another build of the service (a published one) instead of the build output.
     /// </summary>
-    public static async Task<ServiceProcess> StartAsync(IReadOnlyDictionary<string, string>? settings = null, string? dataDirectory = null)
+    public static async Task<ServiceProcess> StartAsync(
+        IReadOnlyDictionary<string, string>? settings = null, string? dataDirectory = null, string? serviceAssembly = null)
     {
         var owns = dataDirectory is null;
         dataDirectory ??= Path.Combine(Path.GetTempPath(), "qbee-authz-faults", Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(dataDirectory);
-        var service = new ServiceProcess(dataDirectory, owns, settings ?? new Dictionary<string, string>());
+        var service = new ServiceProcess(dataDirectory, owns, settings ?? new Dictionary<string, string>(), serviceAssembly ?? BuildOutput());
         try
         {
             await service.StartProcessAsync();
@@ -203,7 +222,7 @@ public sealed partial class ServiceProcess : IAsyncDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        start.ArgumentList.Add(ServiceAssembly());
+        start.ArgumentList.Add(_serviceAssembly);
         start.ArgumentList.Add("--urls");
         start.ArgumentList.Add("http://127.0.0.1:0");
         start.Environment["Authz__Store__ConnectionString"] = $"Data Source={DatabasePath}";
@@ -263,7 +282,7 @@ public sealed partial class ServiceProcess : IAsyncDisposable
     private static TaskCompletionSource<string> NewListeningSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     /// <summary>The service's build output, of the configuration these tests were built in (see the project file).</summary>
-    private static string ServiceAssembly()
+    private static string BuildOutput()
     {
         var path = typeof(ServiceProcess).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
             .Single(a => a.Key == "ServiceAssembly").Value!;
