@@ -1,6 +1,4 @@
 using Grpc.Core;
-using Microsoft.Extensions.DependencyInjection;
-using Qbee.Authz.Service.Admin;
 using Qbee.Authz.Service.Domain;
 using Qbee.Authz.V1;
 using ProtoRecord = Qbee.Authz.V1.AccountRecord;
@@ -369,45 +367,6 @@ public sealed class ExportImportTests : IAsyncLifetime
         var error = await AssertRefusedAsync(small, StatusCode.InvalidArgument, records);
 
         Assert.Equal("records: more than 1024 bytes of records (Authz:Limits:MaxImportBytes)", error.Status.Detail);
-    }
-
-    [Fact]
-    public async Task ImportAccount_WhileAnotherImportRuns_WaitsForItsTurn()
-    {
-        var records = await ExportAsync(_source, Acme);
-        var imports = _target.Services.GetRequiredService<AccountImports>();
-        var running = await imports.TakeTurnAsync(CancellationToken.None); // another import, in progress
-        Task<ImportAccountResponse> waiting;
-        try
-        {
-            waiting = ImportAsync(_target, records);
-            await Eventually.HoldsAsync(() => imports.Waiting == 1, "the second import waits for its turn");
-
-            Assert.False(waiting.IsCompleted);
-            Assert.DoesNotContain(Acme, (await _target.Admin.GetStatusAsync(new GetStatusRequest())).Accounts.Select(a => a.AccountId));
-        }
-        finally
-        {
-            running!.Dispose();
-        }
-
-        var imported = await waiting;
-        Assert.Equal(Acme, imported.AccountId);
-        Assert.Equal(0, imports.Waiting);
-    }
-
-    [Fact]
-    public async Task ImportAccount_WhenAnotherImportDoesNotEndInTime_IsResourceExhausted()
-    {
-        var records = await ExportAsync(_source, Acme);
-        var imports = _target.Services.GetRequiredService<AccountImports>();
-        imports.TurnWait = TimeSpan.Zero;
-        using var running = await imports.TakeTurnAsync(CancellationToken.None); // another import that does not end
-
-        var error = await AssertRefusedAsync(_target, StatusCode.ResourceExhausted, records);
-
-        Assert.StartsWith("another ImportAccount has run on this replica for over 0 s (imports run one at a time)", error.Status.Detail);
-        Assert.Equal(0, imports.Waiting);
     }
 
     [Fact]

@@ -37,8 +37,8 @@ internal sealed class LimitsOptions
     /// <summary>
     /// Bytes of records (their protobuf size) in one ImportAccount stream: with <see cref="MaxImportRecords"/>, what
     /// one import may hold (records of up to <see cref="MaxMessageBytes"/> each would pass the count alone). Held
-    /// parsed, they take about three times this on the heap. Imports run one at a time per replica, so this bounds
-    /// them all. The default takes a 1,000,000-device account's export (~150 MB) with room.
+    /// parsed, they take about three times this on the heap. The default takes a 1,000,000-device account's export
+    /// (~150 MB) with room.
     /// </summary>
     [Range(1024, 16L * 1024 * 1024 * 1024)]
     public long MaxImportBytes { get; set; } = 256L * 1024 * 1024;

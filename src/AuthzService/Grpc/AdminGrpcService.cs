@@ -192,13 +192,10 @@ internal sealed class AdminGrpcService(
 
     /// <summary>
     /// Reads the whole stream before it writes: a stream that breaks off stores nothing, and the one transaction is not
-    /// held open while a client sends. One import at a time per replica: another waits before reading its stream.
+    /// held open while a client sends.
     /// </summary>
     public override async Task<ImportAccountResponse> ImportAccount(IAsyncStreamReader<ProtoRecord> requestStream, ServerCallContext context)
     {
-        using var turn = await imports.TakeTurnAsync(context.CancellationToken)
-            ?? throw new RpcException(new Status(StatusCode.ResourceExhausted,
-                $"another ImportAccount has run on this replica for over {imports.TurnWait.TotalSeconds:F0} s (imports run one at a time); retry when it ends"));
         var builder = new AccountImportBuilder(limits.Value);
         await foreach (var record in requestStream.ReadAllAsync(context.CancellationToken))
         {
