@@ -24,10 +24,14 @@ internal static class ScaleBenchmark
 {
     private const int Spread = 100;
     private const string Budget = "268435456";
+    private static string? _serviceAssembly;
     private static readonly TimeSpan LoadRun = TimeSpan.FromSeconds(10);
 
-    public static async Task<int> RunAsync(int accounts, int devices, int large, int largeDevices)
+    /// <param name="published">A published service folder (deploy/Dockerfile's publish: ReadyToRun) whose service the
+    /// timed replicas run, as production does; null: the build output (JIT).</param>
+    public static async Task<int> RunAsync(int accounts, int devices, int large, int largeDevices, string? published = null)
     {
+        _serviceAssembly = published is null ? null : Path.Combine(published, "Qbee.Authz.Service.dll");
         Console.WriteLine($"scale benchmark: {accounts:N0} accounts, {devices:N0} devices ({large} of {largeDevices:N0}, two of 10,000); "
             + $"{Environment.ProcessorCount} cores, .NET {Environment.Version}, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC");
         var plan = Plan(accounts, devices, large, largeDevices);
@@ -184,7 +188,7 @@ internal static class ScaleBenchmark
     private static async Task<ServiceProcess> TimedStartAsync(string what, Dictionary<string, string> settings, string data)
     {
         var watch = Stopwatch.StartNew();
-        var service = await ServiceProcess.StartAsync(settings, data);
+        var service = await ServiceProcess.StartAsync(settings, data, _serviceAssembly);
         Console.WriteLine($"{what}: SERVING {watch.Elapsed.TotalMilliseconds:F0} ms after the process was launched; its log:");
         string[] lines = ["StartupInitializer[8]", "SnapshotRefresher[2]", "UserAccountIndex[184]"];
         foreach (var line in service.LogLines.Where(l => lines.Any(m => l.Contains(m, StringComparison.Ordinal))))
