@@ -36,11 +36,6 @@ internal sealed class CallInterceptor(CallerAdmission admission, ILogger<CallInt
             admission.Admit(context);
             call = continuation(request, context);
         }
-        catch (RpcException e)
-        {
-            Count(e.StatusCode, context);
-            throw;
-        }
         catch (Exception e)
         {
             throw Translate(e, context);
@@ -64,11 +59,6 @@ internal sealed class CallInterceptor(CallerAdmission admission, ILogger<CallInt
             CountIfPastDeadline(context);
             return response;
         }
-        catch (RpcException e)
-        {
-            Count(e.StatusCode, context);
-            throw;
-        }
         catch (Exception e)
         {
             throw Translate(e, context);
@@ -83,11 +73,6 @@ internal sealed class CallInterceptor(CallerAdmission admission, ILogger<CallInt
             admission.Admit(context);
             await continuation(request, responseStream, context);
             CountIfPastDeadline(context);
-        }
-        catch (RpcException e)
-        {
-            Count(e.StatusCode, context);
-            throw;
         }
         catch (Exception e)
         {
@@ -105,11 +90,6 @@ internal sealed class CallInterceptor(CallerAdmission admission, ILogger<CallInt
             CountIfPastDeadline(context);
             return response;
         }
-        catch (RpcException e)
-        {
-            Count(e.StatusCode, context);
-            throw;
-        }
         catch (Exception e)
         {
             throw Translate(e, context);
@@ -125,19 +105,24 @@ internal sealed class CallInterceptor(CallerAdmission admission, ILogger<CallInt
             await continuation(requestStream, responseStream, context);
             CountIfPastDeadline(context);
         }
-        catch (RpcException e)
-        {
-            Count(e.StatusCode, context);
-            throw;
-        }
         catch (Exception e)
         {
             throw Translate(e, context);
         }
     }
 
+    /// <summary>
+    /// The status the call ends with, counted: an RpcException a service (or the admission) threw is handed on as it is;
+    /// a domain error becomes its status; anything else INTERNAL.
+    /// </summary>
     private RpcException Translate(Exception exception, ServerCallContext context)
     {
+        if (exception is RpcException thrown)
+        {
+            Count(thrown.StatusCode, context);
+            return thrown;
+        }
+
         var status = exception switch
         {
             InvalidFieldException e => new Status(StatusCode.InvalidArgument, e.Message),
