@@ -105,7 +105,7 @@ public sealed class OnDemandAccountsTests : IAsyncLifetime
         var waiting = b.Authz.CheckAsync(
             new CheckRequest { UserId = "alpha-bob", Permission = "device:read", MinRevision = revision + 1 }, deadline: DateTime.UtcNow + Deadline).ResponseAsync;
         var registry = b.Services.GetRequiredService<SnapshotRegistry>();
-        await WaitUntilAsync(() => registry.Slots.Any(s => s.AccountId == "alpha" && s.InFlight > 0 && s.Current is not null));
+        await Eventually.HoldsAsync(() => registry.Slots.Any(s => s.AccountId == "alpha" && s.InFlight > 0 && s.Current is not null));
 
         await CheckAsync(b, "bravo");
         await CheckAsync(b, "charlie");
@@ -153,7 +153,7 @@ public sealed class OnDemandAccountsTests : IAsyncLifetime
         var b = await ReplicaAsync("None");
         await _writer.Admin.PutUserAsync(new PutUserRequest { User = Fleet.User("charlie", "charlie-dave", "reader") });
         var index = b.Services.GetRequiredService<UserAccountIndex>();
-        await WaitUntilAsync(() => index.TryFind("charlie-dave", out var account) && account == "charlie");
+        await Eventually.HoldsAsync(() => index.TryFind("charlie-dave", out var account) && account == "charlie");
 
         var answer = await b.Authz.CheckAsync(new CheckRequest { UserId = "charlie-dave", Permission = "device:read" });
 
@@ -210,7 +210,7 @@ public sealed class OnDemandAccountsTests : IAsyncLifetime
         await CheckAsync(b, "charlie");
         await CheckAsync(b, "delta");
         // The eviction runs after delta's load has answered: wait for it, so the listing below starts from nothing held.
-        await Eventually.HoldsAsync(async () => !(await StatusOfAsync(b, "charlie")).Loaded, "charlie evicted");
+        await Eventually.HoldsAsync(async () => !(await StatusOfAsync(b, "charlie")).Loaded);
         var write = await _writer.Admin.PutUserAsync(new PutUserRequest { User = Fleet.User("charlie", "charlie-erin", "reader") });
 
         var listed = await b.Authz.ListDeviceUsersAsync(
@@ -315,22 +315,12 @@ public sealed class OnDemandAccountsTests : IAsyncLifetime
 
         // The LRU stamp has millisecond resolution: let the clock move so that the order of two checks is the order of their stamps.
         var now = Environment.TickCount64;
-        await WaitUntilAsync(() => Environment.TickCount64 > now + 1);
+        await Eventually.HoldsAsync(() => Environment.TickCount64 > now + 1);
         return answer;
     }
 
     private static async Task<AccountStatus> StatusOfAsync(AuthzServer server, string account) =>
         (await server.Admin.GetStatusAsync(new GetStatusRequest())).Accounts.Single(a => a.AccountId == account);
-
-    private static async Task WaitUntilAsync(Func<bool> condition)
-    {
-        var until = DateTime.UtcNow + Deadline;
-        while (!condition())
-        {
-            Assert.True(DateTime.UtcNow < until, "the condition did not hold within the deadline");
-            await Task.Delay(5);
-        }
-    }
 
     private async Task<AuthzServer> ReplicaAsync(string preload, long budget = 0)
     {

@@ -147,7 +147,7 @@ public sealed class WatchAuditEventsTests : IAsyncLifetime
         var error = await Assert.ThrowsAsync<RpcException>(() => refused.ResponseStream.MoveNext(Timeout()));
         var lags = _server.Services.GetRequiredService<AuditWatchers>().Lags();
         open[0].Dispose();
-        await WaitUntilAsync(() => _server.Services.GetRequiredService<AuditWatchers>().Lags().Count < MaxStreams);
+        await Eventually.HoldsAsync(() => _server.Services.GetRequiredService<AuditWatchers>().Lags().Count < MaxStreams);
         using var admitted = _server.Admin.WatchAuditEvents(new WatchAuditEventsRequest());
 
         Assert.Equal(StatusCode.ResourceExhausted, error.StatusCode);
@@ -162,7 +162,7 @@ public sealed class WatchAuditEventsTests : IAsyncLifetime
         using var watch = _server.Admin.WatchAuditEvents(new WatchAuditEventsRequest());
         var read = await ReadAsync(watch, 4);
         var next = watch.ResponseStream.MoveNext(Timeout());
-        await WaitUntilAsync(() => _server.Services.GetRequiredService<AuditWatchers>().Lags() is [{ LagSeconds: 0 }]);
+        await Eventually.HoldsAsync(() => _server.Services.GetRequiredService<AuditWatchers>().Lags() is [{ LagSeconds: 0 }]);
 
         _server.Services.GetRequiredService<IHostApplicationLifetime>().StopApplication();
         var error = await Assert.ThrowsAsync<RpcException>(() => next);
@@ -187,15 +187,6 @@ public sealed class WatchAuditEventsTests : IAsyncLifetime
 
         Assert.Equal(count, events.Count);
         return events;
-    }
-
-    private static async Task WaitUntilAsync(Func<bool> condition)
-    {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
-        while (!condition())
-        {
-            await Task.Delay(10, timeout.Token);
-        }
     }
 
     private static CancellationToken Timeout() => new CancellationTokenSource(TimeSpan.FromSeconds(20)).Token;

@@ -5,6 +5,7 @@ using Qbee.Authz.Service.Audit;
 using Qbee.Authz.Service.Storage;
 using Qbee.Authz.Service.UnitTests.Storage;
 using Qbee.Authz.Service.UnitTests.Storage.Sqlite;
+using Qbee.Authz.TestKit;
 
 namespace Qbee.Authz.Service.UnitTests.Audit;
 
@@ -51,11 +52,11 @@ public sealed class AuditPurgerTests
         var purger = Purger(temp.Store, time);
 
         await purger.StartAsync(CancellationToken.None);
-        await WaitUntilAsync(async () => (await UsersLeftAsync(temp)).Count == 1);
+        await Eventually.HoldsAsync(async () => (await UsersLeftAsync(temp)).Count == 1);
         Assert.Equal(["u29.99"], await UsersLeftAsync(temp));
 
         time.Advance(TimeSpan.FromHours(1));
-        await WaitUntilAsync(async () => (await UsersLeftAsync(temp)).Count == 0);
+        await Eventually.HoldsAsync(async () => (await UsersLeftAsync(temp)).Count == 0);
         await purger.StopAsync(CancellationToken.None);
     }
 
@@ -71,15 +72,5 @@ public sealed class AuditPurgerTests
         await purger.StopAsync(CancellationToken.None);
 
         Assert.Single(await UsersLeftAsync(temp));
-    }
-
-    private static async Task WaitUntilAsync(Func<Task<bool>> condition)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(10);
-        while (!await condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, "the purge did not happen in time");
-            await Task.Delay(20);
-        }
     }
 }

@@ -5,6 +5,7 @@ using Qbee.Authz.Service.Audit;
 using Qbee.Authz.Service.Domain;
 using Qbee.Authz.Service.Domain.Model;
 using Qbee.Authz.Service.UnitTests.Storage;
+using Qbee.Authz.TestKit;
 
 namespace Qbee.Authz.Service.UnitTests.Audit;
 
@@ -164,7 +165,7 @@ public sealed class AuditQueueTests
 
         var batch = new List<AuditEntry>();
         queue.TakeInto(batch, 1);
-        await WaitUntilAsync(() => queue.Depth == 2); // the third found room
+        await Eventually.HoldsAsync(() => queue.Depth == 2); // the third found room
 
         queue.TakeInto(batch, 10);
         Assert.Equal([1L, 2L, 3L], batch.Select(e => e.Record.Time.ToUnixTimeMilliseconds()));
@@ -239,14 +240,4 @@ public sealed class AuditQueueTests
     private static AuditQueue Queue(int capacity, int batchSize = 1_000, TimeProvider? time = null, TimeSpan? commitTimeout = null) =>
         new(Options.Create(new AuditOptions { QueueCapacity = capacity, BatchSize = batchSize, CommitTimeout = commitTimeout ?? TimeSpan.FromSeconds(5) }),
             time ?? TimeProvider.System, NullLogger<AuditQueue>.Instance);
-
-    private static async Task WaitUntilAsync(Func<bool> condition)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(10);
-        while (!condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, "the condition did not hold in time");
-            await Task.Delay(10);
-        }
-    }
 }

@@ -7,6 +7,7 @@ using Qbee.Authz.Service.Domain;
 using Qbee.Authz.Service.Storage;
 using Qbee.Authz.Service.UnitTests.Storage;
 using Qbee.Authz.Service.UnitTests.Storage.Sqlite;
+using Qbee.Authz.TestKit;
 
 namespace Qbee.Authz.Service.UnitTests.Audit;
 
@@ -50,7 +51,7 @@ public sealed class AuditWriterTests
         var check = queue.CommitAsync(Samples.Decision("acme", "ann", Device, 1_000), NoDeadline, CancellationToken.None).AsTask();
         time.Advance(Slow.MaxBatchDelay);
 
-        await WaitUntilAsync(() =>
+        await Eventually.HoldsAsync(() =>
         {
             if (queue.Depth == 0)
             {
@@ -103,7 +104,7 @@ public sealed class AuditWriterTests
         Assert.Equal(2, queue.Tickets.Refusals);
 
         store.Failure = null;
-        await WaitUntilAsync(() =>
+        await Eventually.HoldsAsync(() =>
         {
             time.Advance(TimeSpan.FromSeconds(2)); // the longest back-off
             return queue.Store.IsAvailable;
@@ -158,7 +159,7 @@ public sealed class AuditWriterTests
         await Assert.ThrowsAsync<UnavailableException>(() => queue.CommitAsync(Samples.Decision("acme", "ann", Device, 2), NoDeadline, CancellationToken.None).AsTask());
 
         store.Release();
-        await WaitUntilAsync(() => queue.Store.IsAvailable);
+        await Eventually.HoldsAsync(() => queue.Store.IsAvailable);
         await queue.CommitAsync(Samples.Decision("acme", "ann", Device, 3), NoDeadline, CancellationToken.None).AsTask().WaitAsync(TimeSpan.FromSeconds(10));
         await writer.StopAsync(CancellationToken.None);
     }
@@ -207,7 +208,7 @@ public sealed class AuditWriterTests
         })).ToArray();
 
         // Four producers answer four events per commit: on a loaded machine a commit can take 20 ms and more.
-        await WaitUntilAsync(() => Volatile.Read(ref answered) >= 2_000, TimeSpan.FromSeconds(60));
+        await Eventually.HoldsAsync(() => Volatile.Read(ref answered) >= 2_000, TimeSpan.FromSeconds(60));
         await writer.StopAsync(CancellationToken.None);
         await Task.WhenAll(producers).WaitAsync(TimeSpan.FromSeconds(10));
 
@@ -220,15 +221,5 @@ public sealed class AuditWriterTests
         var options = Options.Create(settings);
         var queue = new AuditQueue(options, time, NullLogger<AuditQueue>.Instance);
         return (queue, new AuditWriter(queue, store, options, time, NullLogger<AuditWriter>.Instance));
-    }
-
-    private static async Task WaitUntilAsync(Func<bool> condition, TimeSpan? bound = null)
-    {
-        var deadline = DateTime.UtcNow + (bound ?? TimeSpan.FromSeconds(10));
-        while (!condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, "the audit writer did not get there in time");
-            await Task.Delay(20);
-        }
     }
 }

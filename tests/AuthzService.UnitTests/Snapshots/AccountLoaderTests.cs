@@ -9,6 +9,7 @@ using Qbee.Authz.Service.Snapshots;
 using Qbee.Authz.Service.Telemetry;
 using Qbee.Authz.Service.UnitTests.Storage;
 using Qbee.Authz.Service.UnitTests.Storage.Sqlite;
+using Qbee.Authz.TestKit;
 
 namespace Qbee.Authz.Service.UnitTests.Snapshots;
 
@@ -87,7 +88,7 @@ public sealed class AccountLoaderTests : IAsyncLifetime
 
         Assert.NotNull(hold);
         Assert.Equal(1, hold.Current?.Revision);
-        await WaitUntilAsync(() => _registry.TryGetSlot("initech")?.InFlight == 1); // the hold's, once the load let go
+        await Eventually.HoldsAsync(() => _registry.TryGetSlot("initech")?.InFlight == 1); // the hold's, once the load let go
     }
 
     [Fact]
@@ -98,7 +99,7 @@ public sealed class AccountLoaderTests : IAsyncLifetime
 
         // Loading globex passes the budget: acme, the least recently used, goes.
         await _loader.GetAsync("globex", Ct);
-        await WaitUntilAsync(() => _registry.Get("acme") is null);
+        await Eventually.HoldsAsync(() => _registry.Get("acme") is null);
 
         Assert.Null(_freshness.Age("acme"));
         Assert.True(_index.TryFind("olivia", out var account));
@@ -118,15 +119,5 @@ public sealed class AccountLoaderTests : IAsyncLifetime
         Assert.Equal(revision, _registry.Get("globex")?.Revision);
         Assert.Null(_registry.Get("acme"));
         Assert.Equal(1, _loader.Evictions);
-    }
-
-    private static async Task WaitUntilAsync(Func<bool> condition)
-    {
-        var until = DateTime.UtcNow + TimeSpan.FromSeconds(10);
-        while (!condition())
-        {
-            Assert.True(DateTime.UtcNow < until, "the condition did not hold within the deadline");
-            await Task.Delay(5);
-        }
     }
 }

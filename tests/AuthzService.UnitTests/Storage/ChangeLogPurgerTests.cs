@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 using Qbee.Authz.Service.Storage;
 using Qbee.Authz.Service.UnitTests.Storage.Sqlite;
+using Qbee.Authz.TestKit;
 
 namespace Qbee.Authz.Service.UnitTests.Storage;
 
@@ -73,20 +74,10 @@ public sealed class ChangeLogPurgerTests
         var purger = Purger(temp.Store, time, keepRevisions: 0);
 
         await purger.StartAsync(Ct);
-        await WaitUntilAsync(async () => await FirstRevisionLeftAsync(temp) == 3);
+        await Eventually.HoldsAsync(async () => await FirstRevisionLeftAsync(temp) == 3);
 
         time.Advance(TimeSpan.FromMinutes(10));
-        await WaitUntilAsync(async () => await temp.CountAsync("SELECT COUNT(*) FROM change_log") == 0);
+        await Eventually.HoldsAsync(async () => await temp.CountAsync("SELECT COUNT(*) FROM change_log") == 0);
         await purger.StopAsync(Ct);
-    }
-
-    private static async Task WaitUntilAsync(Func<Task<bool>> condition)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(10);
-        while (!await condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, "the condition did not hold within 10 s");
-            await Task.Delay(10);
-        }
     }
 }
