@@ -24,14 +24,13 @@ internal static class ScaleBenchmark
 {
     private const int Spread = 100;
     private const string Budget = "268435456";
-    private static string? _serviceAssembly;
     private static readonly TimeSpan LoadRun = TimeSpan.FromSeconds(10);
 
     /// <param name="published">A published service folder (deploy/Dockerfile's publish: ReadyToRun) whose service the
     /// timed replicas run, as production does; null: the build output (JIT).</param>
     public static async Task<int> RunAsync(int accounts, int devices, int large, int largeDevices, string? published = null)
     {
-        _serviceAssembly = published is null ? null : Path.Combine(published, "Qbee.Authz.Service.dll");
+        var serviceAssembly = published is null ? null : Path.Combine(published, "Qbee.Authz.Service.dll");
         Console.WriteLine($"scale benchmark: {accounts:N0} accounts, {devices:N0} devices ({large} of {largeDevices:N0}, two of 10,000); "
             + $"{Environment.ProcessorCount} cores, .NET {Environment.Version}, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC");
         var plan = Plan(accounts, devices, large, largeDevices);
@@ -74,14 +73,14 @@ internal static class ScaleBenchmark
 
             // Baseline: everything compiled at start.
             double allThroughput;
-            await using (var all = await TimedStartAsync("Preload=All", Settings(redis, "All", "0"), data))
+            await using (var all = await TimedStartAsync("Preload=All", Settings(redis, "All", "0"), data, serviceAssembly))
             {
                 allThroughput = await ThroughputAsync(all, spread, "Preload=All");
                 Console.WriteLine($"  working set {all.WorkingSet64 / 1e6:F0} MB");
                 await all.StopAsync();
             }
 
-            await using (var onDemand = await TimedStartAsync("Preload=None", Settings(redis, "None", Budget), data))
+            await using (var onDemand = await TimedStartAsync("Preload=None", Settings(redis, "None", Budget), data, serviceAssembly))
             {
                 await FirstCallAsync(onDemand);
                 await FirstCheckAsync(onDemand, tenK, "Redis, the process's first load");
@@ -93,7 +92,7 @@ internal static class ScaleBenchmark
                 await onDemand.StopAsync();
             }
 
-            await using (var sqlOnly = await TimedStartAsync("Preload=None without Redis", Settings(null, "None", Budget), data))
+            await using (var sqlOnly = await TimedStartAsync("Preload=None without Redis", Settings(null, "None", Budget), data, serviceAssembly))
             {
                 await FirstCallAsync(sqlOnly);
                 await FirstCheckAsync(sqlOnly, tenK, "SQL alone, the process's first load");
@@ -185,10 +184,10 @@ internal static class ScaleBenchmark
         await call;
     }
 
-    private static async Task<ServiceProcess> TimedStartAsync(string what, Dictionary<string, string> settings, string data)
+    private static async Task<ServiceProcess> TimedStartAsync(string what, Dictionary<string, string> settings, string data, string? serviceAssembly)
     {
         var watch = Stopwatch.StartNew();
-        var service = await ServiceProcess.StartAsync(settings, data, _serviceAssembly);
+        var service = await ServiceProcess.StartAsync(settings, data, serviceAssembly);
         Console.WriteLine($"{what}: SERVING {watch.Elapsed.TotalMilliseconds:F0} ms after the process was launched; its log:");
         string[] lines = ["StartupInitializer[8]", "SnapshotRefresher[2]", "UserAccountIndex[184]"];
         foreach (var line in service.LogLines.Where(l => lines.Any(m => l.Contains(m, StringComparison.Ordinal))))
